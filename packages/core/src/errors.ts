@@ -1,0 +1,113 @@
+/**
+ * Every JSON-RPC error code, `data.reason` and WebSocket close code of the
+ * protocol, in one table (docs/protocol.md §6). Server and SDK both import it,
+ * so a code can never mean two things.
+ */
+
+export const ErrorCode = {
+  ParseError: -32700,
+  InvalidRequest: -32600,
+  MethodNotFound: -32601,
+  InvalidParams: -32602,
+  InternalError: -32603,
+  NotAMember: 4003,
+  GroupNotFound: 4004,
+  GroupExists: 4009,
+  GroupFull: 4010,
+  RateLimited: 4029,
+  Unavailable: 4503,
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+export const ErrorReason: Record<ErrorCode, string> = {
+  [ErrorCode.ParseError]: 'parse_error',
+  [ErrorCode.InvalidRequest]: 'invalid_request',
+  [ErrorCode.MethodNotFound]: 'method_not_found',
+  [ErrorCode.InvalidParams]: 'invalid_params',
+  [ErrorCode.InternalError]: 'internal_error',
+  [ErrorCode.NotAMember]: 'not_a_member',
+  [ErrorCode.GroupNotFound]: 'group_not_found',
+  [ErrorCode.GroupExists]: 'group_exists',
+  [ErrorCode.GroupFull]: 'group_full',
+  [ErrorCode.RateLimited]: 'rate_limited',
+  [ErrorCode.Unavailable]: 'unavailable',
+};
+
+/** WebSocket close codes the hub uses. */
+export const CloseCode = {
+  Normal: 1000,
+  /** Instance shutting down: reconnect, possibly to another instance. */
+  GoingAway: 1001,
+  /** Policy: auth expired, abuse, slow consumer, handshake timeout. */
+  PolicyViolation: 1008,
+  /** A frame over the size limit. */
+  MessageTooBig: 1009,
+  InternalError: 1011,
+} as const;
+export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
+
+export interface ErrorData {
+  reason: string;
+  field?: string;
+  retryAfterMs?: number;
+  [key: string]: unknown;
+}
+
+export interface RpcErrorObject {
+  code: number;
+  message: string;
+  data?: ErrorData;
+}
+
+/**
+ * A protocol error. Thrown anywhere below the dispatcher, turned into a
+ * JSON-RPC error response in one place; also what the SDK rejects with.
+ */
+export class RpcError extends Error {
+  readonly code: number;
+  readonly data: ErrorData;
+
+  constructor(code: number, message: string, data: Partial<ErrorData> = {}) {
+    super(message);
+    this.name = 'RpcError';
+    this.code = code;
+    this.data = { reason: ErrorReason[code as ErrorCode] ?? 'error', ...data } as ErrorData;
+  }
+
+  get reason(): string {
+    return this.data.reason;
+  }
+
+  toJSON(): RpcErrorObject {
+    return { code: this.code, message: this.message, data: this.data };
+  }
+
+  static from(obj: RpcErrorObject): RpcError {
+    return new RpcError(obj.code, obj.message, obj.data ?? {});
+  }
+}
+
+export const errors = {
+  parse: (detail: string) =>
+    new RpcError(ErrorCode.ParseError, `The frame is not valid JSON (${detail}); send one JSON-RPC 2.0 object per text frame.`),
+  invalidRequest: (why: string) =>
+    new RpcError(ErrorCode.InvalidRequest, `Not a JSON-RPC 2.0 request: ${why}.`),
+  methodNotFound: (method: string) =>
+    new RpcError(ErrorCode.MethodNotFound, `Unknown method '${method}'; see docs/protocol.md for the list of methods.`, { method }),
+  invalidParams: (field: string, why: string) =>
+    new RpcError(ErrorCode.InvalidParams, `Invalid params: '${field}' ${why}.`, { field }),
+  internal: () =>
+    new RpcError(ErrorCode.InternalError, 'Internal error in the hub; it has been logged. Retry later or report it.'),
+  notAMember: (groupId: string) =>
+    new RpcError(ErrorCode.NotAMember, `You are not a member of group '${groupId}'; call group.join first.`, { groupId }),
+  groupNotFound: (groupId: string) =>
+    new RpcError(ErrorCode.GroupNotFound, `Group '${groupId}' does not exist; create it with group.create.`, { groupId }),
+  groupExists: (groupId: string) =>
+    new RpcError(ErrorCode.GroupExists, `Group '${groupId}' already exists; join it with group.join.`, { groupId }),
+  groupFull: (groupId: string, capacity: number) =>
+    new RpcError(ErrorCode.GroupFull, `Group '${groupId}' is full (${capacity} members); someone has to leave first.`, { groupId, capacity }),
+  rateLimited: (retryAfterMs: number, limit = 'requests') =>
+    new RpcError(ErrorCode.RateLimited, `Too many ${limit}; wait ${retryAfterMs} ms and send it again.`, { retryAfterMs, limit }),
+  unavailable: (what: string, retryAfterMs = 1000) =>
+    new RpcError(ErrorCode.Unavailable, `The ${what} is unreachable right now; retry in ${retryAfterMs} ms.`, { retryAfterMs }),
+};

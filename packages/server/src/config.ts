@@ -1,0 +1,148 @@
+/**
+ * The hub's configuration: environment variables `NEXT_CHAT_*` (docs/protocol.md
+ * §7), or flags of the same names (`--port` for NEXT_CHAT_PORT). Parsed and
+ * validated once at start-up into a frozen object; nothing else reads
+ * process.env. Errors name the variable and say what was wrong.
+ */
+import os from 'node:os';
+import { z } from 'zod';
+import { DEFAULT_PORT } from '@next-chat/core';
+
+const bool = z
+  .union([z.boolean(), z.enum(['true', 'false', '1', '0', 'yes', 'no'])])
+  .transform((v) => v === true || v === 'true' || v === '1' || v === 'yes');
+
+function int(min: number, max: number, what = 'an integer') {
+  return z.coerce
+    .number({ error: `must be ${what}` })
+    .refine((n) => Number.isInteger(n), { error: `must be ${what}` })
+    .refine((n) => n >= min && n <= max, { error: `must be ${what} from ${min} to ${max}` });
+}
+
+function url(protocols: string[]) {
+  return z.string().refine(
+    (s) => {
+      try {
+        return protocols.includes(new URL(s).protocol);
+      } catch {
+        return false;
+      }
+    },
+    { error: `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}` },
+  );
+}
+
+/** Every option with its default; the README's config table mirrors this. */
+const schema = z.object({
+  /** @default 5000 — listen port; 0 picks a free one (printed at start). */
+  port: int(0, 65535, 'a port number').default(DEFAULT_PORT),
+  /** @default "0.0.0.0" */
+  host: z.string().min(1).default('0.0.0.0'),
+  /** Unset: in-process engine, one instance only. */
+  redisUrl: url(['redis:', 'rediss:']).optional(),
+  /** Unset: in-process history (with Redis: messages stay in the streams). */
+  mysqlUrl: url(['mysql:']).optional(),
+  /** @default "trust" */
+  authMode: z.enum(['trust', 'jwt'], { error: "must be 'trust' or 'jwt'" }).default('trust'),
+  /** HS256 shared secret (jwt mode). */
+  jwtSecret: z.string().min(1).optional(),
+  /** PEM public key (SPKI) for RS256/ES256 (jwt mode). */
+  jwtPublicKey: z.string().min(1).optional(),
+  /** JWKS URL (jwt mode). */
+  jwksUrl: url(['http:', 'https:']).optional(),
+  /** Expected `iss` claim, when set. */
+  jwtIssuer: z.string().min(1).optional(),
+  /** Expected `aud` claim, when set. */
+  jwtAudience: z.string().min(1).optional(),
+  /** @default 10000 */
+  maxGroupMembers: int(1, 10_000_000).default(10_000),
+  /** @default "<hostname>-<pid>" */
+  instanceId: z
+    .string()
+    .regex(/^[A-Za-z0-9._:-]{1,128}$/, { error: 'must be 1-128 characters of A-Z a-z 0-9 . _ : -' })
+    .default(`${os.hostname()}-${process.pid}`),
+  /** @default 50 — requests per second per connection, bursts to twice that; 0 = off. */
+  rateLimit: int(0, 1_000_000).default(50),
+  /** @default 65536 — largest accepted frame; bigger closes with 1009. */
+  maxFrameBytes: int(1024, 16 * 1024 * 1024).default(64 * 1024),
+  /** @default 25000 */
+  pingIntervalMs: int(100, 3_600_000).default(25_000),
+  /** @default 1048576 — outgoing bytes a connection may have queued before it is closed with 1008. */
+  maxBufferedBytes: int(16 * 1024, 1024 * 1024 * 1024).default(1024 * 1024),
+  /** @default 0 — open connections per user per instance; 0 = unlimited. */
+  maxConnectionsPerUser: int(0, 1_000_000).default(0),
+  /** @default 10000 — ms a WebSocket upgrade may take. */
+  handshakeTimeoutMs: int(100, 600_000).default(10_000),
+  /** @default "next-chat" — key prefix in Redis. */
+  redisPrefix: z
+    .string()
+    .regex(/^[A-Za-z0-9._:-]{1,64}$/, { error: 'must be 1-64 characters of A-Z a-z 0-9 . _ : -' })
+    .default('next-chat'),
+  /** @default 10000 — ms a SIGTERM drain may take before the process exits anyway. */
+  drainTimeoutMs: int(0, 600_000).default(10_000),
+  /** @default 500 — most messages per history insert. */
+  historyBatchSize: int(1, 10_000).default(500),
+  /** @default 200 — ms a partial history batch may wait. */
+  historyFlushMs: int(1, 60_000).default(200),
+  /** @default 600000 — ms written messages stay in a group's stream for recent reads. */
+  streamRetentionMs: int(0, 30 * 24 * 3_600_000).default(600_000),
+  /** @default "info" */
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** @default false — pretty logs are for people; JSON lines otherwise. */
+  logPretty: bool.default(false),
+});
+
+export type Config = Readonly<z.output<typeof schema>>;
+export type ConfigInput = z.input<typeof schema>;
+
+/** `NEXT_CHAT_MAX_GROUP_MEMBERS` for `maxGroupMembers`. */
+export function envName(key: string): string {
+  return `NEXT_CHAT_${key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
+}
+
+export const CONFIG_KEYS = Object.keys(schema.shape) as (keyof typeof schema.shape)[];
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  ${problems.join('\n  ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Builds the config from an env map and already-parsed flags (flags win).
+ * Throws ConfigError listing every problem at once.
+ */
+export function parseConfig(env: Record<string, string | undefined>, flags: Record<string, unknown> = {}): Config {
+  const raw: Record<string, unknown> = {};
+  for (const key of CONFIG_KEYS) {
+    const v = flags[key] ?? env[envName(key)];
+    if (v !== undefined && v !== '') raw[key] = v;
+  }
+  const r = schema.safeParse(raw);
+  const problems: string[] = [];
+  if (!r.success) {
+    for (const issue of r.error.issues) {
+      const key = String(issue.path[0] ?? '');
+      problems.push(`${envName(key)} ${issue.message}, got '${String(raw[key])}'`);
+    }
+    throw new ConfigError(problems);
+  }
+  const c = r.data;
+  if (c.authMode === 'jwt') {
+    const sources = [c.jwtSecret, c.jwtPublicKey, c.jwksUrl].filter((x) => x !== undefined).length;
+    if (sources === 0) problems.push('NEXT_CHAT_AUTH_MODE=jwt needs one of NEXT_CHAT_JWT_SECRET, NEXT_CHAT_JWT_PUBLIC_KEY or NEXT_CHAT_JWKS_URL');
+    if (sources > 1) problems.push('set only one of NEXT_CHAT_JWT_SECRET, NEXT_CHAT_JWT_PUBLIC_KEY and NEXT_CHAT_JWKS_URL');
+    if (c.jwtSecret !== undefined && Buffer.byteLength(c.jwtSecret) < 32)
+      problems.push('NEXT_CHAT_JWT_SECRET must be at least 32 bytes for HS256');
+  }
+  if (c.mysqlUrl && !c.redisUrl) problems.push('NEXT_CHAT_MYSQL_URL needs NEXT_CHAT_REDIS_URL: history is written from the Redis streams');
+  if (problems.length > 0) throw new ConfigError(problems);
+  return Object.freeze(c);
+}
+
+/** Config of a hub, for docs and `--help`: variable, default, meaning. */
+export function describeConfig(): { key: string; env: string; default: unknown }[] {
+  const defaults = schema.parse({});
+  return CONFIG_KEYS.map((key) => ({ key, env: envName(key), default: (defaults as Record<string, unknown>)[key] }));
+}

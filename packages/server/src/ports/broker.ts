@@ -1,0 +1,56 @@
+import type { Message, MemberEvent } from '@next-chat/core';
+
+export interface PublishInput {
+  groupId: string;
+  authorId: string;
+  text: string;
+  clientMessageId?: string;
+  /** Wall-clock time the hub accepted the send, ms since epoch. */
+  sentAtMs: number;
+}
+
+/**
+ * - `published`: appended; `message.id` is its position in the group's log.
+ * - `duplicate`: a send with the same (author, group, clientMessageId) was
+ *   appended within the dedupe window; `message` is that original, and
+ *   nothing was appended or delivered again.
+ * - `not_member` / `group_not_found`: nothing appended.
+ */
+export type PublishResult =
+  | { status: 'published' | 'duplicate'; message: Message }
+  | { status: 'not_member' | 'group_not_found' };
+
+export type MemberEventKind = 'member.joined' | 'member.left';
+
+export interface BrokerHandlers {
+  /** Called once per message of a subscribed group, in the group's log order. */
+  message(message: Message): void;
+  /** Called for member events of any group (the hub filters). */
+  memberEvent(kind: MemberEventKind, event: MemberEvent): void;
+}
+
+/**
+ * The messaging layer. One log per group; ids are `"<ms>-<seq>"`, strictly
+ * increasing in the log. Guarantees:
+ *
+ * - `publish` is atomic: membership check, dedupe check, append and the
+ *   dedupe record happen as one step. Its promise resolves only once the
+ *   message is durable in the messaging layer (the contract of message.send).
+ * - After `subscribe(g)` resolves with `top`, every message of `g` with an id
+ *   greater than `top` reaches `handlers.message` exactly once and in log
+ *   order, until `unsubscribe(g)`. Subscriptions are per instance, not per
+ *   connection: the hub multiplexes connections onto them.
+ * - Member events reach every instance (including this one) at most once;
+ *   they are not ordered relative to messages.
+ * - A layer that is unreachable rejects with RpcError 4503.
+ */
+export interface Broker {
+  setHandlers(handlers: BrokerHandlers): void;
+  publish(input: PublishInput): Promise<PublishResult>;
+  subscribe(groupId: string): Promise<string>;
+  unsubscribe(groupId: string): void;
+  publishMemberEvent(kind: MemberEventKind, event: MemberEvent): Promise<void>;
+  /** True while the messaging layer is reachable (drives /readyz). */
+  isReady(): boolean;
+  close(): Promise<void>;
+}

@@ -1,0 +1,26 @@
+import type { Message } from '@next-chat/core';
+
+/**
+ * Reads a group's past messages, wherever they live (the messaging layer's
+ * recent window, the history database, or both), as one ordered log.
+ */
+export interface HistoryReader {
+  /**
+   * The newest `limit` messages of the group with id < `before` (or the
+   * newest overall), returned oldest first. Fewer than `limit` means the
+   * group has no older messages. Rejects with RpcError 4503 when the part of
+   * the log it needs is unreachable.
+   */
+  latest(groupId: string, before: string | undefined, limit: number): Promise<Message[]>;
+}
+
+/**
+ * Background persistence of messages into durable history. Started once per
+ * instance; owes nothing after `flush` resolves.
+ */
+export interface HistoryWriter {
+  start(): void;
+  /** Writes everything this instance has claimed, then resolves (SIGTERM drain). */
+  flush(): Promise<void>;
+  close(): Promise<void>;
+}

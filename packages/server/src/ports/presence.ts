@@ -1,0 +1,14 @@
+/**
+ * Who is online: a user is online while at least one connection of theirs is
+ * open on any instance. Entries of an instance that dies without saying so
+ * expire after a bounded time (heartbeat TTL), so there are no ghosts.
+ */
+export interface Presence {
+  /** A connection of `userId` opened on this instance. */
+  connected(userId: string): void;
+  /** A connection of `userId` closed on this instance. */
+  disconnected(userId: string): void;
+  /** The subset of `userIds` that is online anywhere. */
+  online(userIds: string[]): Promise<Set<string>>;
+  close(): Promise<void>;
+}
