@@ -133,8 +133,6 @@ export function parseConfig(env: Record<string, string | undefined>, flags: Reco
     const sources = [c.jwtSecret, c.jwtPublicKey, c.jwksUrl].filter((x) => x !== undefined).length;
     if (sources === 0) problems.push('NEXT_CHAT_AUTH_MODE=jwt needs one of NEXT_CHAT_JWT_SECRET, NEXT_CHAT_JWT_PUBLIC_KEY or NEXT_CHAT_JWKS_URL');
     if (sources > 1) problems.push('set only one of NEXT_CHAT_JWT_SECRET, NEXT_CHAT_JWT_PUBLIC_KEY and NEXT_CHAT_JWKS_URL');
-    if (c.jwtSecret !== undefined && Buffer.byteLength(c.jwtSecret) < 32)
-      problems.push('NEXT_CHAT_JWT_SECRET must be at least 32 bytes for HS256');
   }
   if (c.mysqlUrl && !c.redisUrl) problems.push('NEXT_CHAT_MYSQL_URL needs NEXT_CHAT_REDIS_URL: history is written from the Redis streams');
   if (problems.length > 0) throw new ConfigError(problems);
