@@ -1,0 +1,81 @@
+import { DEDUPE_WINDOW_MS, type Message, type MemberEvent } from '@next-chat/core';
+import type { Broker, BrokerHandlers, MemberEventKind, PublishInput, PublishResult } from '../../ports/broker.js';
+import type { MemoryGroupStore } from './memory-group-store.js';
+import type { MemoryLog } from './memory-log.js';
+
+const noHandlers: BrokerHandlers = { message: () => {}, memberEvent: () => {} };
+
+/**
+ * The in-process messaging layer: publish appends to the MemoryLog and hands
+ * the message to the hub synchronously, so delivery order is append order.
+ */
+export class MemoryBroker implements Broker {
+  private handlers: BrokerHandlers = noHandlers;
+  private readonly subscribed = new Set<string>();
+  /** (group, author, clientMessageId) → original message and its expiry. */
+  private readonly dedupe = new Map<string, { message: Message; expiresAt: number }>();
+  private sweepAt = 0;
+
+  constructor(
+    private readonly log: MemoryLog,
+    private readonly groups: MemoryGroupStore,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  setHandlers(handlers: BrokerHandlers): void {
+    this.handlers = handlers;
+  }
+
+  async publish(input: PublishInput): Promise<PublishResult> {
+    const membership = this.groups.isMemberNow(input.groupId, input.authorId);
+    if (membership !== 'member') return { status: membership };
+    const now = this.now();
+    this.sweep(now);
+    let key: string | undefined;
+    if (input.clientMessageId !== undefined) {
+      key = `${input.groupId}\u0000${input.authorId}\u0000${input.clientMessageId}`;
+      const hit = this.dedupe.get(key);
+      if (hit && hit.expiresAt > now) return { status: 'duplicate', message: hit.message };
+    }
+    const message: Message = {
+      id: this.log.nextId(input.groupId, input.sentAtMs),
+      groupId: input.groupId,
+      authorId: input.authorId,
+      text: input.text,
+      sentAt: new Date(input.sentAtMs).toISOString(),
+    };
+    if (input.clientMessageId !== undefined) message.clientMessageId = input.clientMessageId;
+    this.log.append(message);
+    if (key) this.dedupe.set(key, { message, expiresAt: now + DEDUPE_WINDOW_MS });
+    if (this.subscribed.has(input.groupId)) this.handlers.message(message);
+    return { status: 'published', message };
+  }
+
+  /** Drops expired dedupe records, at most once a second. */
+  private sweep(now: number): void {
+    if (now < this.sweepAt) return;
+    this.sweepAt = now + 1000;
+    for (const [k, v] of this.dedupe) if (v.expiresAt <= now) this.dedupe.delete(k);
+  }
+
+  async subscribe(groupId: string): Promise<string> {
+    this.subscribed.add(groupId);
+    return this.log.top(groupId);
+  }
+
+  unsubscribe(groupId: string): void {
+    this.subscribed.delete(groupId);
+  }
+
+  async publishMemberEvent(kind: MemberEventKind, event: MemberEvent): Promise<void> {
+    this.handlers.memberEvent(kind, event);
+  }
+
+  isReady(): boolean {
+    return true;
+  }
+
+  async close(): Promise<void> {
+    this.subscribed.clear();
+  }
+}

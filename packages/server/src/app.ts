@@ -1,0 +1,58 @@
+/**
+ * Composition root: config → engine → hub → gateway. The only place that
+ * chooses adapters. Used by main.ts (the bin) and by tests and benchmarks
+ * that want a hub in-process.
+ */
+import { PROTOCOL_PATH } from '@next-chat/core';
+import type { Config } from './config.js';
+import { createAuthenticator } from './gateway/auth.js';
+import { Gateway } from './gateway/server.js';
+import { Hub } from './hub/hub.js';
+import { createLogger, type Logger } from './observability/logger.js';
+import { Metrics } from './observability/metrics.js';
+import { createMemoryEngine } from './adapters/memory/memory-engine.js';
+import type { Engine } from './ports/engine.js';
+import { Dispatcher } from './rpc/dispatch.js';
+
+export interface RunningHub {
+  readonly url: string;
+  readonly port: number;
+  readonly engine: Engine;
+  readonly metrics: Metrics;
+  /** The SIGTERM path: stop accepting, close clients with 1001, flush history, close adapters. */
+  shutdown(): Promise<void>;
+}
+
+async function createEngine(config: Config, logger: Logger, metrics: Metrics): Promise<Engine> {
+  if (!config.redisUrl) return createMemoryEngine();
+  const { createProductionEngine } = await import('./adapters/production-engine.js');
+  return createProductionEngine(config, { logger, metrics });
+}
+
+export async function startHub(config: Config, opts: { logger?: Logger; metrics?: Metrics } = {}): Promise<RunningHub> {
+  const logger = opts.logger ?? createLogger({ level: config.logLevel, instanceId: config.instanceId });
+  const metrics = opts.metrics ?? new Metrics();
+  const engine = await createEngine(config, logger, metrics);
+  const hub = new Hub(engine, { maxGroupMembers: config.maxGroupMembers }, metrics, logger.child({ component: 'hub' }));
+  const dispatcher = new Dispatcher(hub, metrics, logger.child({ component: 'rpc' }));
+  const authenticate = await createAuthenticator(config);
+  const gateway = new Gateway(config, hub, dispatcher, authenticate, metrics, logger.child({ component: 'gateway' }));
+  engine.historyWriter?.start();
+  const address = await gateway.listen();
+  const host = ['0.0.0.0', '::', ''].includes(config.host) ? 'localhost' : address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `ws://${host}:${address.port}${PROTOCOL_PATH}`;
+
+  let shuttingDown: Promise<void> | undefined;
+  const shutdown = (): Promise<void> =>
+    (shuttingDown ??= (async () => {
+      const deadline = Date.now() + config.drainTimeoutMs;
+      await gateway.drain(config.drainTimeoutMs);
+      if (engine.historyWriter) {
+        const left = Math.max(0, deadline - Date.now());
+        await Promise.race([engine.historyWriter.flush(), new Promise((r) => setTimeout(r, left).unref())]);
+      }
+      await engine.close();
+    })());
+
+  return { url, port: address.port, engine, metrics, shutdown };
+}

@@ -1,0 +1,63 @@
+/**
+ * One client socket: frames in to the dispatcher, frames out with a bounded
+ * buffer, liveness by ping/pong, and expiry of its credential.
+ */
+import WebSocket from 'ws';
+import { CloseCode } from '@next-chat/core';
+import type { RpcPeer } from '../rpc/dispatch.js';
+import type { TokenBucket } from '../rpc/rate-limit.js';
+import type { Metrics } from '../observability/metrics.js';
+
+let nextId = 1;
+
+export class Connection implements RpcPeer {
+  readonly id = nextId++;
+  missedPongs = 0;
+  private expiryTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    readonly ws: WebSocket,
+    readonly userId: string,
+    readonly limiter: TokenBucket | undefined,
+    private readonly maxBufferedBytes: number,
+    private readonly metrics: Metrics,
+  ) {}
+
+  get closed(): boolean {
+    return this.ws.readyState !== WebSocket.OPEN;
+  }
+
+  send(frame: string): void {
+    if (this.ws.readyState !== WebSocket.OPEN) return;
+    // A client that does not read would otherwise grow this process's memory
+    // without bound; it is cut off instead and may reconnect and resume.
+    if (this.ws.bufferedAmount > this.maxBufferedBytes) {
+      this.close(CloseCode.PolicyViolation, 'slow consumer: outgoing buffer limit exceeded', 'slow_consumer');
+      return;
+    }
+    this.ws.send(frame);
+  }
+
+  close(code: number, reason: string, metricReason: string): void {
+    if (this.ws.readyState === WebSocket.CLOSED || this.ws.readyState === WebSocket.CLOSING) return;
+    this.metrics.closes.inc({ code: String(code), reason: metricReason });
+    this.ws.close(code, reason);
+    // A peer that never answers the close handshake is dropped after a grace period.
+    setTimeout(() => this.ws.terminate(), 2000).unref();
+  }
+
+  expireAt(ms: number): void {
+    const delay = ms - Date.now();
+    // setTimeout takes at most 2^31-1 ms; longer-lived tokens are re-armed.
+    const step = Math.min(Math.max(0, delay), 2 ** 31 - 1);
+    this.expiryTimer = setTimeout(() => {
+      if (Date.now() >= ms) this.close(CloseCode.PolicyViolation, 'token expired: reconnect with a fresh token', 'token_expired');
+      else this.expireAt(ms);
+    }, step);
+    this.expiryTimer.unref();
+  }
+
+  dispose(): void {
+    if (this.expiryTimer) clearTimeout(this.expiryTimer);
+  }
+}

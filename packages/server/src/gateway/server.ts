@@ -1,0 +1,209 @@
+/**
+ * The network face of a hub: one HTTP server for /healthz, /readyz, /metrics
+ * and the WebSocket upgrade at /next-chat. Owns the set of open connections,
+ * their heartbeat, and the SIGTERM drain.
+ */
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { CloseCode, PROTOCOL_PATH } from '@next-chat/core';
+import type { Config } from '../config.js';
+import type { Hub } from '../hub/hub.js';
+import type { Logger } from '../observability/logger.js';
+import type { Metrics } from '../observability/metrics.js';
+import type { Dispatcher } from '../rpc/dispatch.js';
+import { TokenBucket } from '../rpc/rate-limit.js';
+import { AuthError, tokenFromRequest, type Authenticator, type Identity } from './auth.js';
+import { Connection } from './connection.js';
+
+const STATUS_TEXT: Record<number, string> = { 401: 'Unauthorized', 404: 'Not Found', 429: 'Too Many Requests', 503: 'Service Unavailable' };
+
+/** Answers a refused upgrade with a plain HTTP response and a JSON reason. */
+function refuseUpgrade(socket: Duplex, status: number, error: string, message: string): void {
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const body = JSON.stringify({ error, message });
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? 'Error'}\r\n` +
+      'Content-Type: application/json\r\n' +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n` +
+      'Connection: close\r\n\r\n' +
+      body,
+  );
+}
+
+export class Gateway {
+  private readonly http: http.Server;
+  private readonly wss: WebSocketServer;
+  private readonly connections = new Set<Connection>();
+  private readonly perUser = new Map<string, number>();
+  private heartbeat: NodeJS.Timeout | undefined;
+  private draining = false;
+
+  constructor(
+    private readonly config: Config,
+    private readonly hub: Hub,
+    private readonly dispatcher: Dispatcher,
+    private readonly authenticate: Authenticator,
+    private readonly metrics: Metrics,
+    private readonly log: Logger,
+  ) {
+    this.wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: config.maxFrameBytes,
+      // Invalid UTF-8 gets a JSON-RPC parse error from the dispatcher instead
+      // of ws closing the socket with 1007: a bad frame never closes it.
+      skipUTF8Validation: true,
+      perMessageDeflate: false,
+    });
+    this.http = http.createServer((req, res) => void this.onRequest(req, res));
+    this.http.headersTimeout = config.handshakeTimeoutMs;
+    this.http.requestTimeout = config.handshakeTimeoutMs;
+    this.http.on('upgrade', (req, socket, head) => void this.onUpgrade(req, socket, head));
+    this.http.on('clientError', (_err, socket) => socket.destroy());
+  }
+
+  get connectionCount(): number {
+    return this.connections.size;
+  }
+
+  async listen(): Promise<AddressInfo> {
+    await new Promise<void>((resolve, reject) => {
+      this.http.once('error', reject);
+      this.http.listen(this.config.port, this.config.host, () => {
+        this.http.off('error', reject);
+        resolve();
+      });
+    });
+    this.heartbeat = setInterval(() => this.beat(), this.config.pingIntervalMs);
+    this.heartbeat.unref();
+    return this.http.address() as AddressInfo;
+  }
+
+  private ready(): boolean {
+    return !this.draining && this.hub.engine.broker.isReady();
+  }
+
+  private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = (req.url ?? '/').split('?')[0];
+    if (req.method === 'GET' && path === '/healthz') {
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
+    } else if (req.method === 'GET' && path === '/readyz') {
+      const ok = this.ready();
+      res
+        .writeHead(ok ? 200 : 503, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ status: ok ? 'ready' : this.draining ? 'draining' : 'unavailable' }));
+    } else if (req.method === 'GET' && path === '/metrics') {
+      try {
+        const body = await this.metrics.registry.metrics();
+        res.writeHead(200, { 'content-type': this.metrics.registry.contentType }).end(body);
+      } catch (err) {
+        this.log.error({ err }, 'metrics failed');
+        res.writeHead(500).end();
+      }
+    } else if (path === PROTOCOL_PATH) {
+      res
+        .writeHead(426, { 'content-type': 'application/json', upgrade: 'websocket' })
+        .end(JSON.stringify({ error: 'upgrade_required', message: `connect with a WebSocket to ${PROTOCOL_PATH}` }));
+    } else {
+      res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'not_found', message: `no such path; the WebSocket endpoint is ${PROTOCOL_PATH}` }));
+    }
+  }
+
+  private async onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    socket.on('error', () => socket.destroy());
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname !== PROTOCOL_PATH) {
+      this.metrics.upgradesRefused.inc({ reason: 'not_found' });
+      return refuseUpgrade(socket, 404, 'not_found', `no WebSocket endpoint here; connect to ${PROTOCOL_PATH}`);
+    }
+    if (this.draining) {
+      this.metrics.upgradesRefused.inc({ reason: 'draining' });
+      return refuseUpgrade(socket, 503, 'draining', 'this instance is shutting down; connect again (to another instance)');
+    }
+    let identity: Identity;
+    try {
+      identity = await this.authenticate(tokenFromRequest(req, url));
+    } catch (err) {
+      this.metrics.upgradesRefused.inc({ reason: 'unauthorized' });
+      const message = err instanceof AuthError ? err.message : 'authentication failed';
+      if (!(err instanceof AuthError)) this.log.warn({ err }, 'authentication error');
+      return refuseUpgrade(socket, 401, 'unauthorized', message);
+    }
+    const max = this.config.maxConnectionsPerUser;
+    if (max > 0 && (this.perUser.get(identity.userId) ?? 0) >= max) {
+      this.metrics.upgradesRefused.inc({ reason: 'too_many_connections' });
+      this.metrics.limited.inc({ limit: 'connections_per_user' });
+      return refuseUpgrade(socket, 429, 'too_many_connections', `user '${identity.userId}' already has ${max} connections open on this instance; close one first`);
+    }
+    if (this.draining || socket.destroyed) return refuseUpgrade(socket, 503, 'draining', 'this instance is shutting down; connect again');
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws, identity));
+  }
+
+  private onConnection(ws: WebSocket, identity: Identity): void {
+    const rate = this.config.rateLimit;
+    const conn = new Connection(
+      ws,
+      identity.userId,
+      rate > 0 ? new TokenBucket(rate, rate * 2) : undefined,
+      this.config.maxBufferedBytes,
+      this.metrics,
+    );
+    this.connections.add(conn);
+    this.perUser.set(conn.userId, (this.perUser.get(conn.userId) ?? 0) + 1);
+    this.metrics.connections.set(this.connections.size);
+    this.metrics.connectionsTotal.inc();
+    this.hub.connected(conn);
+    if (identity.expiresAtMs !== undefined) conn.expireAt(identity.expiresAtMs);
+
+    ws.on('message', (data, isBinary) => void this.dispatcher.handle(conn, data as Buffer, isBinary));
+    ws.on('pong', () => (conn.missedPongs = 0));
+    ws.on('error', (err) => {
+      // ws closes the socket itself (1009 for an oversized frame); count it.
+      const code = (err as Error & { code?: string }).code;
+      if (code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') this.metrics.limited.inc({ limit: 'frame_size' });
+      this.log.debug({ err, user: conn.userId }, 'socket error');
+    });
+    ws.on('close', () => {
+      conn.dispose();
+      this.connections.delete(conn);
+      const n = (this.perUser.get(conn.userId) ?? 1) - 1;
+      if (n > 0) this.perUser.set(conn.userId, n);
+      else this.perUser.delete(conn.userId);
+      this.metrics.connections.set(this.connections.size);
+      this.hub.disconnected(conn);
+    });
+  }
+
+  /** Pings every connection; one that missed two pongs in a row is dropped. */
+  private beat(): void {
+    for (const conn of this.connections) {
+      if (conn.missedPongs >= 2) {
+        this.metrics.closes.inc({ code: '1006', reason: 'missed_pongs' });
+        conn.ws.terminate();
+        continue;
+      }
+      conn.missedPongs++;
+      conn.ws.ping();
+    }
+  }
+
+  /**
+   * Stops accepting, tells every client to reconnect elsewhere (1001), and
+   * waits (bounded) for the sockets to close.
+   */
+  async drain(timeoutMs: number): Promise<void> {
+    this.draining = true;
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    const closed = new Promise<void>((resolve) => this.http.close(() => resolve()));
+    for (const conn of this.connections) conn.close(CloseCode.GoingAway, 'server shutting down: reconnect', 'shutdown');
+    const deadline = Date.now() + Math.min(timeoutMs, 3000);
+    while (this.connections.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    for (const conn of this.connections) conn.ws.terminate();
+    this.http.closeAllConnections();
+    await closed;
+  }
+}

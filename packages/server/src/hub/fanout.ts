@@ -1,0 +1,138 @@
+/**
+ * Local fan-out: which connections of this instance receive which groups.
+ * One broker subscription per group per instance, however many connections;
+ * each message is encoded once per group and the same string goes to every
+ * connection.
+ */
+import { compareMessageIds, type MemberEvent, type Message } from '@next-chat/core';
+import type { Broker, MemberEventKind } from '../ports/broker.js';
+import type { Metrics } from '../observability/metrics.js';
+import type { GroupSubscription, Peer } from './peer.js';
+
+interface GroupFan {
+  peers: Map<Peer, GroupSubscription>;
+  /** Resolves when the broker delivers this group; rejects if it could not subscribe. */
+  ready: Promise<string>;
+}
+
+export class Fanout {
+  private readonly groups = new Map<string, GroupFan>();
+  /** Groups each peer is attached to, for cleanup on close. */
+  private readonly byPeer = new Map<Peer, Set<string>>();
+
+  constructor(
+    private readonly broker: Broker,
+    private readonly metrics: Metrics,
+  ) {
+    broker.setHandlers({
+      message: (m) => this.onMessage(m),
+      memberEvent: (kind, e) => this.onMemberEvent(kind, e),
+    });
+  }
+
+  get groupCount(): number {
+    return this.groups.size;
+  }
+
+  /**
+   * Attaches `peer` to `groupId` in buffering mode and resolves once the
+   * broker delivers the group. Re-attaching an attached peer (an idempotent
+   * re-join) puts it back into buffering mode.
+   */
+  async attach(peer: Peer, groupId: string): Promise<GroupSubscription> {
+    let fan = this.groups.get(groupId);
+    if (!fan) {
+      const ready = this.broker.subscribe(groupId);
+      fan = { peers: new Map(), ready };
+      this.groups.set(groupId, fan);
+      this.metrics.subscribedGroups.set(this.groups.size);
+      // A failed subscribe is reported to the joiner below; the empty fan is
+      // removed so the next join tries again.
+      ready.catch(() => {
+        if (this.groups.get(groupId) === fan) {
+          this.groups.delete(groupId);
+          this.metrics.subscribedGroups.set(this.groups.size);
+        }
+      });
+    }
+    const sub: GroupSubscription = { buffer: [], attachedAt: Date.now() };
+    fan.peers.set(peer, sub);
+    let mine = this.byPeer.get(peer);
+    if (!mine) this.byPeer.set(peer, (mine = new Set()));
+    mine.add(groupId);
+    try {
+      await fan.ready;
+    } catch (err) {
+      this.detach(peer, groupId);
+      throw err;
+    }
+    return sub;
+  }
+
+  /** Ends buffering: releases held frames newer than `after` (null: all), then goes live. */
+  release(peer: Peer, groupId: string, sub: GroupSubscription, after: string | null): void {
+    if (this.groups.get(groupId)?.peers.get(peer) !== sub || !sub.buffer) return;
+    const held = sub.buffer;
+    sub.buffer = null;
+    for (const item of held) {
+      if (item.id !== null && after !== null && compareMessageIds(item.id, after) <= 0) continue;
+      peer.send(item.frame);
+    }
+  }
+
+  isAttached(peer: Peer, groupId: string): boolean {
+    return this.groups.get(groupId)?.peers.has(peer) ?? false;
+  }
+
+  detach(peer: Peer, groupId: string): void {
+    const fan = this.groups.get(groupId);
+    this.byPeer.get(peer)?.delete(groupId);
+    if (!fan || !fan.peers.delete(peer)) return;
+    if (fan.peers.size === 0) {
+      this.groups.delete(groupId);
+      this.broker.unsubscribe(groupId);
+      this.metrics.subscribedGroups.set(this.groups.size);
+    }
+  }
+
+  detachAll(peer: Peer): void {
+    const mine = this.byPeer.get(peer);
+    if (!mine) return;
+    this.byPeer.delete(peer);
+    for (const groupId of [...mine]) this.detach(peer, groupId);
+  }
+
+  private onMessage(m: Message): void {
+    const fan = this.groups.get(m.groupId);
+    if (!fan || fan.peers.size === 0) return;
+    const frame = `{"jsonrpc":"2.0","method":"message","params":${JSON.stringify(m)}}`;
+    let sent = 0;
+    for (const [peer, sub] of fan.peers) {
+      if (sub.buffer) sub.buffer.push({ id: m.id, frame });
+      else {
+        peer.send(frame);
+        sent++;
+      }
+    }
+    if (sent > 0) {
+      this.metrics.messagesOut.inc(sent);
+      const sentAt = Date.parse(m.sentAt);
+      if (!Number.isNaN(sentAt)) this.metrics.deliveryLatency.observe(Math.max(0, Date.now() - sentAt) / 1000);
+    }
+  }
+
+  private onMemberEvent(kind: MemberEventKind, e: MemberEvent): void {
+    const fan = this.groups.get(e.groupId);
+    if (!fan) return;
+    const frame = `{"jsonrpc":"2.0","method":"${kind}","params":${JSON.stringify(e)}}`;
+    const leaving: Peer[] = [];
+    for (const [peer, sub] of fan.peers) {
+      if (sub.buffer) sub.buffer.push({ id: null, frame });
+      else peer.send(frame);
+      // A user who left stops receiving the group on all their connections,
+      // except those that joined again after the leave.
+      if (kind === 'member.left' && peer.userId === e.userId && sub.attachedAt < Date.parse(e.at)) leaving.push(peer);
+    }
+    for (const peer of leaving) this.detach(peer, e.groupId);
+  }
+}

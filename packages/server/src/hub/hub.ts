@@ -1,0 +1,146 @@
+/**
+ * The hub: what each method does, on top of the ports. It knows nothing of
+ * sockets or Redis; the gateway hands it validated params and a Peer, the
+ * engine's adapters do the storing and carrying.
+ */
+import { errors, type Member, type MethodName, type Params, type Result } from '@next-chat/core';
+import type { Logger } from '../observability/logger.js';
+import type { Metrics } from '../observability/metrics.js';
+import type { Engine } from '../ports/engine.js';
+import { Fanout } from './fanout.js';
+import type { Peer } from './peer.js';
+import { historyPage, joinHistory } from './recovery.js';
+
+export interface CallContext {
+  peer: Peer;
+  /** Runs `fn` right after the result frame is queued (join releases held notifications). */
+  afterReply(fn: () => void): void;
+}
+
+export type MethodHandler<M extends MethodName> = (ctx: CallContext, params: Params<M>) => Promise<Result<M>>;
+export type MethodTable = { [M in MethodName]: MethodHandler<M> };
+
+export interface HubOptions {
+  maxGroupMembers: number;
+}
+
+export class Hub {
+  readonly fanout: Fanout;
+  readonly methods: MethodTable;
+
+  constructor(
+    readonly engine: Engine,
+    private readonly options: HubOptions,
+    private readonly metrics: Metrics,
+    private readonly log: Logger,
+  ) {
+    this.fanout = new Fanout(engine.broker, metrics);
+    this.methods = {
+      'group.list': (ctx, p) => this.groupList(p),
+      'group.create': (ctx, p) => this.groupCreate(ctx, p),
+      'group.join': (ctx, p) => this.groupJoin(ctx, p),
+      'group.leave': (ctx, p) => this.groupLeave(ctx, p),
+      'group.members': (ctx, p) => this.groupMembers(ctx, p),
+      'message.send': (ctx, p) => this.messageSend(ctx, p),
+      'message.history': (ctx, p) => this.messageHistory(ctx, p),
+    };
+  }
+
+  connected(peer: Peer): void {
+    this.engine.presence.connected(peer.userId);
+  }
+
+  disconnected(peer: Peer): void {
+    this.fanout.detachAll(peer);
+    this.engine.presence.disconnected(peer.userId);
+  }
+
+  private async groupList(p: Params<'group.list'>): Promise<Result<'group.list'>> {
+    const page = await this.engine.groups.list({ after: p.after, prefix: p.prefix, limit: p.limit });
+    return { groups: page.items, next: page.next };
+  }
+
+  private async groupCreate(ctx: CallContext, p: Params<'group.create'>): Promise<Result<'group.create'>> {
+    const group = await this.engine.groups.create(p.groupId, ctx.peer.userId, Date.now());
+    if (!group) throw errors.groupExists(p.groupId);
+    return { group };
+  }
+
+  /**
+   * Gap-free join: subscribe first (holding notifications), then read the
+   * log, reply, and release only what the read did not cover. Anything
+   * appended before the read is in it; anything after reaches the held buffer.
+   */
+  private async groupJoin(ctx: CallContext, p: Params<'group.join'>): Promise<Result<'group.join'>> {
+    const { peer } = ctx;
+    const joined = await this.engine.groups.join(p.groupId, peer.userId, this.options.maxGroupMembers, Date.now());
+    if (joined.status === 'group_not_found') throw errors.groupNotFound(p.groupId);
+    if (joined.status === 'full') throw errors.groupFull(p.groupId, joined.capacity);
+    const sub = await this.fanout.attach(peer, p.groupId);
+    try {
+      if (joined.status === 'joined') {
+        await this.engine.broker.publishMemberEvent('member.joined', {
+          groupId: p.groupId,
+          userId: peer.userId,
+          at: joined.joinedAt,
+        });
+      }
+      const newest = await this.engine.history.latest(p.groupId, undefined, p.limit + 1);
+      const { history, complete, readTop } = joinHistory(newest, p.limit, p.since);
+      // The member count may have moved since the join; the group as of now is what the client wants.
+      const group = (await this.engine.groups.get(p.groupId)) ?? joined.group;
+      ctx.afterReply(() => this.fanout.release(peer, p.groupId, sub, readTop));
+      return { group, history, complete };
+    } catch (err) {
+      this.fanout.detach(peer, p.groupId);
+      throw err;
+    }
+  }
+
+  private async groupLeave(ctx: CallContext, p: Params<'group.leave'>): Promise<Result<'group.leave'>> {
+    const { peer } = ctx;
+    const r = await this.engine.groups.leave(p.groupId, peer.userId);
+    if (r.status === 'group_not_found') throw errors.groupNotFound(p.groupId);
+    this.fanout.detach(peer, p.groupId);
+    if (r.status === 'left') {
+      await this.engine.broker
+        .publishMemberEvent('member.left', { groupId: p.groupId, userId: peer.userId, at: new Date().toISOString() })
+        .catch((err: unknown) => this.log.warn({ err, groupId: p.groupId }, 'member.left not published'));
+    }
+    return { left: r.status === 'left' };
+  }
+
+  private async requireMember(groupId: string, userId: string): Promise<void> {
+    const m = await this.engine.groups.membership(groupId, userId);
+    if (m === 'group_not_found') throw errors.groupNotFound(groupId);
+    if (m === 'not_member') throw errors.notAMember(groupId);
+  }
+
+  private async groupMembers(ctx: CallContext, p: Params<'group.members'>): Promise<Result<'group.members'>> {
+    await this.requireMember(p.groupId, ctx.peer.userId);
+    const page = await this.engine.groups.members(p.groupId, { after: p.after, limit: p.limit });
+    if (!page) throw errors.groupNotFound(p.groupId);
+    const online = await this.engine.presence.online(page.items.map((m) => m.userId));
+    const members: Member[] = page.items.map((m) => ({ userId: m.userId, joinedAt: m.joinedAt, online: online.has(m.userId) }));
+    return { members, next: page.next };
+  }
+
+  private async messageSend(ctx: CallContext, p: Params<'message.send'>): Promise<Result<'message.send'>> {
+    const r = await this.engine.broker.publish({
+      groupId: p.groupId,
+      authorId: ctx.peer.userId,
+      text: p.text,
+      clientMessageId: p.clientMessageId,
+      sentAtMs: Date.now(),
+    });
+    if (!('message' in r)) throw r.status === 'group_not_found' ? errors.groupNotFound(p.groupId) : errors.notAMember(p.groupId);
+    if (r.status === 'published') this.metrics.messagesIn.inc();
+    return { message: r.message };
+  }
+
+  private async messageHistory(ctx: CallContext, p: Params<'message.history'>): Promise<Result<'message.history'>> {
+    await this.requireMember(p.groupId, ctx.peer.userId);
+    const newest = await this.engine.history.latest(p.groupId, p.before, p.limit + 1);
+    return historyPage(newest, p.limit);
+  }
+}

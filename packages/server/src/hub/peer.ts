@@ -1,0 +1,22 @@
+/**
+ * What the hub needs from one client connection. The gateway implements it
+ * over a WebSocket; the hub never touches sockets.
+ */
+export interface Peer {
+  readonly id: number;
+  readonly userId: string;
+  /** Queues one encoded frame; drops the connection if it is over its buffer limit. */
+  send(frame: string): void;
+  readonly closed: boolean;
+}
+
+/** Per-connection state of one subscribed group. */
+export interface GroupSubscription {
+  /**
+   * While a join is computing its history, notifications are held here and
+   * released after the join result, skipping messages the history covered.
+   */
+  buffer: { id: string | null; frame: string }[] | null;
+  /** When this connection subscribed (ms): a later member.left must not undo a newer join. */
+  attachedAt: number;
+}

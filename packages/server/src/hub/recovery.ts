@@ -1,0 +1,38 @@
+/**
+ * Pure paging rules over a group's log, shared by group.join and
+ * message.history. Inputs are the newest `limit + 1` messages read from the
+ * log (oldest first): the extra one tells whether more exist.
+ */
+import { compareMessageIds, type Message } from '@next-chat/core';
+
+export interface JoinHistory {
+  history: Message[];
+  complete: boolean;
+  /** Newest id read from the log: live notifications resume after it. */
+  readTop: string | null;
+}
+
+/**
+ * group.join: without `since`, the latest `limit` messages; with `since`, the
+ * messages after it, the latest `limit` of them when more were missed.
+ * `complete` is true when nothing older that the client asked for is left out.
+ */
+export function joinHistory(newest: Message[], limit: number, since: string | undefined): JoinHistory {
+  const readTop = newest.length > 0 ? (newest[newest.length - 1] as Message).id : null;
+  let candidates = newest;
+  if (since !== undefined) {
+    let i = 0;
+    while (i < newest.length && compareMessageIds((newest[i] as Message).id, since) <= 0) i++;
+    candidates = newest.slice(i);
+  }
+  const complete = candidates.length <= limit;
+  const history = complete ? candidates : candidates.slice(candidates.length - limit);
+  return { history, complete, readTop };
+}
+
+/** message.history: a page of `limit`, and the cursor of the older page. */
+export function historyPage(newest: Message[], limit: number): { messages: Message[]; next: string | null } {
+  if (newest.length <= limit) return { messages: newest, next: null };
+  const messages = newest.slice(newest.length - limit);
+  return { messages, next: (messages[0] as Message).id };
+}

@@ -1,0 +1,10 @@
+export { startHub, type RunningHub } from './app.js';
+export { parseConfig, describeConfig, envName, ConfigError, CONFIG_KEYS, type Config } from './config.js';
+export type { Engine } from './ports/engine.js';
+export type { Broker, PublishInput, PublishResult } from './ports/broker.js';
+export type { GroupStore } from './ports/group-store.js';
+export type { HistoryReader, HistoryWriter } from './ports/history-store.js';
+export type { Presence } from './ports/presence.js';
+export { createMemoryEngine } from './adapters/memory/memory-engine.js';
+export { Metrics } from './observability/metrics.js';
+export { createLogger, silentLogger } from './observability/logger.js';

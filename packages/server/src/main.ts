@@ -1,0 +1,81 @@
+/**
+ * next-chat-server: parse config once, start the hub, drain on SIGTERM.
+ */
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { ConfigError, describeConfig, parseConfig, type Config } from './config.js';
+import { startHub } from './app.js';
+import { createLogger } from './observability/logger.js';
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host.startsWith('127.');
+}
+
+async function main(): Promise<void> {
+  const options = describeConfig();
+  let cli = yargs(hideBin(process.argv))
+    .scriptName('next-chat-server')
+    .usage('$0 [options]\n\nRuns a Next Chat hub. Every option is also an environment variable (shown in brackets); flags win.')
+    .example('$0', 'one self-contained hub on port 5000 (in-process engine)')
+    .example('NEXT_CHAT_REDIS_URL=redis://localhost:6379 NEXT_CHAT_MYSQL_URL=mysql://root@localhost/nextchat $0 --port 5001', 'a hub of a cluster')
+    .strict()
+    .version(false)
+    .help();
+  for (const o of options) {
+    cli = cli.option(o.key, { type: 'string', describe: `[${o.env}]`, default: undefined, defaultDescription: o.default === undefined ? 'unset' : JSON.stringify(o.default) });
+  }
+  const flags = (await cli.parseAsync()) as Record<string, unknown>;
+
+  let config: Config;
+  try {
+    config = parseConfig(process.env, flags);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`next-chat-server: ${err.message}\n`);
+      process.exitCode = 2;
+      return;
+    }
+    throw err;
+  }
+
+  const logger = createLogger({ level: config.logLevel, instanceId: config.instanceId });
+  if (config.authMode === 'trust' && !isLoopback(config.host)) {
+    logger.warn(
+      { host: config.host },
+      'auth mode is trust: anyone who can reach this port can claim any user id. Use NEXT_CHAT_AUTH_MODE=jwt outside development, or NEXT_CHAT_HOST=127.0.0.1.',
+    );
+  }
+  if (config.authMode === 'jwt' && config.jwtSecret !== undefined && Buffer.byteLength(config.jwtSecret) < 32) {
+    logger.warn('NEXT_CHAT_JWT_SECRET is shorter than 32 bytes: HS256 secrets that short can be guessed offline');
+  }
+
+  const hub = await startHub(config, { logger });
+  logger.info({ url: hub.url, port: hub.port, engine: hub.engine.name, auth: config.authMode }, 'listening');
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'draining');
+    hub
+      .shutdown()
+      .then(() => {
+        logger.info('stopped');
+        process.exitCode = 0;
+        // Clients and adapters are closed; anything left (keep-alive timers
+        // of libraries) must not hold the process.
+        setTimeout(() => process.exit(0), 100).unref();
+      })
+      .catch((err: unknown) => {
+        logger.error({ err }, 'unclean shutdown');
+        process.exit(1);
+      });
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`next-chat-server: failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});
