@@ -1,0 +1,551 @@
+/**
+ * NextChatClient: typed JSON-RPC 2.0 over one WebSocket to a Next Chat hub,
+ * with request timeouts, 4029 retries, automatic reconnect and gap-free resume
+ * of the groups this client joined.
+ */
+import {
+  CloseCode,
+  ErrorCode,
+  PAGE_LIMIT_MAX,
+  RpcError,
+  isMessageId,
+  parseParams,
+  type Group,
+  type MemberEvent,
+  type Message,
+  type MethodName,
+  type ParamsInput,
+  type Results,
+  type RpcErrorObject,
+} from '@next-chat/core';
+import { TypedEmitter } from './emitter.js';
+import { ClientError, ConnectError, ConnectionClosedError, NotConnectedError, RequestTimeoutError } from './errors.js';
+import { resolveOptions, type ClientOptions, type ResolvedOptions } from './options.js';
+import { Backoff } from './reconnect.js';
+import { LastSeen, firstPageBefore, mergeMissed, nextPageBefore } from './resume.js';
+import { openTransport, type Transport } from './transport.js';
+
+export type ConnectionState = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed';
+
+/** Events of {@link NextChatClient}. */
+export interface ClientEvents {
+  /** A connection opened; `reconnected` is true for every one after the first. */
+  open: { reconnected: boolean };
+  /**
+   * An open connection closed, or reconnecting gave up. `willReconnect` says
+   * whether the client tries again; `error` is set when it gave up on one.
+   */
+  close: { code: number; reason: string; willReconnect: boolean; error?: Error };
+  /** The next (re)connect attempt is scheduled after `delayMs`. `error` says why the last one failed. */
+  reconnecting: { attempt: number; delayMs: number; error?: Error };
+  /**
+   * After a reconnect, a group was re-joined and its missed messages were
+   * emitted as `message` events (`missed` of them). `complete: false` means
+   * more were missed than `resumeMaxMessages`: there is a gap before them.
+   */
+  resumed: { groupId: string; missed: number; complete: boolean };
+  /** Errors that belong to no call: failed resume, fatal connect failure, bad frame. */
+  error: Error;
+  /** A message of a joined group, each exactly once, in id order per group. */
+  message: Message;
+  'member.joined': MemberEvent;
+  'member.left': MemberEvent;
+  /** Any notification not listed above (later protocol additions). */
+  notification: { method: string; params: unknown };
+}
+
+/** Per-call options. */
+export interface RequestOptions {
+  /** Overrides `requestTimeoutMs` for this call. */
+  timeoutMs?: number;
+}
+
+export interface ConnectOptions {
+  /**
+   * Keep trying (with the reconnect backoff) when the first connect fails,
+   * instead of rejecting. Fatal failures (401, 404) still reject.
+   * @default false
+   */
+  retry?: boolean;
+}
+
+interface Pending {
+  method: string;
+  resolve(result: unknown): void;
+  reject(err: Error): void;
+  timer: ReturnType<typeof setTimeout>;
+}
+
+interface Waiter {
+  resolve(): void;
+  reject(err: Error): void;
+}
+
+type Frame = {
+  id?: unknown;
+  method?: unknown;
+  params?: unknown;
+  result?: unknown;
+  error?: RpcErrorObject;
+};
+
+export class NextChatClient extends TypedEmitter<ClientEvents> {
+  readonly #opts: ResolvedOptions;
+  readonly #backoff: Backoff;
+  readonly #seen = new LastSeen();
+  /** Groups this client joined (and has not left): re-joined on reconnect. */
+  readonly #joined = new Set<string>();
+  /** Groups being resumed: their live messages wait here until the missed ones are out. */
+  readonly #resuming = new Map<string, Message[]>();
+  readonly #pending = new Map<number, Pending>();
+  readonly #sleeps = new Set<{ timer: ReturnType<typeof setTimeout>; reject(err: Error): void }>();
+  #waiters: Waiter[] = [];
+  #transport: Transport | null = null;
+  #state: ConnectionState = 'idle';
+  #everOpened = false;
+  #retryInitial = false;
+  #userClosed = false;
+  #reconnectTimer: ReturnType<typeof setTimeout> | undefined;
+  #nextId = 1;
+  /** Bumped per connection, so stale callbacks of an old socket are ignored. */
+  #generation = 0;
+  /** Set by reconnect(): the next attempt goes out without delay. */
+  #manualDrop = false;
+
+  constructor(options: ClientOptions) {
+    super();
+    this.#opts = resolveOptions(options);
+    this.#backoff = new Backoff(this.#opts.reconnect || {});
+  }
+
+  /** The normalized hub URL. */
+  get url(): string {
+    return this.#opts.url;
+  }
+
+  get state(): ConnectionState {
+    return this.#state;
+  }
+
+  /** Groups joined on this client, re-joined after every reconnect. */
+  get joinedGroups(): string[] {
+    return [...this.#joined].sort();
+  }
+
+  /** Id of the last message delivered for a group (the resume cursor). */
+  lastSeenId(groupId: string): string | undefined {
+    return this.#seen.get(groupId);
+  }
+
+  /**
+   * Opens the connection. Resolves once it is open; rejects with
+   * `ConnectError` when the hub is unreachable or refuses (401: bad identity),
+   * unless `retry` is set, in which case only a fatal refusal or `close()`
+   * rejects.
+   */
+  connect(options: ConnectOptions = {}): Promise<void> {
+    if (this.#state === 'open') return Promise.resolve();
+    this.#userClosed = false;
+    this.#retryInitial = options.retry ?? false;
+    const p = new Promise<void>((resolve, reject) => this.#waiters.push({ resolve, reject }));
+    if (this.#state === 'idle' || this.#state === 'closed') this.#open('connecting');
+    return p;
+  }
+
+  /**
+   * Closes the connection for good (no reconnect). Pending requests reject with
+   * `ConnectionClosedError`. Resolves once the socket is closed.
+   */
+  close(): Promise<void> {
+    this.#userClosed = true;
+    clearTimeout(this.#reconnectTimer);
+    this.#reconnectTimer = undefined;
+    for (const s of this.#sleeps) {
+      clearTimeout(s.timer);
+      s.reject(new ClientError('The client was closed.'));
+    }
+    this.#sleeps.clear();
+    const t = this.#transport;
+    if (!t) {
+      this.#settleClosed(new ClientError('The client was closed.'));
+      return Promise.resolve();
+    }
+    return new Promise<void>((resolve) => {
+      this.once('close', () => resolve());
+      t.close(CloseCode.Normal, 'client closed');
+    });
+  }
+
+  /**
+   * Drops the current connection at once and reconnects right away, resuming
+   * every joined group. Useful after a network change.
+   */
+  reconnect(): void {
+    if (!this.#transport) return;
+    this.#manualDrop = true;
+    this.#transport.terminate();
+  }
+
+  // ---- typed methods -----------------------------------------------------
+
+  /** `group.list`: groups sorted by id, one page. */
+  listGroups(params: ParamsInput<'group.list'> = {}, options?: RequestOptions): Promise<Results['group.list']> {
+    return this.request('group.list', params, options);
+  }
+
+  /** `group.create`: makes a group; nobody is a member, not even the caller. */
+  async createGroup(groupId: string, options?: RequestOptions): Promise<Group> {
+    return (await this.request('group.create', { groupId }, options)).group;
+  }
+
+  /**
+   * `group.join`: becomes a member and subscribes this connection. The result
+   * holds the latest history (or, with `since`, what came after it). The group
+   * is re-joined automatically after a reconnect.
+   */
+  join(
+    groupId: string,
+    params: Omit<ParamsInput<'group.join'>, 'groupId'> = {},
+    options?: RequestOptions,
+  ): Promise<Results['group.join']> {
+    return this.request('group.join', { ...params, groupId }, options);
+  }
+
+  /** `group.leave`: false when the user was not a member. */
+  async leave(groupId: string, options?: RequestOptions): Promise<boolean> {
+    return (await this.request('group.leave', { groupId }, options)).left;
+  }
+
+  /** `group.members`: one page of members sorted by user id. */
+  members(
+    groupId: string,
+    params: Omit<ParamsInput<'group.members'>, 'groupId'> = {},
+    options?: RequestOptions,
+  ): Promise<Results['group.members']> {
+    return this.request('group.members', { ...params, groupId }, options);
+  }
+
+  /**
+   * `message.send`: resolves once the message is durable. Pass a
+   * `clientMessageId` to make a retry (after a lost connection) safe.
+   */
+  async send(
+    groupId: string,
+    text: string,
+    params: Omit<ParamsInput<'message.send'>, 'groupId' | 'text'> = {},
+    options?: RequestOptions,
+  ): Promise<Message> {
+    return (await this.request('message.send', { ...params, groupId, text }, options)).message;
+  }
+
+  /** `message.history`: one page of older messages, oldest first. */
+  history(
+    groupId: string,
+    params: Omit<ParamsInput<'message.history'>, 'groupId'> = {},
+    options?: RequestOptions,
+  ): Promise<Results['message.history']> {
+    return this.request('message.history', { ...params, groupId }, options);
+  }
+
+  /**
+   * Any method of the protocol, typed by name. Rejects with `RpcError` for a
+   * JSON-RPC error (after up to `maxRateLimitRetries` retries of 4029),
+   * `RequestTimeoutError`, `NotConnectedError` or `ConnectionClosedError`.
+   */
+  async request<M extends MethodName>(method: M, params: ParamsInput<M>, options: RequestOptions = {}): Promise<Results[M]> {
+    if (this.#opts.validateParams) parseParams(method, params);
+    const timeoutMs = options.timeoutMs ?? this.#opts.requestTimeoutMs;
+    for (let retries = 0; ; retries++) {
+      try {
+        return (await this.#call(method, params, timeoutMs)) as Results[M];
+      } catch (err) {
+        if (
+          err instanceof RpcError &&
+          err.code === ErrorCode.RateLimited &&
+          this.#opts.retryRateLimited &&
+          retries < this.#opts.maxRateLimitRetries
+        ) {
+          const wait = typeof err.data.retryAfterMs === 'number' && err.data.retryAfterMs >= 0 ? err.data.retryAfterMs : 1000;
+          await this.#sleep(wait);
+          continue;
+        }
+        throw err;
+      }
+    }
+  }
+
+  // ---- requests ----------------------------------------------------------
+
+  #call(method: MethodName, params: unknown, timeoutMs: number): Promise<unknown> {
+    const t = this.#transport;
+    if (!t || this.#state !== 'open' || !t.isOpen) return Promise.reject(new NotConnectedError(method));
+    const id = this.#nextId++;
+    return new Promise<unknown>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#pending.delete(id);
+        reject(new RequestTimeoutError(method, timeoutMs));
+      }, timeoutMs);
+      this.#pending.set(id, { method, resolve, reject, timer });
+      try {
+        t.send(JSON.stringify({ jsonrpc: '2.0', id, method, params }));
+      } catch (err) {
+        clearTimeout(timer);
+        this.#pending.delete(id);
+        reject(err instanceof Error ? err : new ClientError(String(err)));
+      }
+    });
+  }
+
+  #sleep(ms: number): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const entry = {
+        timer: setTimeout(() => {
+          this.#sleeps.delete(entry);
+          resolve();
+        }, ms),
+        reject,
+      };
+      this.#sleeps.add(entry);
+    });
+  }
+
+  // ---- incoming frames ---------------------------------------------------
+
+  #onFrame(text: string): void {
+    let frame: Frame;
+    try {
+      frame = JSON.parse(text) as Frame;
+    } catch {
+      this.emit('error', new ClientError(`The hub sent a frame that is not JSON: ${text.slice(0, 80)}`));
+      return;
+    }
+    if (frame === null || typeof frame !== 'object') return;
+    if (frame.id !== undefined && frame.id !== null && ('result' in frame || 'error' in frame)) {
+      this.#onResponse(frame);
+    } else if (typeof frame.method === 'string') {
+      this.#onNotification(frame.method, frame.params);
+    } else if (frame.error) {
+      // id null: the hub could not read our request. Never happens with this client.
+      this.emit('error', RpcError.from(frame.error));
+    }
+  }
+
+  #onResponse(frame: Frame): void {
+    const id = frame.id as number;
+    const p = this.#pending.get(id);
+    if (!p) return; // timed out already
+    this.#pending.delete(id);
+    clearTimeout(p.timer);
+    if (frame.error) {
+      p.reject(RpcError.from(frame.error));
+      return;
+    }
+    // Bookkeeping runs here, synchronously, before any later frame (say, the
+    // first live message of a just-joined group) is looked at.
+    this.#afterResult(p.method, frame.result);
+    p.resolve(frame.result);
+  }
+
+  #afterResult(method: string, result: unknown): void {
+    if (method === 'group.join') {
+      const r = result as Results['group.join'];
+      this.#joined.add(r.group.id);
+      this.#seen.observeJoin(r.group.id, r.history, r.complete);
+    }
+  }
+
+  #onNotification(method: string, params: unknown): void {
+    switch (method) {
+      case 'message': {
+        const m = params as Message;
+        if (!m || typeof m.groupId !== 'string' || !isMessageId(m.id)) return;
+        const buffer = this.#resuming.get(m.groupId);
+        if (buffer) buffer.push(m);
+        else this.#deliver(m);
+        return;
+      }
+      case 'member.joined':
+      case 'member.left':
+        this.emit(method, params as MemberEvent);
+        return;
+      default:
+        this.emit('notification', { method, params });
+    }
+  }
+
+  #deliver(m: Message): boolean {
+    if (!this.#seen.accept(m)) return false;
+    this.emit('message', m);
+    return true;
+  }
+
+  // ---- connection state machine -----------------------------------------
+
+  #open(state: 'connecting' | 'reconnecting'): void {
+    this.#state = state;
+    const generation = ++this.#generation;
+    let opened = false;
+    let transport: Transport | null = null;
+    const stale = () => generation !== this.#generation;
+
+    const start = async () => {
+      let token: string | undefined;
+      const t = this.#opts.token;
+      token = typeof t === 'function' ? await t() : t;
+      if (stale() || this.#userClosed) return;
+      transport = await openTransport(
+        {
+          url: this.#opts.url,
+          token,
+          tokenIn: this.#opts.tokenIn,
+          WebSocket: this.#opts.WebSocket,
+          connectTimeoutMs: this.#opts.connectTimeoutMs,
+          idleTimeoutMs: this.#opts.idleTimeoutMs,
+        },
+        {
+          open: () => {
+            if (stale()) return;
+            opened = true;
+            this.#onOpen(transport!);
+          },
+          message: (text) => {
+            if (!stale()) this.#onFrame(text);
+          },
+          close: (code, reason, failure) => {
+            if (!stale()) this.#onClose(opened, code, reason, failure);
+          },
+        },
+      );
+      if (stale() || this.#userClosed) transport.terminate();
+    };
+    start().catch((err: unknown) => {
+      if (stale()) return;
+      const e = err instanceof Error ? err : new ClientError(String(err));
+      this.#onClose(false, 1006, '', new ConnectError(this.#opts.url, { cause: e, message: `Cannot connect: ${e.message}` }));
+    });
+  }
+
+  #onOpen(t: Transport): void {
+    this.#transport = t;
+    this.#state = 'open';
+    const reconnected = this.#everOpened;
+    this.#everOpened = true;
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    for (const w of waiters) w.resolve();
+    this.emit('open', { reconnected });
+    const groups = [...this.#joined];
+    if (!reconnected || groups.length === 0) {
+      this.#backoff.reset();
+      return;
+    }
+    // Mark every group as resuming before any join goes out, so not one live
+    // message slips past the buffer.
+    for (const g of groups) this.#resuming.set(g, []);
+    void Promise.all(groups.map((g) => this.#resume(g))).then(() => {
+      if (this.#transport === t) this.#backoff.reset();
+    });
+  }
+
+  async #resume(groupId: string): Promise<void> {
+    const since = this.#seen.get(groupId);
+    const limit = Math.min(this.#opts.resumePageLimit, PAGE_LIMIT_MAX);
+    const pages: Message[][] = [];
+    let join: Results['group.join'] | undefined;
+    let complete = true;
+    try {
+      join = await this.request('group.join', since === undefined ? { groupId, limit } : { groupId, since, limit });
+      let before = firstPageBefore(since, join);
+      let fetched = join.history.length;
+      while (before !== null && since !== undefined) {
+        if (fetched >= this.#opts.resumeMaxMessages) {
+          complete = false;
+          break;
+        }
+        const page = await this.request('message.history', { groupId, before, limit });
+        pages.unshift(page.messages);
+        fetched += page.messages.length;
+        before = nextPageBefore(since, page);
+      }
+      this.#flushResume(groupId, since, pages, join.history, complete);
+    } catch (err) {
+      const buffered = this.#resuming.get(groupId);
+      this.#resuming.delete(groupId);
+      // The connection is gone: the next reconnect resumes from the same
+      // cursor, so nothing is delivered now (that would skip the gap).
+      if (!this.#transport?.isOpen || err instanceof ConnectionClosedError || err instanceof NotConnectedError) return;
+      if (err instanceof RpcError && (err.code === ErrorCode.GroupNotFound || err.code === ErrorCode.GroupFull)) {
+        this.#joined.delete(groupId);
+      } else if (join && buffered) {
+        // Joined, but paging failed: hand out what we have and say there is a gap.
+        for (const m of mergeMissed(since, join.history, buffered)) this.#deliver(m);
+      }
+      const reason = err instanceof Error ? err.message : String(err);
+      this.emit('error', new ClientError(`Could not resume group '${groupId}' after reconnecting: ${reason}`, { cause: err }));
+    }
+  }
+
+  #flushResume(groupId: string, since: string | undefined, pages: Message[][], history: Message[], complete: boolean): void {
+    const buffered = this.#resuming.get(groupId) ?? [];
+    this.#resuming.delete(groupId);
+    let missed = 0;
+    for (const m of mergeMissed(since, ...pages, history, buffered)) if (this.#deliver(m)) missed++;
+    this.emit('resumed', { groupId, missed, complete });
+  }
+
+  #onClose(wasOpen: boolean, code: number, reason: string, failure?: ConnectError): void {
+    this.#transport = null;
+    this.#resuming.clear();
+    for (const [id, p] of this.#pending) {
+      clearTimeout(p.timer);
+      this.#pending.delete(id);
+      p.reject(new ConnectionClosedError(p.method, code, reason));
+    }
+
+    if (this.#userClosed) {
+      this.#state = 'closed';
+      if (wasOpen) this.emit('close', { code, reason, willReconnect: false });
+      this.#settleClosed(new ClientError('The client was closed.'));
+      return;
+    }
+
+    const fatal = code === CloseCode.PolicyViolation || (failure?.fatal ?? false);
+    const rc = this.#opts.reconnect;
+    const mayRetry = rc !== false && !fatal && (this.#everOpened || this.#retryInitial);
+    const attemptsLeft = rc !== false && this.#backoff.attempt < rc.maxAttempts;
+
+    if (mayRetry && attemptsLeft) {
+      if (wasOpen) this.emit('close', { code, reason, willReconnect: true });
+      const next = this.#backoff.next();
+      // 1001: the instance is going away on purpose, another may take us now;
+      // reconnect(): the caller wants a new connection now.
+      const delayMs = (code === CloseCode.GoingAway || this.#manualDrop) && next.attempt === 1 ? 0 : next.delayMs;
+      this.#manualDrop = false;
+      this.#state = 'reconnecting';
+      this.emit('reconnecting', { attempt: next.attempt, delayMs, ...(failure ? { error: failure } : {}) });
+      this.#reconnectTimer = setTimeout(() => {
+        this.#reconnectTimer = undefined;
+        if (!this.#userClosed) this.#open('reconnecting');
+      }, delayMs);
+      return;
+    }
+
+    this.#state = 'closed';
+    const error: Error =
+      failure ??
+      (code === CloseCode.PolicyViolation
+        ? new ClientError(`The hub closed the connection by policy (1008${reason ? `: ${reason}` : ''}); not reconnecting.`)
+        : new ClientError(`The connection closed (code ${code}) and reconnecting gave up.`));
+    if (this.#everOpened) this.emit('close', { code, reason, willReconnect: false, error });
+    // connect() callers get the error as their rejection; others as an event.
+    if (this.#waiters.length === 0) this.emit('error', error);
+    this.#settleClosed(error);
+  }
+
+  #settleClosed(err: Error): void {
+    this.#state = 'closed';
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    for (const w of waiters) w.reject(err);
+  }
+}
