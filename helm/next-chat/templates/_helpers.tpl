@@ -1,0 +1,259 @@
+{{/* One named template per derived fact. */}}
+
+{{- define "next-chat.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/* <release>-<chart>, or the release name alone when it already holds the chart name. */}}
+{{- define "next-chat.fullname" -}}
+{{- if .Values.fullnameOverride -}}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- $name := default .Chart.Name .Values.nameOverride -}}
+{{- if contains $name .Release.Name -}}
+{{- .Release.Name | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "next-chat.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/* Labels of every resource; call with (dict "ctx" $ "component" "hub"). */}}
+{{- define "next-chat.labels" -}}
+{{ include "next-chat.selectorLabels" . }}
+app.kubernetes.io/version: {{ .ctx.Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .ctx.Release.Service }}
+app.kubernetes.io/part-of: next-chat
+helm.sh/chart: {{ include "next-chat.chart" .ctx }}
+{{- with .ctx.Values.commonLabels }}
+{{ toYaml . }}
+{{- end }}
+{{- end -}}
+
+{{/* Labels that select the pods of one component; never change them in an upgrade. */}}
+{{- define "next-chat.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "next-chat.name" .ctx }}
+app.kubernetes.io/instance: {{ .ctx.Release.Name }}
+app.kubernetes.io/component: {{ .component }}
+{{- end -}}
+
+{{/* The label selector of the hub pods as one string (for the test pod's discovery). */}}
+{{- define "next-chat.hubSelector" -}}
+{{- $parts := list -}}
+{{- range $k, $v := (include "next-chat.selectorLabels" (dict "ctx" . "component" "hub") | fromYaml) -}}
+{{- $parts = append $parts (printf "%s=%s" $k $v) -}}
+{{- end -}}
+{{- join "," $parts -}}
+{{- end -}}
+
+{{- define "next-chat.annotations" -}}
+{{- with .Values.commonAnnotations }}
+annotations:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- end -}}
+
+{{/* registry/repository:tag or @digest; call with (dict "image" .Values.hub.image "ctx" $). */}}
+{{- define "next-chat.image" -}}
+{{- $registry := .ctx.Values.global.imageRegistry | default .image.registry -}}
+{{- $ref := printf "%s:%s" .image.repository (.image.tag | default .ctx.Chart.AppVersion | toString) -}}
+{{- if .image.digest -}}
+{{- $ref = printf "%s@%s" .image.repository .image.digest -}}
+{{- end -}}
+{{- if $registry -}}
+{{- printf "%s/%s" $registry $ref -}}
+{{- else -}}
+{{- $ref -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "next-chat.imagePullSecrets" -}}
+{{- with .Values.global.imagePullSecrets }}
+imagePullSecrets:
+{{- range . }}
+  - name: {{ . }}
+{{- end }}
+{{- end }}
+{{- end -}}
+
+{{- define "next-chat.hub.serviceAccountName" -}}
+{{- if .Values.hub.serviceAccount.create -}}
+{{- default (include "next-chat.fullname" .) .Values.hub.serviceAccount.name -}}
+{{- else -}}
+{{- default "default" .Values.hub.serviceAccount.name -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+A secret value that survives upgrades: the value given, else the one already in
+the cluster's Secret, else a new random one. Returns it base64-encoded.
+Call with (dict "ctx" $ "secret" "<name>" "key" "<key>" "given" <value> "length" 64).
+*/}}
+{{- define "next-chat.persistentSecretValue" -}}
+{{- if .given -}}
+{{- .given | toString | b64enc -}}
+{{- else -}}
+{{- $existing := lookup "v1" "Secret" .ctx.Release.Namespace .secret -}}
+{{- if and $existing (hasKey ($existing.data | default dict) .key) -}}
+{{- index $existing.data .key -}}
+{{- else -}}
+{{- randAlphaNum (int .length) | b64enc -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Secret holding the JWT secret and its key. */}}
+{{- define "next-chat.auth.secretName" -}}
+{{- .Values.auth.existingSecret | default (printf "%s-auth" (include "next-chat.fullname" .)) -}}
+{{- end -}}
+{{- define "next-chat.auth.secretKey" -}}
+{{- if .Values.auth.existingSecret -}}{{ .Values.auth.existingSecretKey }}{{- else -}}jwt-secret{{- end -}}
+{{- end -}}
+
+{{- define "next-chat.redis.fullname" -}}
+{{- printf "%s-redis" (include "next-chat.fullname" .) | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+{{- define "next-chat.mysql.fullname" -}}
+{{- printf "%s-mysql" (include "next-chat.fullname" .) | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+{{- define "next-chat.external.secretName" -}}
+{{- printf "%s-external" (include "next-chat.fullname" .) | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/* Secret and key holding NEXT_CHAT_REDIS_URL. */}}
+{{- define "next-chat.redis.urlSecretName" -}}
+{{- if .Values.redis.enabled -}}{{ include "next-chat.redis.fullname" . }}
+{{- else if .Values.externalRedis.existingSecret -}}{{ .Values.externalRedis.existingSecret }}
+{{- else -}}{{ include "next-chat.external.secretName" . }}{{- end -}}
+{{- end -}}
+{{- define "next-chat.redis.urlSecretKey" -}}
+{{- if and (not .Values.redis.enabled) .Values.externalRedis.existingSecret -}}{{ .Values.externalRedis.existingSecretKey }}
+{{- else -}}redis-url{{- end -}}
+{{- end -}}
+
+{{/* Secret and key holding NEXT_CHAT_MYSQL_URL. */}}
+{{- define "next-chat.mysql.urlSecretName" -}}
+{{- if .Values.mysql.enabled -}}{{ include "next-chat.mysql.fullname" . }}
+{{- else if .Values.externalMysql.existingSecret -}}{{ .Values.externalMysql.existingSecret }}
+{{- else -}}{{ include "next-chat.external.secretName" . }}{{- end -}}
+{{- end -}}
+{{- define "next-chat.mysql.urlSecretKey" -}}
+{{- if and (not .Values.mysql.enabled) .Values.externalMysql.existingSecret -}}{{ .Values.externalMysql.existingSecretKey }}
+{{- else -}}mysql-url{{- end -}}
+{{- end -}}
+
+{{/* env entries for NEXT_CHAT_MYSQL_URL (hub and configurator share it). */}}
+{{- define "next-chat.env.mysqlUrl" -}}
+- name: NEXT_CHAT_MYSQL_URL
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "next-chat.mysql.urlSecretName" . }}
+      key: {{ include "next-chat.mysql.urlSecretKey" . }}
+{{- end -}}
+
+{{/* env entry for NEXT_CHAT_JWT_SECRET (hub and test pod share it); empty in trust mode. */}}
+{{- define "next-chat.env.jwtSecret" -}}
+{{- if eq .Values.auth.mode "jwt" -}}
+- name: NEXT_CHAT_JWT_SECRET
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "next-chat.auth.secretName" . }}
+      key: {{ include "next-chat.auth.secretKey" . }}
+{{- end -}}
+{{- end -}}
+
+{{/* Hub settings the chart sets itself; hub.config.extra may not repeat them. */}}
+{{- define "next-chat.hub.managedConfigKeys" -}}
+port host redisUrl mysqlUrl authMode jwtSecret jwtPublicKey jwksUrl instanceId logLevel rateLimit maxGroupMembers drainTimeoutMs
+{{- end -}}
+
+{{/* Collects every bad combination of values and fails once. */}}
+{{- define "next-chat.validateValues" -}}
+{{- $errors := list -}}
+{{- if and (not .Values.redis.enabled) (not .Values.externalRedis.url) (not .Values.externalRedis.existingSecret) -}}
+{{- $errors = append $errors "redis.enabled=false needs externalRedis.url or externalRedis.existingSecret" -}}
+{{- end -}}
+{{- if and (not .Values.mysql.enabled) (not .Values.externalMysql.url) (not .Values.externalMysql.existingSecret) -}}
+{{- $errors = append $errors "mysql.enabled=false needs externalMysql.url or externalMysql.existingSecret" -}}
+{{- end -}}
+{{- if and .Values.externalRedis.url (not (regexMatch "^rediss?://" .Values.externalRedis.url)) -}}
+{{- $errors = append $errors "externalRedis.url must start with redis:// or rediss://" -}}
+{{- end -}}
+{{- if and .Values.externalMysql.url (not (regexMatch "^mysql://" .Values.externalMysql.url)) -}}
+{{- $errors = append $errors "externalMysql.url must start with mysql://" -}}
+{{- end -}}
+{{- if and (eq .Values.auth.mode "jwt") .Values.auth.jwtSecret (lt (len .Values.auth.jwtSecret) 32) -}}
+{{- $errors = append $errors "auth.jwtSecret must be at least 32 characters (leave it empty to generate one)" -}}
+{{- end -}}
+{{- $drainSeconds := div (add (int .Values.hub.config.drainTimeoutMs) 999) 1000 -}}
+{{- $needed := add (int .Values.hub.preStopSleepSeconds) $drainSeconds 1 -}}
+{{- if lt (int .Values.hub.terminationGracePeriodSeconds) (int $needed) -}}
+{{- $errors = append $errors (printf "hub.terminationGracePeriodSeconds (%d) must be at least preStopSleepSeconds + drainTimeoutMs/1000 + 1 = %d" (int .Values.hub.terminationGracePeriodSeconds) (int $needed)) -}}
+{{- end -}}
+{{- $managed := splitList " " (include "next-chat.hub.managedConfigKeys" .) -}}
+{{- range $key, $_ := .Values.hub.config.extra -}}
+{{- if has $key $managed -}}
+{{- $errors = append $errors (printf "hub.config.extra.%s is set by the chart; use the chart value for it" $key) -}}
+{{- end -}}
+{{- end -}}
+{{- if and .Values.hub.autoscaling.enabled (gt (int .Values.hub.autoscaling.minReplicas) (int .Values.hub.autoscaling.maxReplicas)) -}}
+{{- $errors = append $errors "hub.autoscaling.minReplicas must not exceed hub.autoscaling.maxReplicas" -}}
+{{- end -}}
+{{- if $errors -}}
+{{- fail (printf "\n\nVALUES VALIDATION:\n  %s\n" (join "\n  " $errors)) -}}
+{{- end -}}
+{{- end -}}
+
+{{/* A data store's Service and the headless one its StatefulSet names.
+Call with (dict "ctx" $ "component" "redis" "name" <fullname> "port" 6379). */}}
+{{- define "next-chat.datastoreServices" -}}
+{{- range $headless := list false true }}
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: {{ $.name }}{{ if $headless }}-headless{{ end }}
+  namespace: {{ $.ctx.Release.Namespace | quote }}
+  labels:
+    {{- include "next-chat.labels" (dict "ctx" $.ctx "component" $.component) | nindent 4 }}
+  {{- with (include "next-chat.annotations" $.ctx) }}{{ . | trim | nindent 2 }}{{ end }}
+spec:
+  type: ClusterIP
+  {{- if $headless }}
+  clusterIP: None
+  publishNotReadyAddresses: true
+  {{- end }}
+  selector:
+    {{- include "next-chat.selectorLabels" (dict "ctx" $.ctx "component" $.component) | nindent 4 }}
+  ports:
+    - name: {{ $.component }}
+      port: {{ $.port }}
+      targetPort: {{ $.component }}
+      protocol: TCP
+{{- end }}
+{{- end -}}
+
+{{/* volumeClaimTemplates of a data store, or nothing when persistence is off.
+Call with (dict "ctx" $ "component" "redis" "persistence" .Values.redis.persistence). */}}
+{{- define "next-chat.volumeClaimTemplates" -}}
+{{- if .persistence.enabled }}
+volumeClaimTemplates:
+  - metadata:
+      name: data
+      labels:
+        {{- include "next-chat.selectorLabels" (dict "ctx" .ctx "component" .component) | nindent 8 }}
+    spec:
+      accessModes:
+        {{- toYaml .persistence.accessModes | nindent 8 }}
+      {{- with .persistence.storageClass }}
+      storageClassName: {{ . | quote }}
+      {{- end }}
+      resources:
+        requests:
+          storage: {{ .persistence.size | quote }}
+{{- end }}
+{{- end -}}
