@@ -1,0 +1,95 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { exportSPKI, generateKeyPair, SignJWT } from 'jose';
+import { startHub, type HubProcess } from '../setup/hub-process.js';
+import { TestClient, uid, upgradeRefusal } from '../setup/ws-client.js';
+
+const SECRET = 'a-test-secret-that-is-at-least-32-bytes-long';
+const key = new TextEncoder().encode(SECRET);
+
+async function token(claims: { sub?: string; exp?: number; nbf?: number }, secret = key): Promise<string> {
+  let jwt = new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setIssuedAt();
+  if (claims.sub !== undefined) jwt = jwt.setSubject(claims.sub);
+  if (claims.exp !== undefined) jwt = jwt.setExpirationTime(claims.exp);
+  if (claims.nbf !== undefined) jwt = jwt.setNotBefore(claims.nbf);
+  return jwt.sign(secret);
+}
+const now = () => Math.floor(Date.now() / 1000);
+
+let hub: HubProcess;
+beforeAll(async () => {
+  hub = await startHub({ NEXT_CHAT_AUTH_MODE: 'jwt', NEXT_CHAT_JWT_SECRET: SECRET });
+});
+afterAll(async () => {
+  await hub?.stop();
+});
+
+describe('jwt auth mode (HS256)', () => {
+  it('accepts a valid token; the user id is sub', async () => {
+    const c = await TestClient.connect(hub.url, `Bearer ${await token({ sub: 'jwt-alice', exp: now() + 60 })}`);
+    const id = uid('jwt');
+    expect((await c.call('group.create', { groupId: id })).group.createdBy).toBe('jwt-alice');
+    c.close();
+  });
+
+  it('accepts the token in the access_token query parameter', async () => {
+    const c = await TestClient.connect(hub.url, await token({ sub: 'jwt-query', exp: now() + 60 }), { query: true });
+    expect((await c.call('group.list', { limit: 1 })).groups).toBeDefined();
+    c.close();
+  });
+
+  it.each([
+    ['missing', undefined],
+    ['not a JWT', 'alice'],
+  ])('refuses a %s token with 401 and a JSON reason', async (_what, tok) => {
+    const r = await upgradeRefusal(hub.url, tok === undefined ? undefined : { Authorization: tok });
+    expect(r.status).toBe(401);
+    expect(JSON.parse(r.body)).toMatchObject({ error: 'unauthorized' });
+  });
+
+  it('refuses expired, not-yet-valid, wrongly signed and sub-less tokens', async () => {
+    const cases = [
+      await token({ sub: 'x', exp: now() - 10 }),
+      await token({ sub: 'x', exp: now() + 60, nbf: now() + 3600 }),
+      await token({ sub: 'x', exp: now() + 60 }, new TextEncoder().encode('another-secret-another-secret-another')),
+      await token({ exp: now() + 60 }),
+      await token({ sub: 'bad id!', exp: now() + 60 }),
+    ];
+    for (const t of cases) {
+      const r = await upgradeRefusal(hub.url, { Authorization: `Bearer ${t}` });
+      expect(r.status).toBe(401);
+      expect(JSON.parse(r.body).message).toMatch(/token|sub/);
+    }
+  });
+
+  it('refuses alg none and RS256 tokens when configured for HS256', async () => {
+    const header = Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url');
+    const body = Buffer.from(JSON.stringify({ sub: 'mallory', exp: now() + 60 })).toString('base64url');
+    expect((await upgradeRefusal(hub.url, { Authorization: `${header}.${body}.` })).status).toBe(401);
+  });
+
+  it('closes the connection with 1008 when the token expires', async () => {
+    const c = await TestClient.connect(hub.url, await token({ sub: 'short-lived', exp: now() + 2 }));
+    const closed = await c.closed;
+    expect(closed.code).toBe(1008);
+    expect(closed.reason).toMatch(/expired/);
+  });
+});
+
+describe('jwt auth mode (ES256 public key)', () => {
+  it('accepts tokens signed by the private key of NEXT_CHAT_JWT_PUBLIC_KEY', async () => {
+    const { publicKey, privateKey } = await generateKeyPair('ES256');
+    const pem = await exportSPKI(publicKey);
+    const h = await startHub({ NEXT_CHAT_AUTH_MODE: 'jwt', NEXT_CHAT_JWT_PUBLIC_KEY: pem });
+    try {
+      const t = await new SignJWT({}).setProtectedHeader({ alg: 'ES256' }).setSubject('es-user').setExpirationTime('1m').sign(privateKey);
+      const c = await TestClient.connect(h.url, `Bearer ${t}`);
+      expect((await c.call('group.create', { groupId: uid('es') })).group.createdBy).toBe('es-user');
+      c.close();
+      // An HS256 token made with the PEM text as secret (key confusion) is refused.
+      const forged = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject('mallory').setExpirationTime('1m').sign(new TextEncoder().encode(pem));
+      expect((await upgradeRefusal(h.url, { Authorization: `Bearer ${forged}` })).status).toBe(401);
+    } finally {
+      await h.stop();
+    }
+  });
+});

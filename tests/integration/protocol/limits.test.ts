@@ -1,0 +1,127 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { startHub, type HubProcess } from '../setup/hub-process.js';
+import { TestClient, uid } from '../setup/ws-client.js';
+
+const hubs: HubProcess[] = [];
+afterAll(async () => {
+  await Promise.all(hubs.map((h) => h.stop()));
+});
+async function hub(env: Record<string, string> = {}) {
+  const h = await startHub(env);
+  hubs.push(h);
+  return h;
+}
+
+describe('capacity', () => {
+  it('many concurrent joins respect the capacity exactly; re-joins of members still work', async () => {
+    const h = await hub({ NEXT_CHAT_MAX_GROUP_MEMBERS: '7', NEXT_CHAT_RATE_LIMIT: '0' });
+    const owner = await TestClient.connect(h.url, 'cap-owner');
+    const id = uid('cap');
+    await owner.call('group.create', { groupId: id });
+    const clients = await Promise.all(Array.from({ length: 30 }, (_, i) => TestClient.connect(h.url, `cap${i}`)));
+    const results = await Promise.all(clients.map((c) => c.request('group.join', { groupId: id })));
+    const ok = results.filter((r) => r.result);
+    const full = results.filter((r) => r.error);
+    expect(ok).toHaveLength(7);
+    expect(full).toHaveLength(23);
+    for (const f of full) expect(f.error).toMatchObject({ code: 4010, data: { reason: 'group_full' } });
+    const winner = clients[results.indexOf(ok[0]!)]!;
+    expect((await winner.request('group.join', { groupId: id })).result).toBeDefined();
+    const members = await winner.call('group.members', { groupId: id });
+    expect(members.members).toHaveLength(7);
+    for (const c of clients) c.close();
+    owner.close();
+  });
+});
+
+describe('rate limit', () => {
+  it('refuses with 4029 and retryAfterMs when over the limit; works again after waiting', async () => {
+    const h = await hub({ NEXT_CHAT_RATE_LIMIT: '5' });
+    const c = await TestClient.connect(h.url, 'spammer');
+    const results = await Promise.all(Array.from({ length: 30 }, () => c.request('group.list', { limit: 1 })));
+    const limited = results.filter((r) => r.error);
+    expect(results.filter((r) => r.result).length).toBeGreaterThanOrEqual(10);
+    expect(limited.length).toBeGreaterThan(0);
+    const e = limited[0]!.error!;
+    expect(e).toMatchObject({ code: 4029, data: { reason: 'rate_limited', retryAfterMs: expect.any(Number) } });
+    expect(e.data!.retryAfterMs!).toBeGreaterThan(0);
+    await new Promise((r) => setTimeout(r, e.data!.retryAfterMs!));
+    expect((await c.request('group.list', { limit: 1 })).result).toBeDefined();
+    // Another connection has its own budget.
+    const other = await TestClient.connect(h.url, 'spammer');
+    expect((await other.request('group.list', { limit: 1 })).result).toBeDefined();
+    c.close();
+    other.close();
+  });
+});
+
+describe('connection limits', () => {
+  it('drops a connection that stops answering pings', async () => {
+    const h = await hub({ NEXT_CHAT_PING_INTERVAL_MS: '150' });
+    const WebSocket = (await import('ws')).default;
+    const ws = new WebSocket(h.url, { headers: { Authorization: 'mute' }, autoPong: false });
+    const code = await new Promise<number>((resolve) => ws.once('close', (c) => resolve(c)));
+    expect(code).toBe(1006);
+  });
+
+  it('keeps a connection that answers pings', async () => {
+    const h = await hub({ NEXT_CHAT_PING_INTERVAL_MS: '100' });
+    const c = await TestClient.connect(h.url, 'chatty');
+    await new Promise((r) => setTimeout(r, 600));
+    expect(c.closeInfo).toBeUndefined();
+    c.close();
+  });
+
+  it('refuses connections over the per-user limit with HTTP 429', async () => {
+    const h = await hub({ NEXT_CHAT_MAX_CONNECTIONS_PER_USER: '2' });
+    const a = await TestClient.connect(h.url, 'limited');
+    const b = await TestClient.connect(h.url, 'limited');
+    await expect(TestClient.connect(h.url, 'limited')).rejects.toThrow('HTTP 429');
+    a.close();
+    await a.closed;
+    const c = await TestClient.connect(h.url, 'limited');
+    b.close();
+    c.close();
+  });
+
+  it('closes a slow consumer with 1008 instead of buffering without bound', async () => {
+    const h = await hub({ NEXT_CHAT_MAX_BUFFERED_BYTES: '65536', NEXT_CHAT_RATE_LIMIT: '0' });
+    const sender = await TestClient.connect(h.url, 'fast');
+    const id = uid('slow');
+    await sender.call('group.create', { groupId: id });
+    await sender.call('group.join', { groupId: id });
+    const slow = await TestClient.connect(h.url, 'slow');
+    await slow.call('group.join', { groupId: id });
+    // Stop reading: the hub's socket buffer fills up.
+    (slow.ws as unknown as { _socket: { pause(): void } })._socket.pause();
+    const text = 'x'.repeat(3900);
+    const closedSlow = /nextchat_connection_closes_total\{code="1008",reason="slow_consumer"\} 1/;
+    let metrics = '';
+    // Kernel socket buffers absorb a few MB first; bounded at ~12 MB sent.
+    for (let i = 0; i < 3000 && !closedSlow.test(metrics); i++) {
+      await sender.call('message.send', { groupId: id, text });
+      if (i % 100 === 99) metrics = await (await fetch(`${h.httpUrl}/metrics`)).text();
+    }
+    expect(metrics).toMatch(closedSlow);
+    // The fast sender is unaffected.
+    expect((await sender.call('group.list', { limit: 1 })).groups).toBeDefined();
+    sender.close();
+  });
+});
+
+describe('SIGTERM drain', () => {
+  it('closes connections with 1001 and exits 0', async () => {
+    const h = await startHub();
+    const c = await TestClient.connect(h.url, 'leaving');
+    const [close, code] = await Promise.all([c.closed, h.stop('SIGTERM')]);
+    expect(close.code).toBe(1001);
+    expect(code).toBe(0);
+  });
+});
+
+describe('configuration errors', () => {
+  it('a bad variable stops the hub with a sentence naming it', async () => {
+    await expect(startHub({ NEXT_CHAT_PORT: 'abc' }, 5000)).rejects.toThrow(/NEXT_CHAT_PORT must be a port number.*got 'abc'/);
+    await expect(startHub({ NEXT_CHAT_AUTH_MODE: 'jwt' }, 5000)).rejects.toThrow(/NEXT_CHAT_JWT_SECRET/);
+  });
+});

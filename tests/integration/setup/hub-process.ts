@@ -1,0 +1,101 @@
+/**
+ * Real hub processes for integration tests: `node packages/server/bin/next-chat-server.js`
+ * on a free port, resolved once it logs that it listens.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const BIN = fileURLToPath(new URL('../../../packages/server/bin/next-chat-server.js', import.meta.url));
+
+export interface HubProcess {
+  url: string;
+  httpUrl: string;
+  port: number;
+  pid: number;
+  proc: ChildProcess;
+  /** Every line the hub wrote (stdout and stderr). */
+  logs: string[];
+  /** Sends `signal` (SIGTERM by default) and resolves with the exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+  kill9(): Promise<void>;
+  exited: Promise<number | null>;
+}
+
+const live = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const p of live) p.kill('SIGKILL');
+});
+
+export async function startHub(env: Record<string, string> = {}, timeoutMs = 20_000): Promise<HubProcess> {
+  const proc = spawn(process.execPath, [BIN], {
+    env: {
+      PATH: process.env.PATH ?? '',
+      NEXT_CHAT_PORT: '0',
+      NEXT_CHAT_HOST: '127.0.0.1',
+      NEXT_CHAT_LOG_LEVEL: 'info',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  live.add(proc);
+  const logs: string[] = [];
+  const exited = new Promise<number | null>((resolve) => {
+    proc.once('exit', (code, signal) => {
+      live.delete(proc);
+      resolve(code ?? (signal ? null : code));
+    });
+  });
+
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`hub did not start within ${timeoutMs} ms:\n${logs.join('\n')}`)), timeoutMs);
+    const onLine = (line: string) => {
+      logs.push(line);
+      if (!line.includes('"listening"')) return;
+      try {
+        const rec = JSON.parse(line) as { msg?: string; port?: number };
+        if (rec.msg === 'listening' && typeof rec.port === 'number') {
+          clearTimeout(timer);
+          resolve(rec.port);
+        }
+      } catch {
+        /* not a log line */
+      }
+    };
+    for (const stream of [proc.stdout, proc.stderr]) {
+      let buf = '';
+      stream?.setEncoding('utf8');
+      stream?.on('data', (chunk: string) => {
+        buf += chunk;
+        let nl: number;
+        while ((nl = buf.indexOf('\n')) >= 0) {
+          onLine(buf.slice(0, nl));
+          buf = buf.slice(nl + 1);
+        }
+      });
+    }
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`hub exited with ${code} before listening:\n${logs.join('\n')}`));
+    });
+  });
+
+  return {
+    url: `ws://127.0.0.1:${port}/next-chat`,
+    httpUrl: `http://127.0.0.1:${port}`,
+    port,
+    pid: proc.pid as number,
+    proc,
+    logs,
+    exited,
+    async stop(signal: NodeJS.Signals = 'SIGTERM') {
+      if (proc.exitCode !== null || proc.signalCode !== null) return proc.exitCode;
+      proc.kill(signal);
+      return exited;
+    },
+    async kill9() {
+      if (proc.exitCode !== null || proc.signalCode !== null) return;
+      proc.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
