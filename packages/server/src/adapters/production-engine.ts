@@ -1,9 +1,102 @@
+/**
+ * The production engine: Redis for messaging, groups and presence, MySQL
+ * (optional) for durable history. Any number of hubs on one Redis serve one
+ * set of groups as if they were one. main.ts loads this module only when
+ * NEXT_CHAT_REDIS_URL is set. docs/architecture.md explains the design.
+ */
 import type { Config } from '../config.js';
+import type { Engine } from '../ports/engine.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
-import type { Engine } from '../ports/engine.js';
+import { connectRedis } from './redis/connection.js';
+import { RedisKeys } from './redis/keys.js';
+import { Scripts } from './redis/scripts.js';
+import { RedisBroker } from './redis/redis-broker.js';
+import { RedisGroupStore } from './redis/redis-group-store.js';
+import { RedisPresence } from './redis/redis-presence.js';
+import { RedisHistoryReader } from './redis/redis-history-reader.js';
+import { MysqlHistoryStore } from './mysql/mysql-history-store.js';
+import { RedisHistoryWriter } from './mysql/history-writer.js';
 
-// Placeholder until the Redis + MySQL engine lands (issue 2/6).
-export async function createProductionEngine(_config: Config, _deps: { logger: Logger; metrics: Metrics }): Promise<Engine> {
-  throw new Error('the Redis engine is not available in this build');
+export interface ProductionEngineOptions {
+  /** Presence heartbeat and TTL, ms (tests shorten them). */
+  presenceHeartbeatMs?: number;
+  presenceTtlMs?: number;
+  /** ms an unacknowledged history entry of another hub waits before it is claimed. */
+  historyClaimIdleMs?: number;
+}
+
+export async function createProductionEngine(
+  config: Config,
+  deps: { logger: Logger; metrics: Metrics },
+  opts: ProductionEngineOptions = {},
+): Promise<Engine> {
+  if (!config.redisUrl) throw new Error('createProductionEngine needs NEXT_CHAT_REDIS_URL');
+  const logger = deps.logger.child({ component: 'engine' });
+  const d = { logger, metrics: deps.metrics };
+  const keys = new RedisKeys(config.redisPrefix);
+  const commands = connectRedis(config.redisUrl, 'commands', d);
+  const scripts = new Scripts(commands, keys);
+  const mysql = config.mysqlUrl ? new MysqlHistoryStore(config.mysqlUrl, d) : null;
+
+  const broker = new RedisBroker({
+    url: config.redisUrl,
+    commands,
+    keys,
+    scripts,
+    logger,
+    metrics: deps.metrics,
+    withHistory: mysql !== null,
+    streamRetentionMs: config.streamRetentionMs,
+  });
+  const groups = new RedisGroupStore(commands, keys, scripts, deps.metrics);
+  const presence = new RedisPresence({
+    redis: commands,
+    keys,
+    instanceId: config.instanceId,
+    logger,
+    metrics: deps.metrics,
+    heartbeatMs: opts.presenceHeartbeatMs,
+    ttlMs: opts.presenceTtlMs,
+  });
+  const history = new RedisHistoryReader(commands, keys, deps.metrics, mysql);
+  const historyWriter = mysql
+    ? new RedisHistoryWriter({
+        url: config.redisUrl,
+        commands,
+        keys,
+        scripts,
+        store: mysql,
+        instanceId: config.instanceId,
+        logger,
+        metrics: deps.metrics,
+        batchSize: config.historyBatchSize,
+        flushMs: config.historyFlushMs,
+        claimIdleMs: opts.historyClaimIdleMs,
+      })
+    : undefined;
+
+  // Started here so history is written even if the caller forgets; start() is idempotent.
+  historyWriter?.start();
+
+  logger.info(
+    { redisPrefix: config.redisPrefix, history: mysql ? 'mysql' : 'redis streams only (nothing trimmed)' },
+    'production engine configured',
+  );
+
+  return {
+    name: mysql ? 'redis+mysql' : 'redis',
+    broker,
+    groups,
+    presence,
+    history,
+    historyWriter,
+    async close() {
+      await historyWriter?.close();
+      await presence.close();
+      await broker.close();
+      await mysql?.close();
+      commands.disconnect();
+    },
+  };
 }

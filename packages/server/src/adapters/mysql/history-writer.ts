@@ -1,0 +1,264 @@
+/**
+ * Writes the history stream (`<prefix>:history`) into MySQL. Every hub runs
+ * one, as a consumer of the consumer group "history": entries are read with
+ * XREADGROUP in batches bounded by size and time, inserted idempotently, and
+ * acknowledged + deleted only after the commit. While MySQL is down the batch
+ * is retried with backoff and nothing is acknowledged, so nothing unwritten
+ * leaves Redis. Entries a dead hub had read but not written are claimed by
+ * the others once idle for `claimIdleMs` (XAUTOCLAIM).
+ */
+import type { Redis } from 'ioredis';
+import type { HistoryWriter } from '../../ports/history-store.js';
+import type { Logger } from '../../observability/logger.js';
+import type { Metrics } from '../../observability/metrics.js';
+import { connectRedis, sleep } from '../redis/connection.js';
+import { HISTORY_CONSUMER_GROUP, type RedisKeys } from '../redis/keys.js';
+import type { Scripts } from '../redis/scripts.js';
+import type { HistoryRow, MysqlHistoryStore } from './mysql-history-store.js';
+
+export interface RedisHistoryWriterOptions {
+  url: string;
+  /** Request connection (acks, claims, metrics). */
+  commands: Redis;
+  keys: RedisKeys;
+  scripts: Scripts;
+  store: MysqlHistoryStore;
+  instanceId: string;
+  logger: Logger;
+  metrics: Metrics;
+  /** Most messages per insert. */
+  batchSize: number;
+  /** ms a partial batch may wait for more. */
+  flushMs: number;
+  /** @default 30000 — ms an entry read by another consumer must sit unacknowledged before it is claimed. */
+  claimIdleMs?: number;
+  /** @default 5000 — ms between claim passes. */
+  claimIntervalMs?: number;
+}
+
+type RawEntry = [id: string, fields: string[]] | null;
+
+function entryToRow(fields: string[]): HistoryRow | null {
+  const f: Record<string, string> = {};
+  for (let i = 0; i + 1 < fields.length; i += 2) f[fields[i]] = fields[i + 1];
+  if (!f.g || !f.i) return null;
+  const row: HistoryRow = { groupId: f.g, id: f.i, authorId: f.a ?? '', text: f.t ?? '', sentAt: f.s ?? '' };
+  if (f.c) row.clientMessageId = f.c;
+  return row;
+}
+
+const IDLE_BLOCK_MS = 2000;
+
+export class RedisHistoryWriter implements HistoryWriter {
+  private readonly conn: Redis;
+  private readonly abort = new AbortController();
+  private loop: Promise<void> | null = null;
+  private draining = false;
+  private lastClaim = 0;
+  private lastJanitor = 0;
+  private claimCursor = '0-0';
+  /** Entries read but not yet committed, by history-stream id. */
+  private batch = new Map<string, HistoryRow | null>();
+
+  constructor(private readonly o: RedisHistoryWriterOptions) {
+    this.conn = connectRedis(o.url, 'history', o, { commandTimeout: Math.max(IDLE_BLOCK_MS, o.flushMs) + 5000, maxRetriesPerRequest: 0 });
+  }
+
+  start(): void {
+    this.loop ??= this.run();
+  }
+
+  /** Writes what this instance has read, then stops reading (SIGTERM drain). */
+  async flush(): Promise<void> {
+    this.draining = true;
+    await this.loop;
+  }
+
+  async close(): Promise<void> {
+    this.draining = true;
+    this.abort.abort();
+    this.conn.disconnect();
+    await this.loop?.catch(() => {});
+  }
+
+  private get signal(): AbortSignal {
+    return this.abort.signal;
+  }
+
+  private async run(): Promise<void> {
+    await this.ensureGroup();
+    // Entries this consumer name read before a restart and never acknowledged.
+    await this.readInto('0', 0);
+    while (!this.signal.aborted) {
+      if (this.batch.size === 0 && this.draining) return;
+      await this.maybeClaim();
+      if (!this.draining) await this.collect();
+      if (this.batch.size > 0) await this.commit();
+    }
+  }
+
+  private async ensureGroup(): Promise<void> {
+    for (let backoff = 100; !this.signal.aborted; backoff = Math.min(backoff * 2, 2000)) {
+      try {
+        await this.conn.xgroup('CREATE', this.o.keys.history(), HISTORY_CONSUMER_GROUP, '0', 'MKSTREAM');
+        return;
+      } catch (err) {
+        if (/BUSYGROUP/.test((err as Error).message)) return;
+        this.o.metrics.backendErrors.inc({ backend: 'redis' });
+        await sleep(backoff, this.signal);
+      }
+    }
+  }
+
+  /** Fills the batch up to batchSize, waiting at most flushMs after its first entry. */
+  private async collect(): Promise<void> {
+    const started = this.batch.size > 0 ? Date.now() : 0;
+    let firstAt = started;
+    for (let i = 0; i < 10_000 && !this.signal.aborted && !this.draining; i++) {
+      const room = this.o.batchSize - this.batch.size;
+      if (room <= 0) return;
+      const block = firstAt === 0 ? IDLE_BLOCK_MS : firstAt + this.o.flushMs - Date.now();
+      if (block <= 0) return;
+      const got = await this.readInto('>', block, room);
+      if (got < 0) return; // Redis trouble: commit what we have, back off in commit/claim
+      if (got > 0 && firstAt === 0) firstAt = Date.now();
+      if (got === 0 && firstAt === 0) return; // idle: give claims a turn
+    }
+  }
+
+  /** XREADGROUP into the batch; returns entries read, or -1 on error. */
+  private async readInto(from: '>' | '0', blockMs: number, count = this.o.batchSize): Promise<number> {
+    const args: (string | number)[] = ['GROUP', HISTORY_CONSUMER_GROUP, this.o.instanceId, 'COUNT', count];
+    if (from === '>') args.push('BLOCK', Math.max(1, Math.round(blockMs)));
+    args.push('STREAMS', this.o.keys.history(), from);
+    try {
+      const reply = (await this.conn.call('XREADGROUP', ...args)) as [string, RawEntry[]][] | null;
+      if (!reply) return 0;
+      let n = 0;
+      for (const [, entries] of reply) {
+        for (const e of entries) {
+          if (!e) continue;
+          this.batch.set(e[0], entryToRow(e[1]));
+          n++;
+        }
+      }
+      return n;
+    } catch (err) {
+      if (this.signal.aborted) return -1;
+      this.o.metrics.backendErrors.inc({ backend: 'redis' });
+      this.o.logger.debug({ err: (err as Error).message }, 'history read failed');
+      if (/timed out/i.test((err as Error).message)) this.conn.disconnect(true);
+      if (/NOGROUP/.test((err as Error).message)) await this.ensureGroup();
+      else await sleep(500, this.signal);
+      return -1;
+    }
+  }
+
+  /** Inserts the batch (retrying while MySQL is down), then acknowledges it. */
+  private async commit(): Promise<void> {
+    const ids = [...this.batch.keys()];
+    const rows = [...this.batch.values()].filter((r): r is HistoryRow => r !== null);
+    for (let backoff = 200, attempt = 0; ; attempt++, backoff = Math.min(backoff * 2, 5000)) {
+      if (this.signal.aborted) return;
+      try {
+        await this.insert(rows);
+        break;
+      } catch (err) {
+        this.o.metrics.historyBatches.inc({ outcome: 'error' });
+        this.o.metrics.backendErrors.inc({ backend: 'mysql' });
+        if (attempt % 10 === 0) {
+          this.o.logger.warn({ err: (err as Error).message, messages: rows.length, attempt }, 'history batch not written; retrying');
+        }
+        await sleep(backoff, this.signal);
+      }
+    }
+    this.o.metrics.historyBatches.inc({ outcome: 'ok' });
+    this.o.metrics.historyWritten.inc(rows.length);
+    this.o.metrics.historyBatchSize.observe(rows.length);
+    for (let backoff = 100; !this.signal.aborted; backoff = Math.min(backoff * 2, 2000)) {
+      try {
+        await this.o.scripts.ackHistory(HISTORY_CONSUMER_GROUP, ids);
+        break;
+      } catch {
+        // Unacknowledged entries are written again later: harmless, inserts are idempotent.
+        this.o.metrics.backendErrors.inc({ backend: 'redis' });
+        await sleep(backoff, this.signal);
+      }
+    }
+    this.batch = new Map();
+  }
+
+  /**
+   * One insert for the batch. A row MySQL refuses for its data (not for being
+   * down) must not block history forever: then rows go one by one and a
+   * refused row is logged and skipped.
+   */
+  private async insert(rows: HistoryRow[]): Promise<void> {
+    try {
+      await this.o.store.insert(rows);
+    } catch (err) {
+      const e = err as { sqlState?: string; code?: string };
+      const dataError = typeof e.sqlState === 'string' && /^(22|23|HY)/.test(e.sqlState) && !/CONN|LOST|TIMEOUT/i.test(e.code ?? '');
+      if (!dataError) throw err;
+      for (const r of rows) {
+        try {
+          await this.o.store.insert([r]);
+        } catch (rowErr) {
+          const re = rowErr as { sqlState?: string };
+          if (!(typeof re.sqlState === 'string' && /^(22|23|HY)/.test(re.sqlState))) throw rowErr;
+          this.o.logger.error({ err: (rowErr as Error).message, groupId: r.groupId, id: r.id }, 'history row refused by MySQL; skipped');
+          this.o.metrics.historyBatches.inc({ outcome: 'row_refused' });
+        }
+      }
+    }
+  }
+
+  private async maybeClaim(): Promise<void> {
+    const now = Date.now();
+    if (now - this.lastClaim < (this.o.claimIntervalMs ?? 5000)) return;
+    this.lastClaim = now;
+    const key = this.o.keys.history();
+    try {
+      const room = Math.max(1, this.o.batchSize - this.batch.size);
+      const reply = (await this.o.commands.call(
+        'XAUTOCLAIM',
+        key,
+        HISTORY_CONSUMER_GROUP,
+        this.o.instanceId,
+        this.o.claimIdleMs ?? 30_000,
+        this.claimCursor,
+        'COUNT',
+        room,
+      )) as [string, RawEntry[], string[]?];
+      this.claimCursor = reply[0];
+      let claimed = 0;
+      for (const e of reply[1]) {
+        if (!e) continue;
+        this.batch.set(e[0], entryToRow(e[1]));
+        claimed++;
+      }
+      if (claimed > 0) this.o.logger.info({ claimed }, 'claimed unwritten history entries of another instance');
+      this.o.metrics.historyBacklog.set(Number(await this.o.commands.xlen(key)));
+      if (now - this.lastJanitor > 60_000) {
+        this.lastJanitor = now;
+        await this.removeDeadConsumers();
+      }
+    } catch (err) {
+      this.o.metrics.backendErrors.inc({ backend: 'redis' });
+      this.o.logger.debug({ err: (err as Error).message }, 'history claim pass failed');
+    }
+  }
+
+  /** Consumers idle for 10 minutes with nothing pending are gone for good. */
+  private async removeDeadConsumers(): Promise<void> {
+    const key = this.o.keys.history();
+    const consumers = (await this.o.commands.call('XINFO', 'CONSUMERS', key, HISTORY_CONSUMER_GROUP)) as unknown[][];
+    for (const c of consumers) {
+      const f: Record<string, unknown> = {};
+      for (let i = 0; i + 1 < c.length; i += 2) f[String(c[i])] = c[i + 1];
+      if (f.name !== this.o.instanceId && Number(f.pending) === 0 && Number(f.idle) > 600_000) {
+        await this.o.commands.xgroup('DELCONSUMER', key, HISTORY_CONSUMER_GROUP, String(f.name));
+      }
+    }
+  }
+}

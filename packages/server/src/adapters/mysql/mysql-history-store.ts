@@ -1,0 +1,146 @@
+/**
+ * The history database (MySQL 8 / MariaDB 10.6+) through knex + mysql2: the
+ * `messages` table made by the configurator (the hub never migrates). Writes
+ * are idempotent on (group_id, ms, seq); reads page by keyset, never OFFSET.
+ */
+import knexFactory, { type Knex } from 'knex';
+import { errors, parseMessageId, type Message } from '@next-chat/core';
+import type { Logger } from '../../observability/logger.js';
+import type { Metrics } from '../../observability/metrics.js';
+
+export interface MysqlTarget {
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+  database: string;
+}
+
+export function parseMysqlUrl(url: string): MysqlTarget {
+  const u = new URL(url);
+  return {
+    host: u.hostname || '127.0.0.1',
+    port: u.port ? Number(u.port) : 3306,
+    user: decodeURIComponent(u.username || 'root'),
+    password: decodeURIComponent(u.password),
+    database: decodeURIComponent(u.pathname.replace(/^\//, '')),
+  };
+}
+
+export interface HistoryRow {
+  groupId: string;
+  id: string;
+  authorId: string;
+  text: string;
+  sentAt: string;
+  clientMessageId?: string;
+}
+
+interface DbRow {
+  ms: number | string;
+  seq: number | string;
+  author_id: string;
+  text: string;
+  sent_at: string;
+  client_message_id: string | null;
+}
+
+/** '2026-11-22T10:00:00.123Z' → '2026-11-22 10:00:00.123' (DATETIME(3), UTC). */
+function toDatetime(iso: string): string {
+  const d = new Date(iso);
+  const v = Number.isNaN(d.getTime()) ? new Date(0) : d;
+  return v.toISOString().replace('T', ' ').replace('Z', '');
+}
+
+function fromDatetime(s: string): string {
+  return new Date(`${s.replace(' ', 'T')}Z`).toISOString();
+}
+
+export class MysqlHistoryStore {
+  readonly knex: Knex;
+
+  constructor(
+    url: string,
+    private readonly deps: { logger: Logger; metrics: Metrics },
+    opts: { poolMax?: number; acquireTimeoutMs?: number } = {},
+  ) {
+    const t = parseMysqlUrl(url);
+    this.knex = knexFactory({
+      client: 'mysql2',
+      connection: {
+        host: t.host,
+        port: t.port,
+        user: t.user,
+        password: t.password,
+        database: t.database,
+        charset: 'utf8mb4',
+        // Dates travel as strings in UTC: no driver time-zone conversion.
+        dateStrings: true,
+        timezone: 'Z',
+        connectTimeout: 3000,
+      },
+      pool: { min: 0, max: opts.poolMax ?? 4, idleTimeoutMillis: 30_000 },
+      acquireConnectionTimeout: opts.acquireTimeoutMs ?? 3000,
+    });
+  }
+
+  /** Inserts rows already present are ignored: a batch may be written twice after a crash or claim. */
+  async insert(rows: readonly HistoryRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    const values: (string | number | null)[] = [];
+    const tuples: string[] = [];
+    for (const r of rows) {
+      const p = parseMessageId(r.id);
+      if (!p) continue;
+      tuples.push('(?, ?, ?, ?, ?, ?, ?)');
+      values.push(r.groupId, p.ms, p.seq, r.authorId, r.text, toDatetime(r.sentAt), r.clientMessageId ? r.clientMessageId.toWellFormed() : null);
+    }
+    if (tuples.length === 0) return;
+    // INSERT IGNORE would also swallow data errors; a no-op update only skips duplicates.
+    await this.knex.raw(
+      `INSERT INTO messages (group_id, ms, seq, author_id, text, sent_at, client_message_id) VALUES ${tuples.join(', ')} ON DUPLICATE KEY UPDATE ms = ms`,
+      values,
+    );
+  }
+
+  /**
+   * The newest `limit` messages of the group with id < `before` (or newest
+   * overall), oldest first. Rejects with RpcError 4503 when MySQL is unreachable.
+   */
+  async latest(groupId: string, before: string | undefined, limit: number): Promise<Message[]> {
+    if (limit <= 0) return [];
+    let q = this.knex<DbRow>('messages')
+      .select('ms', 'seq', 'author_id', 'text', 'sent_at', 'client_message_id')
+      .where('group_id', groupId);
+    const b = before !== undefined ? parseMessageId(before) : null;
+    if (b) {
+      q = q.andWhere((w) => w.where('ms', '<', b.ms).orWhere((w2) => w2.where('ms', '=', b.ms).andWhere('seq', '<', b.seq)));
+    }
+    let rows: DbRow[];
+    try {
+      rows = (await q.orderBy([{ column: 'ms', order: 'desc' }, { column: 'seq', order: 'desc' }]).limit(limit)) as DbRow[];
+    } catch (err) {
+      this.deps.metrics.backendErrors.inc({ backend: 'mysql' });
+      this.deps.logger.warn({ err: (err as Error).message }, 'history read from MySQL failed');
+      throw errors.unavailable('history database');
+    }
+    const out: Message[] = [];
+    for (let i = rows.length - 1; i >= 0; i--) {
+      const r = rows[i];
+      const m: Message = { id: `${r.ms}-${r.seq}`, groupId, authorId: r.author_id, text: r.text, sentAt: fromDatetime(r.sent_at) };
+      if (r.client_message_id !== null) m.clientMessageId = r.client_message_id;
+      out.push(m);
+    }
+    return out;
+  }
+
+  /** Number of messages stored for a group (tests, operators). */
+  async count(groupId: string): Promise<number> {
+    const r = (await this.knex('messages').where('group_id', groupId).count({ n: '*' })) as { n: number | string }[];
+    return Number(r[0]?.n ?? 0);
+  }
+
+  async close(): Promise<void> {
+    await this.knex.destroy();
+  }
+}

@@ -1,0 +1,76 @@
+/**
+ * ioredis connections of the production engine and the mapping of their
+ * failures to protocol errors. Request-path commands time out after a few
+ * seconds and are retried at most once, so a paused or dead Redis becomes
+ * RpcError 4503 instead of a hang; background loops reconnect forever.
+ */
+import { Redis, type RedisOptions } from 'ioredis';
+import { errors, RpcError } from '@next-chat/core';
+import type { Logger } from '../../observability/logger.js';
+import type { Metrics } from '../../observability/metrics.js';
+
+/** @default 3000 — ms a request-path command may take before the request fails with 4503. */
+export const COMMAND_TIMEOUT_MS = 3000;
+
+export type ConnectionRole = 'commands' | 'reader' | 'subscriber' | 'history';
+
+export function connectRedis(url: string, role: ConnectionRole, deps: { logger: Logger; metrics: Metrics }, extra: RedisOptions = {}): Redis {
+  const redis = new Redis(url, {
+    connectionName: `next-chat:${role}`,
+    connectTimeout: 3000,
+    commandTimeout: COMMAND_TIMEOUT_MS,
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: true,
+    // Reconnect forever, backing off to 2 s between attempts.
+    retryStrategy: (times) => Math.min(50 * 2 ** Math.min(times, 6), 2000),
+    lazyConnect: false,
+    ...extra,
+  });
+  let lastLogged = 0;
+  redis.on('error', (err: Error) => {
+    deps.metrics.backendErrors.inc({ backend: 'redis' });
+    // One line per second at most: a down Redis would otherwise flood the log.
+    const now = Date.now();
+    if (now - lastLogged > 1000) {
+      lastLogged = now;
+      deps.logger.warn({ err: err.message, role }, 'redis connection error');
+    }
+  });
+  return redis;
+}
+
+const UNAVAILABLE_REPLIES = /^(LOADING|BUSY|MASTERDOWN|READONLY|TRYAGAIN|CLUSTERDOWN|OOM|NOSCRIPT)/;
+
+/**
+ * Turns a Redis failure into RpcError 4503 (unreachable, timed out, loading)
+ * and leaves other errors (a bug in a script) as they are.
+ */
+export function toRpcError(err: unknown): unknown {
+  if (err instanceof RpcError) return err;
+  const e = err as { name?: string; message?: string };
+  if (e?.name === 'ReplyError' && !UNAVAILABLE_REPLIES.test(e.message ?? '')) return err;
+  return errors.unavailable('messaging layer');
+}
+
+/** Runs a request-path Redis call, rejecting with RpcError 4503 when Redis is unreachable. */
+export async function guarded<T>(metrics: Metrics, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    metrics.backendErrors.inc({ backend: 'redis' });
+    throw toRpcError(err);
+  }
+}
+
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const t = setTimeout(done, ms);
+    function done() {
+      clearTimeout(t);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}

@@ -1,0 +1,102 @@
+/**
+ * Presence on Redis: `<prefix>:presence:<user>` is a sorted set of the
+ * instances where the user has a connection, scored by an expiry time. This
+ * hub refreshes its users' entries every `heartbeatMs`; an entry not
+ * refreshed for `ttlMs` no longer counts, so a hub killed with kill -9 leaves
+ * no ghost after at most `ttlMs`. The key itself expires too.
+ */
+import type { Redis } from 'ioredis';
+import type { Presence } from '../../ports/presence.js';
+import type { Logger } from '../../observability/logger.js';
+import type { Metrics } from '../../observability/metrics.js';
+import { guarded } from './connection.js';
+import type { RedisKeys } from './keys.js';
+import { unwrap } from './redis-group-store.js';
+
+export interface RedisPresenceOptions {
+  redis: Redis;
+  keys: RedisKeys;
+  instanceId: string;
+  logger: Logger;
+  metrics: Metrics;
+  /** @default 10000 */
+  heartbeatMs?: number;
+  /** @default 30000 */
+  ttlMs?: number;
+}
+
+export class RedisPresence implements Presence {
+  /** Open connections per user on this instance. */
+  private readonly local = new Map<string, number>();
+  private readonly timer: NodeJS.Timeout;
+  private readonly heartbeatMs: number;
+  private readonly ttlMs: number;
+
+  constructor(private readonly o: RedisPresenceOptions) {
+    this.heartbeatMs = o.heartbeatMs ?? 10_000;
+    this.ttlMs = o.ttlMs ?? 30_000;
+    this.timer = setInterval(() => void this.heartbeat(), this.heartbeatMs);
+    this.timer.unref();
+  }
+
+  connected(userId: string): void {
+    const n = this.local.get(userId) ?? 0;
+    this.local.set(userId, n + 1);
+    if (n === 0) void this.mark([userId]);
+  }
+
+  disconnected(userId: string): void {
+    const n = this.local.get(userId) ?? 0;
+    if (n <= 1) {
+      this.local.delete(userId);
+      if (n === 1) {
+        this.o.redis.zrem(this.o.keys.presence(userId), this.o.instanceId).catch(() => this.o.metrics.backendErrors.inc({ backend: 'redis' }));
+      }
+    } else {
+      this.local.set(userId, n - 1);
+    }
+  }
+
+  async online(userIds: string[]): Promise<Set<string>> {
+    if (userIds.length === 0) return new Set();
+    const now = Date.now();
+    const p = this.o.redis.pipeline();
+    for (const u of userIds) p.zcount(this.o.keys.presence(u), now, '+inf');
+    const counts = unwrap(await guarded(this.o.metrics, () => p.exec()));
+    return new Set(userIds.filter((_, i) => Number(counts[i]) > 0));
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.timer);
+    const users = [...this.local.keys()];
+    this.local.clear();
+    for (let i = 0; i < users.length; i += 1000) {
+      const p = this.o.redis.pipeline();
+      for (const u of users.slice(i, i + 1000)) p.zrem(this.o.keys.presence(u), this.o.instanceId);
+      await p.exec().catch(() => {});
+    }
+  }
+
+  private async mark(userIds: string[]): Promise<void> {
+    const expiry = Date.now() + this.ttlMs;
+    const p = this.o.redis.pipeline();
+    for (const u of userIds) {
+      // A user who disconnected meanwhile must not be marked again after its ZREM.
+      if (!this.local.has(u)) continue;
+      const key = this.o.keys.presence(u);
+      p.zadd(key, expiry, this.o.instanceId).pexpire(key, this.ttlMs);
+    }
+    try {
+      unwrap(await p.exec());
+    } catch (err) {
+      // The next heartbeat marks them again.
+      this.o.metrics.backendErrors.inc({ backend: 'redis' });
+      this.o.logger.debug({ err: (err as Error).message }, 'presence update failed');
+    }
+  }
+
+  private async heartbeat(): Promise<void> {
+    const users = [...this.local.keys()];
+    for (let i = 0; i < users.length; i += 1000) await this.mark(users.slice(i, i + 1000));
+  }
+}

@@ -1,0 +1,191 @@
+/**
+ * Fan-out reader: ONE blocking XREAD over the streams of every group this
+ * hub has local subscribers for, on its own connection. When the set of
+ * groups changes, the pending XREAD is woken with CLIENT UNBLOCK so a newly
+ * subscribed group's first message does not wait for the block timeout.
+ * Each group has a cursor (the last id delivered); entries are delivered in
+ * stream order, each exactly once, and never at or below the cursor the group
+ * was (re)subscribed with. docs/architecture.md has the measurements.
+ */
+import { compareMessageIds, ZERO_ID } from '@next-chat/core';
+import type { Redis } from 'ioredis';
+import type { Logger } from '../../observability/logger.js';
+import type { Metrics } from '../../observability/metrics.js';
+import { connectRedis, sleep } from './connection.js';
+import type { RedisKeys } from './keys.js';
+
+export type StreamEntry = [id: string, fields: string[]];
+export type EntryHandler = (groupId: string, id: string, fields: string[]) => void;
+
+export interface StreamReaderOptions {
+  url: string;
+  /** Connection for XREVRANGE and CLIENT UNBLOCK (the request connection). */
+  commands: Redis;
+  keys: RedisKeys;
+  onEntry: EntryHandler;
+  logger: Logger;
+  metrics: Metrics;
+  /** @default 5000 — ms one XREAD blocks; bounds a missed wake-up. */
+  blockMs?: number;
+  /** @default 500 — entries per stream per read. */
+  count?: number;
+}
+
+export class StreamReader {
+  private readonly cursors = new Map<string, string>();
+  private readonly conn: Redis;
+  private readonly abort = new AbortController();
+  private readonly blockMs: number;
+  private readonly count: number;
+  /** Bumped on every change of the group set. */
+  private generation = 0;
+  /** Generation of the group set the in-flight XREAD was built from; -1 when none is in flight. */
+  private inFlight = -1;
+  private clientId: number | null = null;
+  private wakeIdle: (() => void) | null = null;
+  private unblocking = false;
+  private loop: Promise<void> | null = null;
+
+  constructor(private readonly o: StreamReaderOptions) {
+    this.blockMs = o.blockMs ?? 5000;
+    this.count = o.count ?? 500;
+    // No retry queueing: a failed read is retried by the loop from the cursors.
+    this.conn = connectRedis(o.url, 'reader', o, { commandTimeout: this.blockMs + 5000, maxRetriesPerRequest: 0 });
+    this.conn.on('ready', () => {
+      this.conn
+        .client('ID')
+        .then((id) => {
+          this.clientId = Number(id);
+        })
+        .catch(() => {});
+    });
+  }
+
+  get size(): number {
+    return this.cursors.size;
+  }
+
+  start(): void {
+    this.loop ??= this.run();
+  }
+
+  /**
+   * Adds a group to the read set with its stream's current top id as cursor
+   * and resolves with that id. Already present: resolves with its cursor
+   * (every entry up to it has been delivered, every later one will be).
+   */
+  async add(groupId: string): Promise<string> {
+    const have = this.cursors.get(groupId);
+    if (have !== undefined) return have;
+    const top = (await this.o.commands.xrevrange(this.o.keys.stream(groupId), '+', '-', 'COUNT', 1)) as StreamEntry[];
+    const again = this.cursors.get(groupId);
+    if (again !== undefined) return again;
+    const cursor = top.length > 0 ? top[0][0] : ZERO_ID;
+    this.cursors.set(groupId, cursor);
+    this.changed(true);
+    return cursor;
+  }
+
+  /** Stops reading a group; entries of an in-flight read for it are dropped. */
+  remove(groupId: string): void {
+    if (this.cursors.delete(groupId)) this.changed(false);
+  }
+
+  async close(): Promise<void> {
+    this.abort.abort();
+    this.wakeIdle?.();
+    this.conn.disconnect();
+    await this.loop?.catch(() => {});
+  }
+
+  private changed(wake: boolean): void {
+    this.generation++;
+    this.o.metrics.subscribedGroups.set(this.cursors.size);
+    this.wakeIdle?.();
+    // A removed group costs one extra read of nothing; only additions wake.
+    if (wake) void this.unblock();
+  }
+
+  /**
+   * Wakes the blocked XREAD so it is rebuilt with the new set. The XREAD may
+   * still be on its way to Redis (CLIENT UNBLOCK then finds nothing blocked),
+   * so retry briefly until the in-flight read is one built from the current set.
+   */
+  private async unblock(): Promise<void> {
+    if (this.unblocking) return;
+    this.unblocking = true;
+    try {
+      for (let attempt = 0; attempt < 12; attempt++) {
+        if (this.inFlight === -1 || this.inFlight >= this.generation || this.clientId === null) return;
+        const n = await this.o.commands.client('UNBLOCK', this.clientId).catch(() => 0);
+        if (Number(n) === 1) return;
+        await sleep(Math.min(2 ** attempt, 50));
+      }
+    } finally {
+      this.unblocking = false;
+      // A change that arrived while we were busy gets its own wake-up.
+      if (this.inFlight !== -1 && this.inFlight < this.generation && !this.abort.signal.aborted) {
+        setImmediate(() => void this.unblock());
+      }
+    }
+  }
+
+  private async run(): Promise<void> {
+    let backoff = 50;
+    const signal = this.abort.signal;
+    for (;;) {
+      if (signal.aborted) return;
+      if (this.cursors.size === 0) {
+        await new Promise<void>((resolve) => (this.wakeIdle = resolve));
+        this.wakeIdle = null;
+        continue;
+      }
+      const groups = [...this.cursors.keys()];
+      const args: (string | number)[] = ['COUNT', this.count, 'BLOCK', this.blockMs, 'STREAMS'];
+      for (const g of groups) args.push(this.o.keys.stream(g));
+      for (const g of groups) args.push(this.cursors.get(g)!);
+      this.inFlight = this.generation;
+      let reply: unknown;
+      try {
+        this.o.metrics.streamReads.inc();
+        reply = await this.conn.call('XREAD', ...args);
+        backoff = 50;
+      } catch (err) {
+        this.inFlight = -1;
+        if (signal.aborted) return;
+        this.o.metrics.backendErrors.inc({ backend: 'redis' });
+        this.o.logger.debug({ err: (err as Error).message }, 'stream read failed; retrying');
+        // A timed-out XREAD is still queued in a stalled Redis; a fresh
+        // connection keeps stale blocking reads from stacking up behind it.
+        if (/timed out/i.test((err as Error).message)) this.conn.disconnect(true);
+        await sleep(backoff, signal);
+        backoff = Math.min(backoff * 2, 2000);
+        continue;
+      }
+      this.inFlight = -1;
+      if (reply) this.deliver(reply as [string, StreamEntry[]][]);
+    }
+  }
+
+  private deliver(reply: [string, StreamEntry[]][]): void {
+    let newestMs = 0;
+    for (const [key, entries] of reply) {
+      const groupId = this.o.keys.groupOfStream(key);
+      for (const [id, fields] of entries) {
+        // Re-read per entry: a handler may unsubscribe or the group may be re-added.
+        const cursor = this.cursors.get(groupId);
+        if (cursor === undefined) break;
+        if (compareMessageIds(id, cursor) <= 0) continue;
+        this.cursors.set(groupId, id);
+        const ms = Number(id.slice(0, id.indexOf('-')));
+        if (ms > newestMs) newestMs = ms;
+        try {
+          this.o.onEntry(groupId, id, fields);
+        } catch (err) {
+          this.o.logger.error({ err, groupId, id }, 'message handler threw');
+        }
+      }
+    }
+    if (newestMs > 0) this.o.metrics.streamReadLag.set(Math.max(0, Date.now() - newestMs) / 1000);
+  }
+}
