@@ -1,0 +1,120 @@
+/**
+ * Three hub processes on one Redis (and one MySQL): delivery across hubs in
+ * the same order at every receiver, gap-free join across hubs under load,
+ * the capacity race, member events and presence across hubs.
+ */
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Message } from '@next-chat/core';
+import { startHub, type HubProcess } from '../setup/hub-process.js';
+import { TestClient, uid } from '../setup/ws-client.js';
+import { createTestDatabase, hubEnv, randomPrefix } from '../setup/engine-env.js';
+
+let hubs: HubProcess[] = [];
+const clients: TestClient[] = [];
+
+async function connect(hub: HubProcess, user: string): Promise<TestClient> {
+  const c = await TestClient.connect(hub.url, user);
+  clients.push(c);
+  return c;
+}
+
+beforeAll(async () => {
+  const mysqlUrl = await createTestDatabase(inject('mysqlUrl'));
+  const prefix = randomPrefix();
+  hubs = await Promise.all(
+    [0, 1, 2].map((i) =>
+      startHub(hubEnv({ redisUrl: inject('redisUrl'), mysqlUrl, prefix, instanceId: `${prefix}-hub${i}`, extra: { NEXT_CHAT_MAX_GROUP_MEMBERS: '5' } })),
+    ),
+  );
+});
+
+afterAll(async () => {
+  for (const c of clients) c.close();
+  await Promise.all(hubs.map((h) => h.stop()));
+});
+
+describe('three hubs on one Redis', () => {
+  it('delivers every message to members on every hub, in the same order', async () => {
+    const g = uid('cross');
+    const users = hubs.map((_, i) => uid(`u${i}`));
+    const cs = await Promise.all(hubs.map((h, i) => connect(h, users[i])));
+    await cs[0].call('group.create', { groupId: g });
+    for (const c of cs) await c.call('group.join', { groupId: g });
+    const perSender = 30;
+    const sent = await Promise.all(
+      cs.map(async (c, i) => {
+        const ids: string[] = [];
+        for (let k = 0; k < perSender; k++) {
+          const r = await c.call<{ message: Message }>('message.send', { groupId: g, text: `m${i}-${k}` });
+          ids.push(r.message.id);
+        }
+        return ids;
+      }),
+    );
+    const total = perSender * cs.length;
+    const seen = await Promise.all(cs.map((c) => c.waitForMessages(g, total)));
+    const order0 = seen[0].map((m) => m.id);
+    for (const s of seen) expect(s.map((m) => m.id)).toEqual(order0);
+    expect(new Set(order0).size).toBe(total);
+    expect([...order0].sort(cmp)).toEqual(order0);
+    expect(new Set(sent.flat())).toEqual(new Set(order0));
+  });
+
+  it('a joiner on another hub misses nothing while a sender keeps sending', async () => {
+    const g = uid('gapfree');
+    const sender = await connect(hubs[0], uid('sender'));
+    await sender.call('group.create', { groupId: g });
+    await sender.call('group.join', { groupId: g });
+    const total = 150;
+    let sentIds: string[] = [];
+    const sending = (async () => {
+      for (let k = 0; k < total; k++) {
+        const r = await sender.call<{ message: Message }>('message.send', { groupId: g, text: `n${k}` });
+        sentIds.push(r.message.id);
+      }
+    })();
+    // Join while the sender is mid-stream.
+    while (sentIds.length < 40) await sender.waitFor((f) => f.method === 'message', 10_000, sender.frames.length);
+    const joiner = await connect(hubs[1], uid('joiner'));
+    const r = await joiner.call<{ history: Message[]; complete: boolean }>('group.join', { groupId: g, limit: 200 });
+    await sending;
+    const live = await joiner.waitForMessages(g, total - r.history.length);
+    const all = [...r.history.map((m) => m.id), ...live.map((m) => m.id)];
+    expect(all).toEqual(sentIds);
+    sentIds = [];
+  });
+
+  it('never lets concurrent joins on three hubs overshoot the capacity', async () => {
+    const g = uid('cap');
+    const owner = await connect(hubs[0], uid('owner'));
+    await owner.call('group.create', { groupId: g });
+    const joiners = await Promise.all(Array.from({ length: 12 }, (_, i) => connect(hubs[i % 3], uid(`j${i}`))));
+    const results = await Promise.all(joiners.map((c) => c.request('group.join', { groupId: g })));
+    const ok = results.filter((f) => f.result !== undefined);
+    const full = results.filter((f) => f.error?.code === 4010);
+    expect(ok.length).toBe(5);
+    expect(full.length).toBe(7);
+    const group = await owner.call<{ groups: { id: string; memberCount: number }[] }>('group.list', { prefix: g });
+    expect(group.groups[0].memberCount).toBe(5);
+  });
+
+  it('sends member events and presence across hubs', async () => {
+    const g = uid('events');
+    const a = await connect(hubs[0], uid('alice'));
+    const bUser = uid('bob');
+    await a.call('group.create', { groupId: g });
+    await a.call('group.join', { groupId: g });
+    const b = await connect(hubs[2], bUser);
+    await b.call('group.join', { groupId: g });
+    const ev = await a.waitFor((f) => f.method === 'member.joined' && (f.params as { userId: string }).userId === bUser);
+    expect(ev.params).toMatchObject({ groupId: g, userId: bUser });
+    const members = await a.call<{ members: { userId: string; online: boolean }[] }>('group.members', { groupId: g });
+    expect(members.members.find((m) => m.userId === bUser)?.online).toBe(true);
+  });
+});
+
+function cmp(a: string, b: string): number {
+  const [am, as] = a.split('-').map(Number);
+  const [bm, bs] = b.split('-').map(Number);
+  return am !== bm ? am - bm : as - bs;
+}
