@@ -73,3 +73,11 @@ export async function discoverHubPods(namespace: string, selector: string, port:
   }
   return endpointsFromPods(pods, port, path);
 }
+
+/** Endpoints for --url: named by host (and index when there are several). */
+export function endpointsFromUrls(urls: readonly string[]): HubEndpoint[] {
+  return urls.map((url, i) => {
+    const u = new URL(url);
+    return { name: urls.length === 1 ? u.host : `hub${i}(${u.host})`, url };
+  });
+}

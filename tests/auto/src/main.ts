@@ -4,18 +4,11 @@
  */
 import { ALL_CHECKS, selectChecks } from './checks/index.js';
 import { CheckContext, newRunId, type Check } from './context.js';
-import { defaultNamespace, discoverHubPods, type HubEndpoint } from './k8s.js';
+import { defaultNamespace, discoverHubPods, endpointsFromUrls, type HubEndpoint } from './k8s.js';
 import { parseOptions, UsageError, type Options } from './options.js';
 import { Reporter, summaryLine } from './report.js';
 import { CheckFailure, RpcCallError } from './rpc.js';
 import { tokenFactory } from './token.js';
-
-export function endpointsFromUrls(urls: readonly string[]): HubEndpoint[] {
-  return urls.map((url, i) => {
-    const u = new URL(url);
-    return { name: urls.length === 1 ? u.host : `hub${i}(${u.host})`, url };
-  });
-}
 
 function errorText(e: unknown): string {
   if (e instanceof CheckFailure || e instanceof RpcCallError) return e.message;

@@ -61,24 +61,25 @@ export function expectRefusal(opts: ConnectOptions): Promise<UpgradeRefusal> {
     ws.on('unexpected-response', (_req, res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
+      const done = () => {
         clearTimeout(timer);
         resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), headers: res.headers });
         ws.terminate();
-      });
-      res.on('error', (e) => {
-        clearTimeout(timer);
-        reject(e);
-      });
+      };
+      res.once('end', done);
+      res.once('error', done);
+      res.once('close', done);
     });
     ws.on('open', () => {
       clearTimeout(timer);
       ws.close();
       reject(new CheckFailure(`expected the upgrade of ${opts.url} to be refused, but it was accepted`));
     });
+    let refused = false;
+    ws.once('unexpected-response', () => (refused = true));
     ws.on('error', (e) => {
       // 'unexpected-response' handles refusals; other errors are failures.
-      if (!/Unexpected server response/.test(e.message)) {
+      if (!refused && !/Unexpected server response/.test(e.message)) {
         clearTimeout(timer);
         reject(new CheckFailure(`upgrade of ${opts.url}: ${e.message}`));
       }
@@ -141,25 +142,30 @@ export class RpcConnection {
         ws.terminate();
         reject(new CheckFailure(`${label}: connecting to ${opts.url} took over ${opts.timeoutMs} ms`));
       }, opts.timeoutMs);
+      let refused = false;
       ws.once('unexpected-response', (_req, res) => {
+        refused = true;
         clearTimeout(timer);
         const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () =>
+        const done = () => {
           reject(
             new CheckFailure(
               `${label}: upgrade of ${opts.url} refused with HTTP ${res.statusCode}: ${Buffer.concat(chunks).toString('utf8').slice(0, 300)}`,
             ),
-          ),
-        );
-        ws.terminate();
+          );
+          ws.terminate();
+        };
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.once('end', done);
+        res.once('error', done);
+        res.once('close', done);
       });
       ws.once('open', () => {
         clearTimeout(timer);
         resolve(new RpcConnection(ws, opts.url, label, opts.timeoutMs));
       });
-      ws.once('error', (e) => {
-        if (/Unexpected server response/.test(e.message)) return;
+      ws.on('error', (e) => {
+        if (refused || /Unexpected server response/.test(e.message)) return;
         clearTimeout(timer);
         reject(new CheckFailure(`${label}: cannot connect to ${opts.url}: ${e.message}`));
       });

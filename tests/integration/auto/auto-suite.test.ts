@@ -1,0 +1,78 @@
+/**
+ * The black-box suite (tests/auto), built, run as a child process against
+ * real hub processes: one self-contained hub (trust and jwt auth), and a
+ * three-hub cluster on real Redis + MariaDB (cross-instance checks for every
+ * pair of hubs).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startHub, type HubProcess } from '../setup/hub-process.js';
+import { failures, LENIENT, runSuite } from './run-suite.js';
+
+describe('black-box suite against one embedded hub', () => {
+  let hub: HubProcess;
+  beforeAll(async () => {
+    hub = await startHub();
+  });
+  afterAll(async () => {
+    await hub?.stop();
+  });
+
+  it('passes every check (cross-instance skipped with one URL)', { timeout: 240_000 }, async () => {
+    const run = await runSuite(['--url', hub.url, ...LENIENT]);
+    expect(failures(run)).toEqual([]);
+    expect(run.code).toBe(0);
+    expect(run.lastLine).toMatch(/^\d+ passed, 0 failed$/);
+    const byName = new Map(run.outcomes.map((o) => [o.check, o]));
+    for (const name of ['healthz', 'readyz', 'send-receive', 'other-user', 'many-in-order', 'history-after-join', 'since-recovery', 'dedupe', 'parse-error', 'invalid-request', 'invalid-params', 'load']) {
+      expect(byName.get(name)?.status, name).toBe('pass');
+    }
+    expect(byName.get('cross-pairs')?.status).toBe('skip');
+    const load = byName.get('load')!;
+    expect(load.metrics?.lost).toBe(0);
+    expect(load.metrics?.sent).toBeGreaterThan(0);
+  });
+
+  it('fails with exit 1 and says why when a threshold is not met', { timeout: 120_000 }, async () => {
+    const run = await runSuite(['--url', hub.url, '--only', 'load', '--load-rate', '20', '--load-seconds', '1', '--max-mean-latency-ms', '0']);
+    expect(run.code).toBe(1);
+    expect(run.lastLine).toBe('0 passed, 1 failed');
+    expect(failures(run)[0]).toMatch(/mean latency .* is over the limit of 0 ms/);
+  });
+
+  it('exits 2 on bad usage, still ending with the summary line', { timeout: 60_000 }, async () => {
+    const run = await runSuite(['--url', hub.url, '--only', 'no-such-check']);
+    expect(run.code).toBe(2);
+    expect(run.lastLine).toBe('0 passed, 0 failed');
+    expect(run.stderr).toMatch(/unknown check or group 'no-such-check'/);
+  });
+
+  it('fails, not hangs, when nothing listens', { timeout: 60_000 }, async () => {
+    const run = await runSuite(['--url', 'ws://127.0.0.1:1/next-chat', '--only', 'healthz,send-receive', '--timeout-ms', '2000']);
+    expect(run.code).toBe(1);
+    expect(run.lastLine).toBe('0 passed, 2 failed');
+  });
+});
+
+describe('black-box suite against a jwt hub', () => {
+  const secret = 'auto-suite-secret-0123456789abcdef0123456789';
+  let hub: HubProcess;
+  beforeAll(async () => {
+    hub = await startHub({ NEXT_CHAT_AUTH_MODE: 'jwt', NEXT_CHAT_JWT_SECRET: secret });
+  });
+  afterAll(async () => {
+    await hub?.stop();
+  });
+
+  it('passes with tokens minted from the secret (taken from NEXT_CHAT_JWT_SECRET like the test pod)', { timeout: 180_000 }, async () => {
+    const run = await runSuite(['--url', hub.url, '--skip', 'load,many-in-order', '--timeout-ms', '20000'], { NEXT_CHAT_JWT_SECRET: secret });
+    expect(failures(run)).toEqual([]);
+    expect(run.code).toBe(0);
+    expect(run.outcomes.find((o) => o.check === 'auth-bad')?.detail).toMatch(/forged, expired and malformed/);
+  });
+
+  it('fails when its tokens are signed with another secret', { timeout: 60_000 }, async () => {
+    const run = await runSuite(['--url', hub.url, '--only', 'send-receive', '--timeout-ms', '5000', '--jwt-secret', 'not-the-hub-secret']);
+    expect(run.code).toBe(1);
+    expect(failures(run)[0]).toMatch(/401/);
+  });
+});
