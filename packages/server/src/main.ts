@@ -22,7 +22,7 @@ async function main(): Promise<void> {
     .version(false)
     .help();
   for (const o of options) {
-    cli = cli.option(o.key, { type: 'string', describe: `[${o.env}]`, default: undefined, defaultDescription: o.default === undefined ? 'unset' : JSON.stringify(o.default) });
+    cli = cli.option(o.key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`), { type: 'string', describe: `[${o.env}]`, default: undefined, defaultDescription: o.default === undefined ? 'unset' : JSON.stringify(o.default) });
   }
   const flags = (await cli.parseAsync()) as Record<string, unknown>;
 
