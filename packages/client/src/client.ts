@@ -71,6 +71,7 @@ export interface ConnectOptions {
 
 interface Pending {
   method: string;
+  params: unknown;
   resolve(result: unknown): void;
   reject(err: Error): void;
   timer: ReturnType<typeof setTimeout>;
@@ -285,7 +286,7 @@ export class NextChatClient extends TypedEmitter<ClientEvents> {
         this.#pending.delete(id);
         reject(new RequestTimeoutError(method, timeoutMs));
       }, timeoutMs);
-      this.#pending.set(id, { method, resolve, reject, timer });
+      this.#pending.set(id, { method, params, resolve, reject, timer });
       try {
         t.send(JSON.stringify({ jsonrpc: '2.0', id, method, params }));
       } catch (err) {
@@ -342,15 +343,21 @@ export class NextChatClient extends TypedEmitter<ClientEvents> {
     }
     // Bookkeeping runs here, synchronously, before any later frame (say, the
     // first live message of a just-joined group) is looked at.
-    this.#afterResult(p.method, frame.result);
+    this.#afterResult(p.method, p.params, frame.result);
     p.resolve(frame.result);
   }
 
-  #afterResult(method: string, result: unknown): void {
+  #afterResult(method: string, params: unknown, result: unknown): void {
     if (method === 'group.join') {
       const r = result as Results['group.join'];
       this.#joined.add(r.group.id);
-      this.#seen.observeJoin(r.group.id, r.history, r.complete);
+      // A resume join's history is delivered by #flushResume, message by
+      // message; moving the cursor here would make it drop them as seen.
+      if (!this.#resuming.has(r.group.id)) this.#seen.observeJoin(r.group.id, r.history, r.complete);
+    } else if (method === 'group.leave') {
+      const groupId = (params as { groupId: string }).groupId;
+      this.#joined.delete(groupId);
+      this.#seen.forget(groupId);
     }
   }
 
