@@ -1,0 +1,293 @@
+/**
+ * The port contract suite: the same tests run against every engine (memory,
+ * Redis, Redis + MySQL) through a factory, so the adapters agree on what
+ * ports/*.ts promise.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { compareMessageIds, type Message, type MemberEvent } from '@next-chat/core';
+import type { Engine } from '../../../packages/server/src/ports/engine.js';
+import type { MemberEventKind } from '../../../packages/server/src/ports/broker.js';
+
+export interface EngineFactory {
+  name: string;
+  /** A fresh engine on isolated state. */
+  create(): Promise<Engine>;
+  /** A second engine on the same state (another hub), when the engine supports it. */
+  peer?(): Promise<Engine>;
+}
+
+let n = 0;
+const id = (p: string) => `${p}-${Date.now().toString(36)}-${(n++).toString(36)}`;
+
+class Collector {
+  readonly messages: Message[] = [];
+  readonly events: { kind: MemberEventKind; event: MemberEvent }[] = [];
+  private waiters: (() => void)[] = [];
+
+  attach(engine: Engine): void {
+    engine.broker.setHandlers({
+      message: (m) => {
+        this.messages.push(m);
+        this.wake();
+      },
+      memberEvent: (kind, event) => {
+        this.events.push({ kind, event });
+        this.wake();
+      },
+    });
+  }
+
+  private wake(): void {
+    const w = this.waiters;
+    this.waiters = [];
+    for (const f of w) f();
+  }
+
+  of(groupId: string): Message[] {
+    return this.messages.filter((m) => m.groupId === groupId);
+  }
+
+  async until(pred: () => boolean, timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!pred()) {
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error('timed out waiting for broker deliveries');
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, left);
+        this.waiters.push(() => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+    }
+  }
+}
+
+export function engineContract(factory: EngineFactory): void {
+  describe(`engine contract: ${factory.name}`, () => {
+    let engine: Engine;
+    const got = new Collector();
+    const T0 = Date.parse('2026-11-22T10:00:00.000Z');
+
+    beforeAll(async () => {
+      engine = await factory.create();
+      got.attach(engine);
+    });
+    afterAll(async () => {
+      await engine?.close();
+    });
+
+    async function groupWith(...members: string[]): Promise<string> {
+      const g = id('g');
+      await engine.groups.create(g, members[0] ?? 'owner', T0);
+      for (const m of members) await engine.groups.join(g, m, 100, T0);
+      return g;
+    }
+
+    describe('GroupStore', () => {
+      it('creates a group once; the id is then taken', async () => {
+        const g = id('g');
+        const created = await engine.groups.create(g, 'ann', T0);
+        expect(created).toEqual({ id: g, createdBy: 'ann', createdAt: '2026-11-22T10:00:00.000Z', memberCount: 0 });
+        expect(await engine.groups.create(g, 'bob', T0 + 1)).toBeNull();
+        expect(await engine.groups.get(g)).toEqual(created);
+        expect(await engine.groups.get(id('missing'))).toBeNull();
+      });
+
+      it('joins with capacity, idempotently, and counts members', async () => {
+        const g = id('g');
+        await engine.groups.create(g, 'ann', T0);
+        const a = await engine.groups.join(g, 'ann', 2, T0 + 5);
+        expect(a).toMatchObject({ status: 'joined', joinedAt: '2026-11-22T10:00:00.005Z', group: { id: g, memberCount: 1 } });
+        const again = await engine.groups.join(g, 'ann', 2, T0 + 9);
+        expect(again).toMatchObject({ status: 'already', joinedAt: '2026-11-22T10:00:00.005Z', group: { memberCount: 1 } });
+        expect(await engine.groups.join(g, 'bob', 2, T0)).toMatchObject({ status: 'joined', group: { memberCount: 2 } });
+        expect(await engine.groups.join(g, 'cat', 2, T0)).toEqual({ status: 'full', capacity: 2 });
+        expect(await engine.groups.join(id('missing'), 'cat', 2, T0)).toEqual({ status: 'group_not_found' });
+        expect((await engine.groups.get(g))?.memberCount).toBe(2);
+      });
+
+      it('keeps capacity under concurrent joins', async () => {
+        const g = id('g');
+        await engine.groups.create(g, 'ann', T0);
+        const rs = await Promise.all(Array.from({ length: 20 }, (_, i) => engine.groups.join(g, `u${i}`, 7, T0)));
+        expect(rs.filter((r) => r.status === 'joined').length).toBe(7);
+        expect(rs.filter((r) => r.status === 'full').length).toBe(13);
+      });
+
+      it('leaves and reports membership', async () => {
+        const g = await groupWith('ann', 'bob');
+        expect(await engine.groups.membership(g, 'ann')).toBe('member');
+        expect(await engine.groups.leave(g, 'ann')).toEqual({ status: 'left' });
+        expect(await engine.groups.leave(g, 'ann')).toEqual({ status: 'not_member' });
+        expect(await engine.groups.membership(g, 'ann')).toBe('not_member');
+        expect(await engine.groups.membership(id('missing'), 'ann')).toBe('group_not_found');
+        expect(await engine.groups.leave(id('missing'), 'ann')).toEqual({ status: 'group_not_found' });
+        expect((await engine.groups.get(g))?.memberCount).toBe(1);
+      });
+
+      it('pages members sorted by user id', async () => {
+        const g = await groupWith('dan', 'ann', 'cat', 'bob', 'eve');
+        const p1 = await engine.groups.members(g, { limit: 2 });
+        expect(p1?.items.map((m) => m.userId)).toEqual(['ann', 'bob']);
+        expect(p1?.next).toBe('bob');
+        const p2 = await engine.groups.members(g, { after: 'bob', limit: 3 });
+        expect(p2?.items.map((m) => m.userId)).toEqual(['cat', 'dan', 'eve']);
+        expect(p2?.next).toBeNull();
+        expect(p2?.items[0].joinedAt).toBe('2026-11-22T10:00:00.000Z');
+        expect(await engine.groups.members(id('missing'), { limit: 2 })).toBeNull();
+      });
+
+      it('lists groups sorted by id, by prefix and after a cursor', async () => {
+        const p = id('list');
+        for (const s of ['c', 'a', 'b', 'd']) await engine.groups.create(`${p}.${s}`, 'ann', T0);
+        await engine.groups.create(`${p}x`, 'ann', T0);
+        const page = await engine.groups.list({ prefix: `${p}.`, limit: 3 });
+        expect(page.items.map((g) => g.id)).toEqual([`${p}.a`, `${p}.b`, `${p}.c`]);
+        expect(page.next).toBe(`${p}.c`);
+        const rest = await engine.groups.list({ prefix: `${p}.`, after: page.next!, limit: 3 });
+        expect(rest.items.map((g) => g.id)).toEqual([`${p}.d`]);
+        expect(rest.next).toBeNull();
+        const all = await engine.groups.list({ after: `${p}.b`, limit: 200 });
+        expect(all.items.map((g) => g.id).slice(0, 3)).toEqual([`${p}.c`, `${p}.d`, `${p}x`]);
+      });
+    });
+
+    describe('Broker', () => {
+      it('refuses sends to missing groups and from non-members', async () => {
+        const g = await groupWith('ann');
+        expect(await engine.broker.publish({ groupId: id('missing'), authorId: 'ann', text: 'x', sentAtMs: T0 })).toEqual({ status: 'group_not_found' });
+        expect(await engine.broker.publish({ groupId: g, authorId: 'bob', text: 'x', sentAtMs: T0 })).toEqual({ status: 'not_member' });
+      });
+
+      it('appends with increasing ids and delivers everything after the subscribe top, in order, once', async () => {
+        const g = await groupWith('ann');
+        const before = await engine.broker.publish({ groupId: g, authorId: 'ann', text: 'before', sentAtMs: T0 });
+        expect(before.status).toBe('published');
+        const top = await engine.broker.subscribe(g);
+        expect(before.status === 'published' && top).toBe(before.status === 'published' ? before.message.id : '');
+        const ids: string[] = [];
+        for (let i = 0; i < 25; i++) {
+          const r = await engine.broker.publish({ groupId: g, authorId: 'ann', text: `t${i}`, sentAtMs: T0 + i });
+          if (r.status !== 'published') throw new Error(r.status);
+          expect(r.message).toMatchObject({ groupId: g, authorId: 'ann', text: `t${i}`, sentAt: new Date(T0 + i).toISOString() });
+          ids.push(r.message.id);
+        }
+        for (let i = 1; i < ids.length; i++) expect(compareMessageIds(ids[i - 1], ids[i])).toBeLessThan(0);
+        await got.until(() => got.of(g).length >= 25);
+        expect(got.of(g).map((m) => m.id)).toEqual(ids);
+        expect(got.of(g)[3]).toEqual({ id: ids[3], groupId: g, authorId: 'ann', text: 't3', sentAt: new Date(T0 + 3).toISOString() });
+        engine.broker.unsubscribe(g);
+      });
+
+      it('subscribes to an empty group with 0-0 and delivers its first message', async () => {
+        const g = await groupWith('ann');
+        expect(await engine.broker.subscribe(g)).toBe('0-0');
+        const r = await engine.broker.publish({ groupId: g, authorId: 'ann', text: 'first', sentAtMs: T0 });
+        await got.until(() => got.of(g).length === 1);
+        expect(r.status === 'published' && got.of(g)[0].id).toBe(r.status === 'published' ? r.message.id : '');
+        engine.broker.unsubscribe(g);
+      });
+
+      it('returns the original for a repeated clientMessageId and delivers nothing again', async () => {
+        const g = await groupWith('ann', 'bob');
+        await engine.broker.subscribe(g);
+        const first = await engine.broker.publish({ groupId: g, authorId: 'ann', text: 'once', clientMessageId: 'c-1', sentAtMs: T0 });
+        const again = await engine.broker.publish({ groupId: g, authorId: 'ann', text: 'twice?', clientMessageId: 'c-1', sentAtMs: T0 + 50 });
+        const other = await engine.broker.publish({ groupId: g, authorId: 'bob', text: 'bob', clientMessageId: 'c-1', sentAtMs: T0 });
+        expect(first.status).toBe('published');
+        expect(again.status).toBe('duplicate');
+        expect(other.status).toBe('published');
+        if (first.status !== 'published' || again.status !== 'duplicate') return;
+        expect(again.message).toEqual(first.message);
+        expect(first.message.clientMessageId).toBe('c-1');
+        await got.until(() => got.of(g).length >= 2);
+        expect(got.of(g).map((m) => m.text)).toEqual(['once', 'bob']);
+        engine.broker.unsubscribe(g);
+      });
+
+      it('stops delivering after unsubscribe and resumes from the new top', async () => {
+        const g = await groupWith('ann');
+        await engine.broker.subscribe(g);
+        await engine.broker.publish({ groupId: g, authorId: 'ann', text: 'a', sentAtMs: T0 });
+        await got.until(() => got.of(g).length === 1);
+        engine.broker.unsubscribe(g);
+        await engine.broker.publish({ groupId: g, authorId: 'ann', text: 'b', sentAtMs: T0 });
+        const top = await engine.broker.subscribe(g);
+        const c = await engine.broker.publish({ groupId: g, authorId: 'ann', text: 'c', sentAtMs: T0 });
+        await got.until(() => got.of(g).some((m) => m.text === 'c'));
+        expect(got.of(g).map((m) => m.text)).toEqual(['a', 'c']);
+        expect(c.status === 'published' && compareMessageIds(c.message.id, top)).toBeGreaterThan(0);
+        engine.broker.unsubscribe(g);
+      });
+
+      it('delivers member events', async () => {
+        const g = id('g');
+        const event = { groupId: g, userId: 'ann', at: '2026-11-22T10:00:00.000Z' };
+        await engine.broker.publishMemberEvent('member.joined', event);
+        await got.until(() => got.events.some((e) => e.event.groupId === g));
+        expect(got.events.filter((e) => e.event.groupId === g)).toEqual([{ kind: 'member.joined', event }]);
+      });
+
+      it('is ready', () => {
+        expect(typeof engine.broker.isReady()).toBe('boolean');
+      });
+    });
+
+    describe('HistoryReader', () => {
+      it('returns the newest messages before a cursor, oldest first', async () => {
+        const g = await groupWith('ann');
+        const ids: string[] = [];
+        for (let i = 0; i < 12; i++) {
+          const r = await engine.broker.publish({ groupId: g, authorId: 'ann', text: `h${i}`, sentAtMs: T0 + i });
+          if (r.status === 'published') ids.push(r.message.id);
+        }
+        expect((await engine.history.latest(g, undefined, 5)).map((m) => m.id)).toEqual(ids.slice(7));
+        expect((await engine.history.latest(g, ids[7], 5)).map((m) => m.id)).toEqual(ids.slice(2, 7));
+        expect((await engine.history.latest(g, ids[2], 5)).map((m) => m.id)).toEqual(ids.slice(0, 2));
+        expect(await engine.history.latest(g, ids[0], 5)).toEqual([]);
+        expect((await engine.history.latest(g, undefined, 200)).map((m) => m.text)).toEqual(ids.map((_, i) => `h${i}`));
+        expect(await engine.history.latest(id('empty'), undefined, 5)).toEqual([]);
+      });
+    });
+
+    describe('Presence', () => {
+      it('counts connections per user', async () => {
+        const u = id('user');
+        engine.presence.connected(u);
+        engine.presence.connected(u);
+        expect(await engine.presence.online([u, 'nobody-here'])).toEqual(new Set([u]));
+        engine.presence.disconnected(u);
+        expect(await engine.presence.online([u])).toEqual(new Set([u]));
+        engine.presence.disconnected(u);
+        expect(await engine.presence.online([u])).toEqual(new Set());
+      });
+    });
+
+    if (factory.peer) {
+      describe('two instances on one state', () => {
+        it('deliver each other’s messages and see each other’s presence', async () => {
+          const other = await factory.peer!();
+          const theirs = new Collector();
+          theirs.attach(other);
+          try {
+            const g = await groupWith('ann', 'bob');
+            await other.broker.subscribe(g);
+            const r = await engine.broker.publish({ groupId: g, authorId: 'ann', text: 'hi', sentAtMs: T0 });
+            await theirs.until(() => theirs.of(g).length === 1);
+            expect(r.status === 'published' && theirs.of(g)[0].id).toBe(r.status === 'published' ? r.message.id : '');
+            const u = id('user');
+            other.presence.connected(u);
+            await other.presence.online([u]);
+            expect(await engine.presence.online([u])).toEqual(new Set([u]));
+            const ev = { groupId: g, userId: 'bob', at: '2026-11-22T10:00:00.000Z' };
+            await engine.broker.publishMemberEvent('member.left', ev);
+            await theirs.until(() => theirs.events.some((e) => e.event.groupId === g));
+          } finally {
+            await other.close();
+          }
+        });
+      });
+    }
+  });
+}

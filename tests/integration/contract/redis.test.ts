@@ -1,0 +1,17 @@
+import { inject } from 'vitest';
+import { createProductionEngine } from '../../../packages/server/src/adapters/production-engine.js';
+import { parseConfig } from '../../../packages/server/src/config.js';
+import { Metrics } from '../../../packages/server/src/observability/metrics.js';
+import { silentLogger } from '../../../packages/server/src/observability/logger.js';
+import { randomPrefix } from '../setup/engine-env.js';
+import { engineContract } from './engine-contract.js';
+
+const prefix = randomPrefix();
+let k = 0;
+const make = () =>
+  createProductionEngine(
+    parseConfig({ NEXT_CHAT_REDIS_URL: inject('redisUrl'), NEXT_CHAT_REDIS_PREFIX: prefix, NEXT_CHAT_INSTANCE_ID: `${prefix}-${k++}` }),
+    { logger: silentLogger(), metrics: new Metrics({ defaultMetrics: false }) },
+  );
+
+engineContract({ name: 'redis', create: make, peer: make });
