@@ -106,8 +106,14 @@ export const errors = {
     new RpcError(ErrorCode.GroupExists, `Group '${groupId}' already exists; join it with group.join.`, { groupId }),
   groupFull: (groupId: string, capacity: number) =>
     new RpcError(ErrorCode.GroupFull, `Group '${groupId}' is full (${capacity} members); someone has to leave first.`, { groupId, capacity }),
-  rateLimited: (retryAfterMs: number, limit = 'requests') =>
-    new RpcError(ErrorCode.RateLimited, `Too many ${limit}; wait ${retryAfterMs} ms and send it again.`, { retryAfterMs, limit }),
+  rateLimited: (retryAfterMs: number) =>
+    new RpcError(ErrorCode.RateLimited, `Too many requests on this connection; wait ${retryAfterMs} ms and send it again.`, { retryAfterMs, limit: 'rate' }),
+  tooManyGroups: (max: number) =>
+    new RpcError(
+      ErrorCode.RateLimited,
+      `This connection is subscribed to ${max} groups, the most allowed; leave one (or use another connection) before joining more.`,
+      { retryAfterMs: 60_000, limit: 'groups_per_connection', max },
+    ),
   unavailable: (what: string, retryAfterMs = 1000) =>
     new RpcError(ErrorCode.Unavailable, `The ${what} is unreachable right now; retry in ${retryAfterMs} ms.`, { retryAfterMs }),
 };

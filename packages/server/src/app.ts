@@ -33,7 +33,7 @@ export async function startHub(config: Config, opts: { logger?: Logger; metrics?
   const logger = opts.logger ?? createLogger({ level: config.logLevel, instanceId: config.instanceId });
   const metrics = opts.metrics ?? new Metrics();
   const engine = await createEngine(config, logger, metrics);
-  const hub = new Hub(engine, { maxGroupMembers: config.maxGroupMembers }, metrics, logger.child({ component: 'hub' }));
+  const hub = new Hub(engine, { maxGroupMembers: config.maxGroupMembers, maxGroupsPerConnection: config.maxGroupsPerConnection }, metrics, logger.child({ component: 'hub' }));
   const dispatcher = new Dispatcher(hub, metrics, logger.child({ component: 'rpc' }));
   const authenticate = await createAuthenticator(config);
   const gateway = new Gateway(config, hub, dispatcher, authenticate, metrics, logger.child({ component: 'gateway' }));

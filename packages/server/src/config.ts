@@ -69,8 +69,10 @@ const schema = z.object({
   pingIntervalMs: int(100, 3_600_000).default(25_000),
   /** @default 1048576 — outgoing bytes a connection may have queued before it is closed with 1008. */
   maxBufferedBytes: int(16 * 1024, 1024 * 1024 * 1024).default(1024 * 1024),
-  /** @default 0 — open connections per user per instance; 0 = unlimited. */
-  maxConnectionsPerUser: int(0, 1_000_000).default(0),
+  /** @default 100 — open connections per user per instance; 0 = unlimited. */
+  maxConnectionsPerUser: int(0, 1_000_000).default(100),
+  /** @default 1000 — groups one connection may be subscribed to; 0 = unlimited. */
+  maxGroupsPerConnection: int(0, 1_000_000).default(1000),
   /** @default 10000 — ms a WebSocket upgrade may take. */
   handshakeTimeoutMs: int(100, 600_000).default(10_000),
   /** @default "next-chat" — key prefix in Redis. */
@@ -86,6 +88,10 @@ const schema = z.object({
   historyFlushMs: int(1, 60_000).default(200),
   /** @default 600000 — ms written messages stay in a group's stream for recent reads. */
   streamRetentionMs: int(0, 30 * 24 * 3_600_000).default(600_000),
+  /** @default 30000 — ms a dead instance's presence entries count; refreshed every third of it. */
+  presenceTtlMs: int(1000, 3_600_000).default(30_000),
+  /** @default 30000 — ms a history entry read by an instance may stay unwritten before another instance claims it. */
+  historyClaimIdleMs: int(1000, 3_600_000).default(30_000),
   /** @default "info" */
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** @default false — pretty logs are for people; JSON lines otherwise. */

@@ -43,7 +43,7 @@ describe('rate limit', () => {
     expect(results.filter((r) => r.result).length).toBeGreaterThanOrEqual(10);
     expect(limited.length).toBeGreaterThan(0);
     const e = limited[0]!.error!;
-    expect(e).toMatchObject({ code: 4029, data: { reason: 'rate_limited', retryAfterMs: expect.any(Number) } });
+    expect(e).toMatchObject({ code: 4029, data: { reason: 'rate_limited', limit: 'rate', retryAfterMs: expect.any(Number) } });
     expect(e.data!.retryAfterMs!).toBeGreaterThan(0);
     await new Promise((r) => setTimeout(r, e.data!.retryAfterMs!));
     expect((await c.request('group.list', { limit: 1 })).result).toBeDefined();
@@ -106,6 +106,22 @@ describe('connection limits', () => {
     // The fast sender is unaffected.
     expect((await sender.call('group.list', { limit: 1 })).groups).toBeDefined();
     sender.close();
+  });
+});
+
+describe('groups per connection', () => {
+  it('refuses joins past the limit with 4029 naming the limit; re-joins and other connections still work', async () => {
+    const h = await hub({ NEXT_CHAT_MAX_GROUPS_PER_CONNECTION: '3', NEXT_CHAT_RATE_LIMIT: '0' });
+    const c = await TestClient.connect(h.url, 'collector');
+    const ids = [uid('a'), uid('b'), uid('c'), uid('d')];
+    for (const id of ids) await c.call('group.create', { groupId: id });
+    for (const id of ids.slice(0, 3)) await c.call('group.join', { groupId: id });
+    const refused = await c.request('group.join', { groupId: ids[3] });
+    expect(refused.error).toMatchObject({ code: 4029, data: { reason: 'rate_limited', limit: 'groups_per_connection', retryAfterMs: expect.any(Number) } });
+    expect((await c.request('group.join', { groupId: ids[0] })).result).toBeDefined();
+    await c.call('group.leave', { groupId: ids[0] });
+    expect((await c.request('group.join', { groupId: ids[3] })).result).toBeDefined();
+    c.close();
   });
 });
 

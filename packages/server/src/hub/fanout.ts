@@ -80,6 +80,11 @@ export class Fanout {
     }
   }
 
+  /** Groups `peer` is attached to. */
+  countFor(peer: Peer): number {
+    return this.byPeer.get(peer)?.size ?? 0;
+  }
+
   isAttached(peer: Peer, groupId: string): boolean {
     return this.groups.get(groupId)?.peers.has(peer) ?? false;
   }

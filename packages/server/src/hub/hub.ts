@@ -22,6 +22,8 @@ export type MethodTable = { [M in MethodName]: MethodHandler<M> };
 
 export interface HubOptions {
   maxGroupMembers: number;
+  /** 0: unlimited. */
+  maxGroupsPerConnection: number;
 }
 
 export class Hub {
@@ -73,6 +75,11 @@ export class Hub {
    */
   private async groupJoin(ctx: CallContext, p: Params<'group.join'>): Promise<Result<'group.join'>> {
     const { peer } = ctx;
+    const maxGroups = this.options.maxGroupsPerConnection;
+    if (maxGroups > 0 && !this.fanout.isAttached(peer, p.groupId) && this.fanout.countFor(peer) >= maxGroups) {
+      this.metrics.limited.inc({ limit: 'groups_per_connection' });
+      throw errors.tooManyGroups(maxGroups);
+    }
     const joined = await this.engine.groups.join(p.groupId, peer.userId, this.options.maxGroupMembers, Date.now());
     if (joined.status === 'group_not_found') throw errors.groupNotFound(p.groupId);
     if (joined.status === 'full') throw errors.groupFull(p.groupId, joined.capacity);
