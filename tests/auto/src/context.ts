@@ -69,7 +69,8 @@ export class CheckContext {
       url: ep.url,
       token: await this.token(userId),
       timeoutMs: this.timeoutMs,
-      label: `${userId}@${ep.name}`,
+      label: `${userId} on ${ep.name}`,
+      userId,
       ...extra,
     });
     this.conns.push(conn);

@@ -48,6 +48,8 @@ export interface ConnectOptions {
   tokenInQuery?: boolean;
   timeoutMs: number;
   label?: string;
+  /** The user this connection is for (checks compare it with authorId, createdBy...). */
+  userId?: string;
 }
 
 /** Attempts to upgrade and expects an HTTP refusal; resolves with it. */
@@ -117,6 +119,7 @@ export class RpcConnection {
     readonly url: string,
     readonly label: string,
     readonly timeoutMs: number,
+    readonly userId: string,
   ) {
     ws.on('message', (data, isBinary) => this.onFrame(isBinary ? '<binary>' : data.toString()));
     ws.on('close', (code, reason) => {
@@ -162,7 +165,7 @@ export class RpcConnection {
       });
       ws.once('open', () => {
         clearTimeout(timer);
-        resolve(new RpcConnection(ws, opts.url, label, opts.timeoutMs));
+        resolve(new RpcConnection(ws, opts.url, label, opts.timeoutMs, opts.userId ?? opts.token ?? ''));
       });
       ws.on('error', (e) => {
         if (refused || /Unexpected server response/.test(e.message)) return;

@@ -4,7 +4,8 @@
  * three-hub cluster on real Redis + MariaDB (cross-instance checks for every
  * pair of hubs).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createTestDatabase, hubEnv, randomPrefix } from '../setup/engine-env.js';
 import { startHub, type HubProcess } from '../setup/hub-process.js';
 import { failures, LENIENT, runSuite } from './run-suite.js';
 
@@ -74,5 +75,33 @@ describe('black-box suite against a jwt hub', () => {
     const run = await runSuite(['--url', hub.url, '--only', 'send-receive', '--timeout-ms', '5000', '--jwt-secret', 'not-the-hub-secret']);
     expect(run.code).toBe(1);
     expect(failures(run)[0]).toMatch(/401/);
+  });
+});
+
+describe('black-box suite against a three-hub cluster on Redis + MariaDB', () => {
+  const hubs: HubProcess[] = [];
+  beforeAll(async () => {
+    const mysqlUrl = await createTestDatabase(inject('mysqlUrl'));
+    const prefix = randomPrefix();
+    for (let i = 0; i < 3; i++) {
+      // The hub's default per-connection rate limit (50/s), as deployed: the suite must live with it.
+      hubs.push(await startHub(hubEnv({ redisUrl: inject('redisUrl'), mysqlUrl, prefix, instanceId: `auto-${i}`, extra: { NEXT_CHAT_RATE_LIMIT: '50' } })));
+    }
+  }, 120_000);
+  afterAll(async () => {
+    await Promise.all(hubs.map((h) => h.stop()));
+  });
+
+  it('passes every check, delivery proven for all 6 ordered pairs of hubs', { timeout: 300_000 }, async () => {
+    const run = await runSuite([...hubs.flatMap((h) => ['--url', h.url]), ...LENIENT]);
+    expect(failures(run)).toEqual([]);
+    expect(run.code).toBe(0);
+    expect(run.lastLine).toMatch(/^\d+ passed, 0 failed$/);
+    const byName = new Map(run.outcomes.map((o) => [o.check, o]));
+    expect(byName.get('cross-pairs')?.status).toBe('pass');
+    expect(byName.get('cross-pairs')?.detail).toMatch(/^6 ordered pairs over 3 instances/);
+    expect(byName.get('cross-order')?.status).toBe('pass');
+    expect(byName.get('load')?.metrics?.lost).toBe(0);
+    expect(run.outcomes.filter((o) => o.status === 'skip')).toEqual([]);
   });
 });

@@ -33,9 +33,9 @@ export async function send(conn: RpcConnection, groupId: string, text: string, c
   return checkMessage(r?.message, `message.send result`, expected);
 }
 
-/** The user id a connection was opened for (labels are `<user>@<endpoint>`). */
+/** The user id a connection was opened for. */
 export function userOf(conn: RpcConnection): string {
-  return conn.label.split('@')[0];
+  return conn.userId;
 }
 
 /** Waits for the notification of message `id` in the group; returns it. */
@@ -96,7 +96,7 @@ export const basicChecks: Check[] = [
     description: "another user's message arrives, on another instance when there are several",
     async run(ctx) {
       const alice = await ctx.connect(ctx.user('alice'), 0);
-      const bob = await ctx.connect(ctx.user('bob'), 1);
+      const bob = await ctx.connect(ctx.user('bob@example.org'), 1);
       const g = ctx.group();
       await createGroup(alice, g);
       await join(alice, g);
@@ -191,6 +191,10 @@ export const basicChecks: Check[] = [
       const j = await join(bob2, g, { since: m0.id });
       expectEqual(j.history.map((m) => m.id), missed.map((m) => m.id), `re-join since ${m0.id}: history`);
       expect(j.complete === true, `re-join since with 6 missed (limit 50): expected complete true, got ${j.complete}`);
+      const bobLatest = await ctx.connect(bobUser, 0);
+      const jl = await join(bobLatest, g, { since: missed[5].id });
+      expectEqual(jl.history.length, 0, `re-join since the latest id ${missed[5].id}: history length`);
+      expect(jl.complete === true, `re-join since the latest id: expected complete true, got ${jl.complete}`);
       const m7 = await send(alice, g, 'since 7');
       await waitMessageId(bob2, g, m7.id);
       const live = bob2.messages(g);
@@ -237,6 +241,74 @@ export const basicChecks: Check[] = [
       const c = await send(bob, g, 'dedupe me', cmid);
       expect(c.id !== a.id, `the same clientMessageId from another user must be a new message, got the same id ${c.id}`);
       return { detail: `retry returned ${a.id} once` };
+    },
+  },
+  {
+    name: 'rejoin-same-connection',
+    group: 'basic',
+    description: 'joining twice on one connection does not deliver messages twice',
+    async run(ctx) {
+      const alice = await ctx.connect(ctx.user('alice'), 0);
+      const bob = await ctx.connect(ctx.user('bob'), 1);
+      const g = ctx.group();
+      await createGroup(alice, g);
+      await join(alice, g);
+      await join(bob, g);
+      const m1 = await send(alice, g, 'before re-join');
+      await waitMessageId(bob, g, m1.id);
+      const again = await join(bob, g);
+      expectEqual(again.history.map((m) => m.id), [m1.id], 'history of the second join on the same connection');
+      const m2 = await send(alice, g, 'after re-join');
+      const m3 = await send(alice, g, 'sentinel');
+      await waitMessageId(bob, g, m3.id);
+      expectEqual(bob.messages(g).map((m) => m.id), [m1.id, m2.id, m3.id], 'notifications on a connection that joined twice');
+    },
+  },
+  {
+    name: 'pipelined',
+    group: 'basic',
+    description: 'pipelined requests are all answered, each under its own id',
+    async run(ctx) {
+      const alice = await ctx.connect(ctx.user('alice'), 0);
+      const g = ctx.group();
+      await createGroup(alice, g);
+      await join(alice, g);
+      const N = 40;
+      const sent = await Promise.all(Array.from({ length: N }, (_, i) => send(alice, g, `pipe ${i}`)));
+      sent.forEach((m, i) => expect(m.text === `pipe ${i}`, `pipelined send #${i}: its response carries '${m.text}'`));
+      const ids = new Set(sent.map((m) => m.id));
+      expect(ids.size === N, `${N} pipelined sends: expected ${N} distinct ids, got ${ids.size}`);
+      const got = await alice.waitMessages(g, N);
+      checkIncreasing(got, 'notifications of pipelined sends');
+      expectEqual(new Set(got.map((m) => m.id)).size, N, 'distinct notifications of pipelined sends');
+      // String ids are echoed as they came.
+      alice.sendRaw(JSON.stringify({ jsonrpc: '2.0', id: `str-${ctx.runId}`, method: 'group.list', params: { limit: 1 } }));
+      const f = await alice.waitFrame((x) => x.id === `str-${ctx.runId}`, `the response to the request with id 'str-${ctx.runId}'`);
+      expect(f.result !== undefined && f.jsonrpc === '2.0', `response to a string-id request: expected a jsonrpc 2.0 result, got ${short(f)}`);
+      return { detail: `${N} pipelined sends answered; string id echoed` };
+    },
+  },
+  {
+    name: 'multi-connection',
+    group: 'basic',
+    description: "one user's several connections (on several instances) each receive the group's messages",
+    async run(ctx) {
+      const aliceUser = ctx.user('alice');
+      const a1 = await ctx.connect(aliceUser, 0);
+      const a2 = await ctx.connect(aliceUser, 1);
+      const bob = await ctx.connect(ctx.user('bob'), 2);
+      const g = ctx.group();
+      await createGroup(bob, g);
+      await join(a1, g);
+      await join(a2, g);
+      await join(bob, g);
+      const m = await send(bob, g, 'to both tabs');
+      await waitMessageId(a1, g, m.id);
+      await waitMessageId(a2, g, m.id);
+      const own = await send(a1, g, 'from tab 1');
+      await waitMessageId(a2, g, own.id);
+      await waitMessageId(a1, g, own.id);
+      return { detail: 'both connections received, including the own message sent from the other' };
     },
   },
   {

@@ -88,6 +88,8 @@ export const errorChecks: Check[] = [
         ['message.send', { groupId: g }, 'text', 'missing text'],
         ['message.send', { groupId: g, text: 'ok', clientMessageId: 'x'.repeat(65) }, 'clientMessageId', 'clientMessageId of 65'],
         ['message.history', { groupId: g, limit: 0 }, 'limit', 'history limit 0'],
+        ['message.history', { groupId: g, limit: '5' }, 'limit', "limit '5' (a string)"],
+        ['group.join', { groupId: g, limit: 2.5 }, 'limit', 'limit 2.5'],
         ['group.list', { limit: 201 }, 'limit', 'group.list limit 201'],
       ];
       for (const [method, params, field, what] of cases) {
@@ -96,11 +98,14 @@ export const errorChecks: Check[] = [
       }
       const p = await c.callExpectError('group.list', [1, 2], 'params by position');
       checkError(p, -32602, 'params by position (an array)');
+      // Not a structured value: JSON-RPC 2.0 makes that an invalid request; either answer is fair.
+      const ps = await c.callExpectError('group.list', 'x', 'params as a string');
+      checkError(ps, ps.code === -32600 ? -32600 : -32602, 'params as a string');
       // 4000 code points (some outside the BMP) are fine.
       const ok = await c.call<Results['message.send']>('message.send', { groupId: g, text: '💬'.repeat(2000) + 'y'.repeat(2000) });
       expect(ok?.message?.text?.length === 6000, `a text of 4000 code points must be accepted intact, got ${short(ok)}`);
       await stillWorks(c, '-32602');
-      return { detail: `${cases.length + 1} bad params refused with the right field` };
+      return { detail: `${cases.length + 2} bad params refused with the right field` };
     },
   },
   {
@@ -146,9 +151,30 @@ export const errorChecks: Check[] = [
       const list = await b.call<Results['group.list']>('group.list', { prefix: g });
       expectEqual(
         list.groups.filter((x) => x.id === g).map((x) => x.createdBy),
-        [a.label.split('@')[0]],
+        [a.userId],
         'createdBy after a refused second create',
       );
+    },
+  },
+  {
+    name: 'rate-limit',
+    group: 'errors',
+    description: 'a burst over the per-connection limit gets 4029 with data.retryAfterMs; the connection stays usable',
+    async run(ctx) {
+      const c = await ctx.connect(ctx.user('u'), 0);
+      const N = 300;
+      const frames = await Promise.all(Array.from({ length: N }, () => c.request('group.list', { limit: 1 })));
+      const limited = frames.filter((f) => f.error?.code === 4029);
+      const other = frames.filter((f) => f.error !== undefined && f.error.code !== 4029);
+      expect(other.length === 0, `a burst of ${N} group.list: unexpected errors ${short(other.slice(0, 3))}`);
+      if (limited.length === 0) return { detail: `no 4029 in a burst of ${N} (the hub's rate limit is off or higher)` };
+      const e = limited[0].error!;
+      checkError(e, 4029, `request ${N} of a burst`);
+      const after = e.data?.retryAfterMs;
+      expect(typeof after === 'number' && after > 0 && after <= 60_000, `4029: expected data.retryAfterMs a positive number of ms, got ${short(e.data)}`);
+      // After the advertised wait, requests go through again (call() honours retryAfterMs).
+      await stillWorks(c, 'rate limiting');
+      return { detail: `${limited.length} of ${N} refused with 4029, retryAfterMs ${after}` };
     },
   },
   {
