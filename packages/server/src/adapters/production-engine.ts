@@ -56,8 +56,8 @@ export async function createProductionEngine(
     instanceId: config.instanceId,
     logger,
     metrics: deps.metrics,
-    heartbeatMs: opts.presenceHeartbeatMs,
-    ttlMs: opts.presenceTtlMs,
+    heartbeatMs: opts.presenceHeartbeatMs ?? Math.max(250, Math.floor(config.presenceTtlMs / 3)),
+    ttlMs: opts.presenceTtlMs ?? config.presenceTtlMs,
   });
   const history = new RedisHistoryReader(commands, keys, deps.metrics, mysql);
   const historyWriter = mysql
@@ -72,7 +72,8 @@ export async function createProductionEngine(
         metrics: deps.metrics,
         batchSize: config.historyBatchSize,
         flushMs: config.historyFlushMs,
-        claimIdleMs: opts.historyClaimIdleMs,
+        claimIdleMs: opts.historyClaimIdleMs ?? config.historyClaimIdleMs,
+        claimIntervalMs: Math.min(5000, Math.max(250, Math.floor((opts.historyClaimIdleMs ?? config.historyClaimIdleMs) / 4))),
       })
     : undefined;
 

@@ -81,6 +81,13 @@ export class MysqlHistoryStore {
       },
       pool: { min: 0, max: opts.poolMax ?? 4, idleTimeoutMillis: 30_000 },
       acquireConnectionTimeout: opts.acquireTimeoutMs ?? 3000,
+      // knex writes to the console by default; its lines belong in the hub's log.
+      log: {
+        warn: (m: unknown) => deps.logger.warn({ knex: String(m) }, 'mysql warning'),
+        error: (m: unknown) => deps.logger.warn({ knex: String(m) }, 'mysql error'),
+        debug: () => {},
+        deprecate: () => {},
+      },
     });
   }
 
