@@ -1,0 +1,103 @@
+#!/usr/bin/env node
+// Writes helm/next-chat/values.schema.json from values.yaml: one node per value
+// with the type of its default, the description of its `## @param` line and the
+// default; objects without a @param refuse unknown keys; CONSTRAINTS below adds
+// enums and bounds. `--check` only compares and exits 1 when the file is stale.
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import YAML from 'yaml';
+
+const CHART = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../helm/next-chat');
+
+const pullPolicy = { enum: ['Always', 'IfNotPresent', 'Never'] };
+const intOrPercent = { type: ['integer', 'string'], pattern: '^[0-9]+%?$' };
+const CONSTRAINTS = {
+  'auth.mode': { enum: ['jwt', 'trust'] },
+  'hub.replicaCount': { minimum: 0 },
+  'hub.updateStrategy.type': { enum: ['RollingUpdate', 'Recreate'] },
+  'hub.updateStrategy.rollingUpdate.maxSurge': intOrPercent,
+  'hub.updateStrategy.rollingUpdate.maxUnavailable': intOrPercent,
+  'hub.containerPort': { minimum: 1, maximum: 65535 },
+  'hub.config.logLevel': { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] },
+  'hub.config.rateLimit': { minimum: 0 },
+  'hub.config.maxGroupMembers': { minimum: 1 },
+  'hub.config.drainTimeoutMs': { minimum: 0, maximum: 600000 },
+  'hub.config.extra': {
+    propertyNames: { enum: ['maxFrameBytes', 'pingIntervalMs', 'maxBufferedBytes', 'maxConnectionsPerUser', 'handshakeTimeoutMs', 'redisPrefix', 'historyBatchSize', 'historyFlushMs', 'streamRetentionMs', 'logPretty', 'jwtIssuer', 'jwtAudience', 'historyClaimIdleMs', 'maxGroupsPerConnection', 'presenceTtlMs'] },
+    additionalProperties: { type: ['string', 'integer', 'boolean'] },
+  },
+  'hub.preStopSleepSeconds': { minimum: 0 },
+  'hub.terminationGracePeriodSeconds': { minimum: 1 },
+  'hub.topologySpread.maxSkew': { minimum: 1 },
+  'hub.topologySpread.whenUnsatisfiable': { enum: ['ScheduleAnyway', 'DoNotSchedule'] },
+  'hub.service.type': { enum: ['ClusterIP', 'NodePort', 'LoadBalancer'] },
+  'hub.service.port': { minimum: 1, maximum: 65535 },
+  'hub.pdb.minAvailable': { type: ['integer', 'string'], pattern: '^([0-9]+%?)?$' },
+  'hub.pdb.maxUnavailable': intOrPercent,
+  'hub.autoscaling.minReplicas': { minimum: 1 },
+  'hub.autoscaling.maxReplicas': { minimum: 1 },
+  'hub.autoscaling.targetCPU': { minimum: 1, maximum: 100 },
+  'hub.autoscaling.targetMemory': { type: ['integer', 'string'], pattern: '^$', minimum: 1, maximum: 100 },
+  'ingress.pathType': { enum: ['Prefix', 'Exact', 'ImplementationSpecific'] },
+  'ingress.timeoutSeconds': { minimum: 60 },
+  'redis.appendfsync': { enum: ['always', 'everysec', 'no'] },
+  'configurator.backoffLimit': { minimum: 0 },
+  'configurator.waitTimeoutSeconds': { minimum: 1 },
+  'configurator.activeDeadlineSeconds': { minimum: 1 },
+  'tests.args': { items: { type: 'string' } },
+  'global.imagePullSecrets': { items: { type: 'string' } },
+};
+for (const k of ['hub', 'redis', 'mysql', 'configurator', 'tests']) CONSTRAINTS[`${k}.image.pullPolicy`] = pullPolicy;
+for (const k of ['redis', 'mysql']) {
+  CONSTRAINTS[`${k}.persistence.size`] = { pattern: '^[0-9]+(\\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$' };
+  CONSTRAINTS[`${k}.persistence.accessModes`] = { items: { enum: ['ReadWriteOnce', 'ReadOnlyMany', 'ReadWriteMany', 'ReadWriteOncePod'] }, minItems: 1 };
+}
+/** JSON Schema type of a default value. */
+function typeOf(v) {
+  if (Array.isArray(v)) return 'array';
+  if (v === null) return 'null';
+  if (typeof v === 'number') return Number.isInteger(v) ? 'integer' : 'number';
+  return typeof v === 'object' ? 'object' : typeof v;
+}
+
+export function buildSchema(valuesText) {
+  const values = YAML.parse(valuesText);
+  const params = new Map([...valuesText.matchAll(/^\s*## @param (\S+) (.*)$/gm)].map((m) => [m[1], m[2].trim()]));
+  const used = new Set();
+  const node = (v, at) => {
+    const description = params.get(at);
+    const n = { type: typeOf(v) };
+    if (description !== undefined) {
+      used.add(at);
+      // A documented value, leaf or free-form map (labels, security contexts, resources).
+      n.description = description;
+      n.default = v;
+    } else if (n.type === 'object') {
+      n.additionalProperties = false;
+      n.properties = Object.fromEntries(Object.entries(v).map(([k, c]) => [k, node(c, at ? `${at}.${k}` : k)]));
+    } else {
+      throw new Error(`values.yaml: ${at} has no ## @param line`);
+    }
+    return Object.assign(n, CONSTRAINTS[at]);
+  };
+  const root = node(values, '');
+  for (const p of params.keys()) if (!used.has(p)) throw new Error(`values.yaml: @param ${p} names no value`);
+  for (const p of Object.keys(CONSTRAINTS)) if (!params.has(p)) throw new Error(`chart-schema.mjs: constraint for unknown value ${p}`);
+  return JSON.stringify({ $schema: 'http://json-schema.org/draft-07/schema#', title: 'next-chat chart values', ...root }, null, 2) + '\n';
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
+  const file = path.join(CHART, 'values.schema.json');
+  const next = buildSchema(fs.readFileSync(path.join(CHART, 'values.yaml'), 'utf8'));
+  const now = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+  if (process.argv.includes('--check')) {
+    if (next !== now) {
+      console.error('helm/next-chat/values.schema.json is out of date: run node scripts/chart-schema.mjs');
+      process.exit(1);
+    }
+  } else if (next !== now) {
+    fs.writeFileSync(file, next);
+    console.log('updated helm/next-chat/values.schema.json');
+  }
+}

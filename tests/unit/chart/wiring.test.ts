@@ -1,0 +1,169 @@
+/**
+ * Wiring: every environment variable a rendered container gets is one its
+ * program reads, every one it needs is set, and the values parse with the
+ * program's own config parser. The programs' sources are the reference:
+ * the hub's CONFIG_KEYS and parseConfig, the suite's parseOptions, the
+ * configurator's NEXT_CHAT_* names.
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { jwtVerify } from 'jose';
+import { CONFIG_KEYS, envName, parseConfig } from '../../../packages/server/src/config.js';
+import { parseOptions } from '../../auto/src/options.js';
+import { ROOT, VALUE_SETS, find, podSpec, render, renderNotes, resolveEnv, valueSet, type K8sObject } from './helm.js';
+
+/** Values of the Secrets the value sets name but do not render (operator-made). */
+const EXISTING_SECRETS: Record<string, string> = {
+  'chat-db/url': 'mysql://chat:pw@db.example.com:3306/chat',
+  'chat-jwt/hs256': 'x'.repeat(48),
+};
+const existing = (name: string, key: string) => EXISTING_SECRETS[`${name}/${key}`];
+
+const HUB_ENV = new Set(CONFIG_KEYS.map((k) => envName(k)));
+
+/** NEXT_CHAT_* names the configurator's source mentions. */
+function configuratorEnv(): Set<string> {
+  const dir = path.join(ROOT, 'configurator/src');
+  const names = new Set<string>();
+  for (const f of fs.readdirSync(dir, { recursive: true }) as string[]) {
+    if (!f.endsWith('.ts')) continue;
+    for (const m of fs.readFileSync(path.join(dir, f), 'utf8').matchAll(/\bNEXT_CHAT_[A-Z0-9_]+\b/g)) names.add(m[0]);
+  }
+  return names;
+}
+
+/** NEXT_CHAT_AUTO_* names the suite documents in its --help, plus the shared NEXT_CHAT_JWT_SECRET. */
+function suiteEnv(): Set<string> {
+  const help = parseOptions(['--help'], {});
+  if (help.kind !== 'help') throw new Error('next-chat-auto --help gave no help');
+  return new Set([...help.text.matchAll(/\bNEXT_CHAT_AUTO_[A-Z0-9_]+\b/g)].map((m) => m[0]).concat('NEXT_CHAT_JWT_SECRET'));
+}
+
+function hubContainer(objs: K8sObject[]) {
+  return podSpec(find(objs, 'Deployment', 'chat-next-chat')).containers[0];
+}
+
+describe.each(VALUE_SETS.map((s) => [s.name, s.args] as const))('wiring with %s', (name, args) => {
+  const objs = render(args);
+
+  it('the hub gets only variables it reads, and they parse into a production config', () => {
+    const env = resolveEnv(objs, hubContainer(objs), existing);
+    expect(Object.keys(env).filter((k) => !HUB_ENV.has(k))).toEqual([]);
+    const config = parseConfig(env);
+    // Production: shared engine and durable history, never the in-process ones.
+    expect(config.redisUrl).toMatch(/^rediss?:\/\//);
+    expect(config.mysqlUrl).toMatch(/^mysql:\/\//);
+    expect(config.port).toBe(5000);
+    expect(config.instanceId).toBe('field:metadata.name'); // the pod name: unique, and readable in Redis
+    const mode = name === 'trust' ? 'trust' : 'jwt';
+    expect(config.authMode).toBe(mode);
+    if (mode === 'jwt') expect(config.jwtSecret!.length).toBeGreaterThanOrEqual(48);
+    else expect(env.NEXT_CHAT_JWT_SECRET).toBeUndefined();
+  });
+
+  it('the configurator gets only variables it reads, and the hub\'s MySQL URL', () => {
+    const job = objs.find((o) => o.kind === 'Job');
+    if (!job) return;
+    const env = resolveEnv(objs, podSpec(job).containers[0], existing);
+    const known = configuratorEnv();
+    expect(known.has('NEXT_CHAT_MYSQL_URL')).toBe(true);
+    expect(Object.keys(env).filter((k) => !known.has(k))).toEqual([]);
+    expect(env.NEXT_CHAT_MYSQL_URL).toBe(resolveEnv(objs, hubContainer(objs), existing).NEXT_CHAT_MYSQL_URL);
+  });
+
+  it('the test pod gets only variables the suite reads; they find the hub pods and mint tokens with the hub\'s secret', () => {
+    const pod = objs.find((o) => o.kind === 'Pod');
+    if (!pod) return;
+    const c = podSpec(pod).containers[0];
+    const env = resolveEnv(objs, c, existing);
+    const known = suiteEnv();
+    expect(Object.keys(env).filter((k) => !known.has(k))).toEqual([]);
+    const parsed = parseOptions(c.args ?? [], env);
+    if (parsed.kind !== 'run') throw new Error('the test pod would print help');
+    const o = parsed.options;
+    expect(o.k8s).toBe(true);
+    expect(o.namespace).toBe('chat-ns');
+    expect(o.port).toBe(5000);
+    expect(o.path).toBe('/next-chat');
+    // The selector matches exactly the hub Deployment's pods.
+    const selector = Object.fromEntries(o.selector.split(',').map((kv) => kv.split('=') as [string, string]));
+    expect(selector).toEqual((find(objs, 'Deployment').spec as any).selector.matchLabels);
+    const hubEnv = resolveEnv(objs, hubContainer(objs), existing);
+    expect(o.jwtSecret).toBe(hubEnv.NEXT_CHAT_JWT_SECRET);
+  });
+});
+
+describe('hub.config', () => {
+  it('extra settings become NEXT_CHAT_<UPPER_SNAKE> variables the hub parses', () => {
+    const objs = render(valueSet('ha').args);
+    const env = resolveEnv(objs, hubContainer(objs));
+    expect(env).toMatchObject({ NEXT_CHAT_PING_INTERVAL_MS: '20000', NEXT_CHAT_MAX_CONNECTIONS_PER_USER: '20' });
+    expect(parseConfig(env)).toMatchObject({ pingIntervalMs: 20000, maxConnectionsPerUser: 20 });
+  });
+
+  it('the schema allows in hub.config.extra exactly the hub settings the chart does not set itself', () => {
+    const schema = JSON.parse(fs.readFileSync(path.join(ROOT, 'helm/next-chat/values.schema.json'), 'utf8'));
+    const hubConfig = schema.properties.hub.properties.config;
+    const allowed: string[] = hubConfig.properties.extra.propertyNames.enum;
+    const chartSet = ['port', 'host', 'redisUrl', 'mysqlUrl', 'authMode', 'jwtSecret', 'instanceId', ...Object.keys(hubConfig.properties).filter((k) => k !== 'extra')];
+    const notSupported = ['jwtPublicKey', 'jwksUrl']; // the chart's jwt mode is the HS256 shared secret
+    expect(
+      [...allowed, ...chartSet, ...notSupported].sort(),
+      'hub.config.extra.propertyNames in values.schema.json lists every hub config key the chart does not set itself: add new CONFIG_KEYS there',
+    ).toEqual([...CONFIG_KEYS].sort());
+  });
+
+  it('refuses an extra setting the chart sets itself', () => {
+    expect(() => render(['--set', 'hub.config.extra.authMode=trust'])).toThrow();
+  });
+});
+
+describe('auth', () => {
+  it('defaults to jwt with a generated 64-character secret that the hub and the test pod share', () => {
+    const objs = render();
+    const hubEnv = resolveEnv(objs, hubContainer(objs));
+    expect(hubEnv.NEXT_CHAT_AUTH_MODE).toBe('jwt');
+    expect(hubEnv.NEXT_CHAT_JWT_SECRET).toMatch(/^[A-Za-z0-9]{64}$/);
+    const testEnv = resolveEnv(objs, podSpec(find(objs, 'Pod')).containers[0]);
+    expect(testEnv.NEXT_CHAT_JWT_SECRET).toBe(hubEnv.NEXT_CHAT_JWT_SECRET);
+  });
+
+  it('auth.existingSecret: no chart Secret, both pods read the given one', () => {
+    const objs = render(valueSet('jwt-existing-secret').args);
+    expect(objs.filter((o) => o.kind === 'Secret' && o.metadata.name.endsWith('-auth'))).toEqual([]);
+    for (const c of [hubContainer(objs), podSpec(find(objs, 'Pod')).containers[0]]) {
+      expect(c.env!.find((e) => e.name === 'NEXT_CHAT_JWT_SECRET')!.valueFrom!.secretKeyRef).toEqual({ name: 'chat-jwt', key: 'hs256' });
+    }
+  });
+
+  it('refuses a short given secret', () => {
+    expect(() => render(['--set', 'auth.jwtSecret=short'])).toThrow(/at least 32 characters/);
+  });
+});
+
+describe('NOTES.txt', () => {
+  it('jwt: the one-line mint command makes a token the hub accepts, and says how to connect', async () => {
+    const notes = renderNotes();
+    expect(notes).toContain("kubectl -n chat-ns get secret chat-next-chat-auth -o jsonpath='{.data.jwt-secret}' | base64 -d");
+    expect(notes).toContain('next-chat --url "$NEXT_CHAT_URL" --token "$TOKEN"');
+    expect(notes).toContain('kubectl -n chat-ns port-forward service/chat-next-chat 5000:5000');
+    expect(notes).toContain('helm test chat -n chat-ns --logs');
+    const line = notes.split('\n').find((l) => l.trim().startsWith('TOKEN=$(node -e '))!;
+    const cmd = line.trim().replace(/^TOKEN=\$\(/, '').replace(/\)$/, '');
+    const secret = 'k'.repeat(64);
+    const token = execFileSync('sh', ['-c', cmd], { env: { ...process.env, NEXT_CHAT_JWT_SECRET: secret }, encoding: 'utf8' }).trim();
+    const { payload, protectedHeader } = await jwtVerify(token, new TextEncoder().encode(secret), { algorithms: ['HS256'] });
+    expect(protectedHeader.alg).toBe('HS256');
+    expect(payload.sub).toBe('alice');
+    expect(payload.exp! - Date.now() / 1000).toBeGreaterThan(3600);
+  });
+
+  it('trust: the token is the user id; with an Ingress the URL is the Ingress host', () => {
+    const notes = renderNotes([...valueSet('trust').args, '--set', 'ingress.enabled=true', '--set', 'ingress.tls=true']);
+    expect(notes).toContain('TOKEN=alice');
+    expect(notes).toContain('export NEXT_CHAT_URL=wss://chat.local/next-chat');
+    expect(notes).not.toContain('helm test');
+  });
+});
