@@ -7,6 +7,8 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createTestDatabase, hubEnv, randomPrefix } from '../setup/engine-env.js';
 import { startHub, type HubProcess } from '../setup/hub-process.js';
+import { freePort } from '../setup/services.js';
+import { startFakeK8s } from './fake-k8s.js';
 import { failures, LENIENT, runSuite } from './run-suite.js';
 
 describe('black-box suite against one embedded hub', () => {
@@ -79,21 +81,35 @@ describe('black-box suite against a jwt hub', () => {
 });
 
 describe('black-box suite against a three-hub cluster on Redis + MariaDB', () => {
+  // Three "pods": hubs on 127.0.0.1, .2 and .3, all on the same port, like pod IPs behind one containerPort.
+  const IPS = ['127.0.0.1', '127.0.0.2', '127.0.0.3'];
   const hubs: HubProcess[] = [];
+  let port = 0;
+  const urls = () => IPS.map((ip) => `ws://${ip}:${port}/next-chat`);
+
   beforeAll(async () => {
     const mysqlUrl = await createTestDatabase(inject('mysqlUrl'));
     const prefix = randomPrefix();
-    for (let i = 0; i < 3; i++) {
-      // The hub's default per-connection rate limit (50/s), as deployed: the suite must live with it.
-      hubs.push(await startHub(hubEnv({ redisUrl: inject('redisUrl'), mysqlUrl, prefix, instanceId: `auto-${i}`, extra: { NEXT_CHAT_RATE_LIMIT: '50' } })));
+    for (let attempt = 0; attempt < 3 && hubs.length < IPS.length; attempt++) {
+      await Promise.all(hubs.splice(0).map((h) => h.stop()));
+      port = await freePort();
+      try {
+        for (let i = 0; i < IPS.length; i++) {
+          // The hub's default per-connection rate limit (50/s), as deployed: the suite must live with it.
+          const env = hubEnv({ redisUrl: inject('redisUrl'), mysqlUrl, prefix, instanceId: `auto-${i}`, extra: { NEXT_CHAT_RATE_LIMIT: '50' } });
+          hubs.push(await startHub({ ...env, NEXT_CHAT_HOST: IPS[i], NEXT_CHAT_PORT: String(port) }));
+        }
+      } catch (e) {
+        if (attempt === 2) throw e; // the port was taken on one of the addresses: try another
+      }
     }
-  }, 120_000);
+  }, 180_000);
   afterAll(async () => {
     await Promise.all(hubs.map((h) => h.stop()));
   });
 
   it('passes every check, delivery proven for all 6 ordered pairs of hubs', { timeout: 300_000 }, async () => {
-    const run = await runSuite([...hubs.flatMap((h) => ['--url', h.url]), ...LENIENT]);
+    const run = await runSuite([...urls().flatMap((u) => ['--url', u]), ...LENIENT]);
     expect(failures(run)).toEqual([]);
     expect(run.code).toBe(0);
     expect(run.lastLine).toMatch(/^\d+ passed, 0 failed$/);
@@ -103,5 +119,48 @@ describe('black-box suite against a three-hub cluster on Redis + MariaDB', () =>
     expect(byName.get('cross-order')?.status).toBe('pass');
     expect(byName.get('load')?.metrics?.lost).toBe(0);
     expect(run.outcomes.filter((o) => o.status === 'skip')).toEqual([]);
+  });
+
+  it('--k8s: finds the hub pods through the Kubernetes API and checks every pair directly', { timeout: 240_000 }, async () => {
+    const selector = 'app.kubernetes.io/instance=auto,app.kubernetes.io/name=next-chat,app.kubernetes.io/component=hub';
+    const k8s = await startFakeK8s('chat', selector, IPS.map((ip, i) => ({ name: `auto-next-chat-hub-${i}`, ip })));
+    try {
+      const run = await runSuite(['--only', 'health,cross,send-receive', '--timeout-ms', '20000'], {
+        KUBECONFIG: k8s.kubeconfig,
+        NEXT_CHAT_AUTO_K8S: 'true',
+        NEXT_CHAT_AUTO_NAMESPACE: 'chat',
+        NEXT_CHAT_AUTO_SELECTOR: selector,
+        NEXT_CHAT_AUTO_PORT: String(port),
+        NEXT_CHAT_AUTO_PATH: '/next-chat',
+      });
+      expect(failures(run)).toEqual([]);
+      expect(run.code).toBe(0);
+      const byName = new Map(run.outcomes.map((o) => [o.check, o]));
+      expect(byName.get('k8s-discovery')?.detail).toMatch(/^3 hub pod\(s\) in chat/);
+      expect(byName.get('cross-pairs')?.detail).toMatch(/^6 ordered pairs over 3 instances/);
+      expect(k8s.requests.every((r) => r.startsWith('GET /api/v1/namespaces/chat/pods?'))).toBe(true);
+    } finally {
+      await k8s.close();
+    }
+  });
+
+  it('--k8s: fails when a hub pod is not ready, or none matches', { timeout: 120_000 }, async () => {
+    const selector = 'app.kubernetes.io/name=next-chat,app.kubernetes.io/component=hub';
+    const k8s = await startFakeK8s('chat', selector, [
+      { name: 'hub-0', ip: IPS[0] },
+      { name: 'hub-1', ip: IPS[1], ready: false },
+    ]);
+    try {
+      const env = { KUBECONFIG: k8s.kubeconfig, NEXT_CHAT_AUTO_PORT: String(port) };
+      const run = await runSuite(['--k8s', '--namespace', 'chat', '--only', 'healthz'], env);
+      expect(run.code).toBe(1);
+      expect(failures(run)).toEqual([expect.stringMatching(/^k8s\/k8s-discovery: pod hub-1 .* not Ready/)]);
+      const none = await runSuite(['--k8s', '--namespace', 'chat', '--selector', 'app=nothing', '--only', 'healthz'], env);
+      expect(none.code).toBe(1);
+      expect(none.lastLine).toBe('0 passed, 1 failed');
+      expect(failures(none)[0]).toMatch(/k8s-discovery: listing pods .*403|no running hub pod/);
+    } finally {
+      await k8s.close();
+    }
   });
 });
