@@ -60,24 +60,24 @@ export class RedisGroupStore implements GroupStore {
   }
 
   async membership(groupId: string, userId: string): Promise<Membership> {
-    const replies = await guarded(this.metrics, () =>
-      this.redis.pipeline().exists(this.keys.meta(groupId)).zscore(this.keys.members(groupId), userId).exec(),
+    const [exists, score] = await guarded(this.metrics, async () =>
+      unwrap(await this.redis.pipeline().exists(this.keys.meta(groupId)).zscore(this.keys.members(groupId), userId).exec()),
     );
-    const [exists, score] = unwrap(replies);
     if (Number(exists) === 0) return 'group_not_found';
     return score === null ? 'not_member' : 'member';
   }
 
   async members(groupId: string, opts: { after?: string; limit: number }): Promise<Page<MemberRecord> | null> {
     const min = opts.after !== undefined ? `(${opts.after}` : '-';
-    const replies = await guarded(this.metrics, () =>
-      this.redis
-        .pipeline()
-        .exists(this.keys.meta(groupId))
-        .zrangebylex(this.keys.members(groupId), min, '+', 'LIMIT', 0, opts.limit + 1)
-        .exec(),
+    const [exists, idsRaw] = await guarded(this.metrics, async () =>
+      unwrap(
+        await this.redis
+          .pipeline()
+          .exists(this.keys.meta(groupId))
+          .zrangebylex(this.keys.members(groupId), min, '+', 'LIMIT', 0, opts.limit + 1)
+          .exec(),
+      ),
     );
-    const [exists, idsRaw] = unwrap(replies);
     if (Number(exists) === 0) return null;
     const ids = idsRaw as string[];
     const more = ids.length > opts.limit;
@@ -95,7 +95,7 @@ export class RedisGroupStore implements GroupStore {
     if (ids.length === 0) return [];
     const p = this.redis.pipeline();
     for (const id of ids) p.hmget(this.keys.meta(id), 'createdBy', 'createdAt').zcard(this.keys.members(id));
-    const replies = unwrap(await guarded(this.metrics, () => p.exec()));
+    const replies = await guarded(this.metrics, async () => unwrap(await p.exec()));
     return ids.map((id, i) => {
       const [createdBy, createdAt] = replies[2 * i] as (string | null)[];
       if (createdBy === null || createdAt === null) return null;

@@ -62,7 +62,7 @@ export class RedisPresence implements Presence {
     const now = Date.now();
     const p = this.o.redis.pipeline();
     for (const u of userIds) p.zcount(this.o.keys.presence(u), now, '+inf');
-    const counts = unwrap(await guarded(this.o.metrics, () => p.exec()));
+    const counts = await guarded(this.o.metrics, async () => unwrap(await p.exec()));
     return new Set(userIds.filter((_, i) => Number(counts[i]) > 0));
   }
 
