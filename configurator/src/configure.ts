@@ -184,9 +184,23 @@ export async function configure(opts: ConfigureOptions): Promise<ConfigureResult
   }
   const knex = knexFor(target);
   try {
-    const [, applied] = (await knex.migrate.latest({ migrationSource, tableName: MIGRATIONS_TABLE })) as [number, string[]];
-    log(applied.length > 0 ? `Applied migrations: ${applied.join(', ')}.` : 'Schema is up to date; nothing to apply.');
-    return { databaseCreated, applied };
+    // Concurrent configurators (several hook jobs, tests) meet at knex's
+    // migration lock: the loser waits and tries again; the migrations it
+    // then finds applied make its run a no-op.
+    const lockDeadline = Date.now() + Math.max(waitTimeoutMs, 10_000);
+    for (let attempt = 1, delay = 200; ; attempt++, delay = Math.min(delay * 2, 2000)) {
+      try {
+        const [, applied] = (await knex.migrate.latest({ migrationSource, tableName: MIGRATIONS_TABLE })) as [number, string[]];
+        log(applied.length > 0 ? `Applied migrations: ${applied.join(', ')}.` : 'Schema is up to date; nothing to apply.');
+        return { databaseCreated, applied };
+      } catch (err) {
+        const msg = describe(err);
+        const contended = /already locked|ER_TABLE_EXISTS_ERROR|ER_DUP_ENTRY|ER_LOCK_DEADLOCK/.test(msg);
+        if (!contended || Date.now() + delay > lockDeadline) throw err;
+        log(`Another configurator holds the migration lock; retrying in ${delay} ms (attempt ${attempt}).`);
+        await new Promise((r) => setTimeout(r, delay));
+      }
+    }
   } catch (err) {
     throw new ConfiguratorError(ExitCode.MigrationFailed, `Migration failed: ${describe(err)}. The schema was left as the last successful migration made it.`);
   } finally {
