@@ -4,7 +4,7 @@ import type { Check, CheckContext } from '../context.js';
 import { expect, expectEqual, fail } from '../context.js';
 import type { RpcConnection } from '../rpc.js';
 import { short, sleep } from '../rpc.js';
-import { checkGroup, checkIncreasing, checkMember, checkMessage } from '../shapes.js';
+import { checkGroup, checkIncreasing, checkMember, checkMessage, ISO_MS_RE } from '../shapes.js';
 
 type R<M extends keyof Results> = Results[M];
 
@@ -162,6 +162,7 @@ export const basicChecks: Check[] = [
       const carol3 = await ctx.connect(ctx.user('carol'), 0);
       const j0 = await join(carol3, g, { limit: 0 });
       expectEqual(j0.history.length, 0, 'join history with limit 0');
+      expect(j0.complete === false, `join with limit 0 of a 7-message group: expected complete false (history is not the whole history), got ${j0.complete}`);
       const all = await pageAll(carol1, g, 2);
       expectEqual(all.messages.map((m) => m.id), sent.map((m) => m.id), 'message.history paged by 2 (oldest first)');
       expect(all.pages === 4, `message.history by 2 of 7 messages: expected 4 pages, got ${all.pages}`);
@@ -229,6 +230,10 @@ export const basicChecks: Check[] = [
       const a = await send(alice, g, 'dedupe me', cmid);
       const b = await send(alice, g, 'dedupe me', cmid);
       expectEqual(b, a, 'result of the retry vs the original');
+      // The retry may come over another connection, on another instance (a reconnecting client).
+      const alice2 = await ctx.connect(alice.userId, 1);
+      const b2 = await send(alice2, g, 'dedupe me', cmid);
+      expectEqual(b2, a, 'result of the retry from another connection/instance vs the original');
       const sentinel = await send(alice, g, 'after dedupe');
       for (const conn of [alice, bob]) {
         await waitMessageId(conn, g, sentinel.id);
@@ -326,7 +331,7 @@ export const basicChecks: Check[] = [
       const isBobJoined = (p: Record<string, unknown>) => p.groupId === g && p.userId === bobUser;
       const ev = await alice.waitNotification('member.joined', isBobJoined, `member.joined of ${bobUser} in ${g}`);
       const params = ev.params as Record<string, unknown>;
-      expect(typeof params.at === 'string' && /Z$/.test(params.at), `member.joined.at must be an ISO-8601 UTC time, got ${short(params.at)}`);
+      expect(typeof params.at === 'string' && ISO_MS_RE.test(params.at), `member.joined.at must be ISO-8601 UTC with ms, got ${short(params.at)}`);
       // Idempotent re-join (another connection of bob): no second member.joined.
       const bob2 = await ctx.connect(bobUser, 2);
       const rj = await join(bob2, g);
@@ -342,6 +347,8 @@ export const basicChecks: Check[] = [
       expectEqual(left, { left: true }, 'group.leave of a member');
       await alice.waitNotification('member.left', (p) => p.groupId === g && p.userId === bobUser, `member.left of ${bobUser}`);
       await carol.waitNotification('member.left', (p) => p.groupId === g && p.userId === bobUser, `member.left of ${bobUser} at carol`);
+      const listed = await alice.call<R<'group.list'>>('group.list', { prefix: g, limit: 1 });
+      expect(listed.groups[0]?.id === g && listed.groups[0].memberCount === 2, `memberCount after bob left (alice, carol remain): expected 2, got ${short(listed.groups[0])}`);
       const again = await bob.call<R<'group.leave'>>('group.leave', { groupId: g });
       expectEqual(again, { left: false }, 'group.leave of a non-member');
       const e = await bob2.callExpectError('message.send', { groupId: g, text: 'after leave' }, 'send after leave');

@@ -86,6 +86,7 @@ export const errorChecks: Check[] = [
         ['message.send', { groupId: g, text: ' \n\t ' }, 'text', 'white-space text'],
         ['message.send', { groupId: g, text: 'x'.repeat(4001) }, 'text', 'text of 4001 characters'],
         ['message.send', { groupId: g }, 'text', 'missing text'],
+        ['message.send', { groupId: g, text: 'lone \ud800 surrogate' }, 'text', 'text with a lone surrogate (not valid UTF-8)'],
         ['message.send', { groupId: g, text: 'ok', clientMessageId: 'x'.repeat(65) }, 'clientMessageId', 'clientMessageId of 65'],
         ['message.history', { groupId: g, limit: 0 }, 'limit', 'history limit 0'],
         ['message.history', { groupId: g, limit: '5' }, 'limit', "limit '5' (a string)"],
