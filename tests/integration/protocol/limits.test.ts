@@ -72,6 +72,19 @@ describe('connection limits', () => {
     c.close();
   });
 
+  it('drops an upgrade that does not finish within the handshake timeout, and counts it', async () => {
+    const h = await hub({ NEXT_CHAT_HANDSHAKE_TIMEOUT_MS: '300' });
+    const net = await import('node:net');
+    const socket = net.connect(h.port, '127.0.0.1', () => socket.write('GET /next-chat HTTP/1.1\r\nHost: x\r\n'));
+    socket.on('error', () => undefined);
+    const started = Date.now();
+    await new Promise((resolve) => socket.once('close', resolve));
+    // The timeout is the behaviour under test: Node's default would hold the socket for 30 s or more.
+    expect(Date.now() - started).toBeLessThan(5000);
+    const metrics = await (await fetch(`${h.httpUrl}/metrics`)).text();
+    expect(metrics).toMatch(/nextchat_limited_total\{limit="handshake_timeout"\} 1/);
+  });
+
   it('refuses connections over the per-user limit with HTTP 429', async () => {
     const h = await hub({ NEXT_CHAT_MAX_CONNECTIONS_PER_USER: '2' });
     const a = await TestClient.connect(h.url, 'limited');

@@ -59,11 +59,19 @@ export class Gateway {
       skipUTF8Validation: true,
       perMessageDeflate: false,
     });
-    this.http = http.createServer((req, res) => void this.onRequest(req, res));
+    this.http = http.createServer(
+      // Node checks header timeouts on this interval (30 s by default), so a
+      // short handshake timeout needs a shorter interval to mean anything.
+      { connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(config.handshakeTimeoutMs / 2))) },
+      (req, res) => void this.onRequest(req, res),
+    );
     this.http.headersTimeout = config.handshakeTimeoutMs;
     this.http.requestTimeout = config.handshakeTimeoutMs;
     this.http.on('upgrade', (req, socket, head) => void this.onUpgrade(req, socket, head));
-    this.http.on('clientError', (_err, socket) => socket.destroy());
+    this.http.on('clientError', (err: Error & { code?: string }, socket) => {
+      if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') this.metrics.limited.inc({ limit: 'handshake_timeout' });
+      socket.destroy();
+    });
   }
 
   get connectionCount(): number {
