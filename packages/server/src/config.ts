@@ -46,6 +46,8 @@ const schema = z.object({
   authMode: z.enum(['trust', 'jwt'], { error: "must be 'trust' or 'jwt'" }).default('trust'),
   /** HS256 shared secret (jwt mode). */
   jwtSecret: z.string().min(1).optional(),
+  /** The HS256 secret being rotated out: still accepted, so rotation drops no one. */
+  jwtPreviousSecret: z.string().min(1).optional(),
   /** PEM public key (SPKI) for RS256/ES256 (jwt mode). */
   jwtPublicKey: z.string().min(1).optional(),
   /** JWKS URL (jwt mode). */
@@ -138,6 +140,8 @@ export function parseConfig(env: Record<string, string | undefined>, flags: Reco
   if (c.authMode === 'jwt') {
     const sources = [c.jwtSecret, c.jwtPublicKey, c.jwksUrl].filter((x) => x !== undefined).length;
     if (sources === 0) problems.push('NEXT_CHAT_AUTH_MODE=jwt needs one of NEXT_CHAT_JWT_SECRET, NEXT_CHAT_JWT_PUBLIC_KEY or NEXT_CHAT_JWKS_URL');
+    if (c.jwtPreviousSecret !== undefined && c.jwtSecret === undefined)
+      problems.push('NEXT_CHAT_JWT_PREVIOUS_SECRET only makes sense beside NEXT_CHAT_JWT_SECRET');
     if (sources > 1) problems.push('set only one of NEXT_CHAT_JWT_SECRET, NEXT_CHAT_JWT_PUBLIC_KEY and NEXT_CHAT_JWKS_URL');
   }
   if (c.mysqlUrl && !c.redisUrl) problems.push('NEXT_CHAT_MYSQL_URL needs NEXT_CHAT_REDIS_URL: history is written from the Redis streams');

@@ -75,6 +75,25 @@ describe('jwt auth mode (HS256)', () => {
   });
 });
 
+describe('jwt secret rotation', () => {
+  it('accepts tokens of the current and the previous secret, nothing else', async () => {
+    const next = 'the-next-secret-the-next-secret-the-next';
+    const h = await startHub({ NEXT_CHAT_AUTH_MODE: 'jwt', NEXT_CHAT_JWT_SECRET: next, NEXT_CHAT_JWT_PREVIOUS_SECRET: SECRET });
+    try {
+      const oldTok = await token({ sub: 'old', exp: now() + 60 });
+      const newTok = await token({ sub: 'new', exp: now() + 60 }, new TextEncoder().encode(next));
+      const other = await token({ sub: 'x', exp: now() + 60 }, new TextEncoder().encode('some-other-secret-some-other-secret'));
+      (await TestClient.connect(h.url, `Bearer ${oldTok}`)).close();
+      (await TestClient.connect(h.url, `Bearer ${newTok}`)).close();
+      expect((await upgradeRefusal(h.url, { Authorization: `Bearer ${other}` })).status).toBe(401);
+      const expiredOld = await token({ sub: 'old', exp: now() - 5 });
+      expect((await upgradeRefusal(h.url, { Authorization: `Bearer ${expiredOld}` })).status).toBe(401);
+    } finally {
+      await h.stop();
+    }
+  });
+});
+
 describe('jwt auth mode (ES256 public key)', () => {
   it('accepts tokens signed by the private key of NEXT_CHAT_JWT_PUBLIC_KEY', async () => {
     const { publicKey, privateKey } = await generateKeyPair('ES256');

@@ -53,8 +53,10 @@ export async function createAuthenticator(config: Config): Promise<Authenticator
 
   let key: Uint8Array | CryptoKey | JWTVerifyGetKey;
   let algorithms: string[];
+  let previous: Uint8Array | undefined;
   if (config.jwtSecret !== undefined) {
     key = new TextEncoder().encode(config.jwtSecret);
+    if (config.jwtPreviousSecret !== undefined) previous = new TextEncoder().encode(config.jwtPreviousSecret);
     algorithms = ['HS256'];
   } else if (config.jwtPublicKey !== undefined) {
     const pem = config.jwtPublicKey.replace(/\\n/g, '\n');
@@ -74,7 +76,15 @@ export async function createAuthenticator(config: Config): Promise<Authenticator
   return async (token) => {
     if (token === undefined) throw new AuthError('missing token: send a JWT in the Authorization header (Bearer) or the access_token query parameter');
     try {
-      const { payload } = await jwtVerify(token, key as Uint8Array, verifyOptions);
+      let verified;
+      try {
+        verified = await jwtVerify(token, key as Uint8Array, verifyOptions);
+      } catch (err) {
+        // During a rotation, tokens signed with the old secret stay valid.
+        if (!previous || !(err instanceof joseErrors.JWSSignatureVerificationFailed)) throw err;
+        verified = await jwtVerify(token, previous, verifyOptions);
+      }
+      const { payload } = verified;
       const userId = checkUserId(payload.sub, "the token's 'sub' claim");
       return payload.exp !== undefined ? { userId, expiresAtMs: payload.exp * 1000 } : { userId };
     } catch (err) {
