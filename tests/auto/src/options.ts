@@ -27,6 +27,7 @@ export interface Options {
   maxP99LatencyMs: number;
   maxLost: number;
   timeoutMs: number;
+  maxFrameBytes: number;
   only: string[];
   skip: string[];
   json: boolean;
@@ -73,6 +74,7 @@ const SPECS: Record<string, Spec> = {
   'max-p99-latency-ms': { kind: 'number', desc: 'load check: highest acceptable p99 latency', default: 500, min: 0 },
   'max-lost': { kind: 'number', desc: 'load check: most messages a receiver may miss', default: 0, min: 0, integer: true },
   'timeout-ms': { kind: 'number', desc: 'every single wait (connect, response, notification)', default: 10_000, min: 100, max: 600_000 },
+  'max-frame-bytes': { kind: 'number', desc: "the hub's frame size limit (NEXT_CHAT_MAX_FRAME_BYTES): a frame 1 KiB over it must close with 1009", default: 65_536, min: 1024, max: 64 * 1024 * 1024, integer: true },
   only: { kind: 'list', desc: 'run only these checks or groups (comma-separated)', default: [] },
   skip: { kind: 'list', desc: 'skip these checks or groups (comma-separated)', default: [] },
   json: { kind: 'boolean', desc: 'one JSON line per check, then the summary line', default: false },

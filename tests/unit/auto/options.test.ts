@@ -22,6 +22,7 @@ describe('auto suite options', () => {
     expect(o.maxMeanLatencyMs).toBe(100);
     expect(o.maxP99LatencyMs).toBe(500);
     expect(o.maxLost).toBe(0);
+    expect(o.maxFrameBytes).toBe(65_536);
     expect(o.only).toEqual([]);
     expect(o.json).toBe(false);
   });
