@@ -166,9 +166,21 @@ Call with (dict "ctx" $ "secret" "<name>" "key" "<key>" "given" <value> "length"
 {{- end -}}
 {{- end -}}
 
+{{/* env entry for NEXT_CHAT_JWT_PREVIOUS_SECRET (hub only): the retired secret during a rotation, when the Secret has it. */}}
+{{- define "next-chat.env.jwtPreviousSecret" -}}
+{{- if eq .Values.auth.mode "jwt" -}}
+- name: NEXT_CHAT_JWT_PREVIOUS_SECRET
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "next-chat.auth.secretName" . }}
+      key: {{ if .Values.auth.existingSecret }}{{ .Values.auth.existingSecretPreviousKey }}{{ else }}jwt-previous-secret{{ end }}
+      optional: true
+{{- end -}}
+{{- end -}}
+
 {{/* Hub settings the chart sets itself; hub.config.extra may not repeat them. */}}
 {{- define "next-chat.hub.managedConfigKeys" -}}
-port host redisUrl mysqlUrl authMode jwtSecret jwtPublicKey jwksUrl instanceId logLevel rateLimit maxGroupMembers drainTimeoutMs
+port host redisUrl mysqlUrl authMode jwtSecret jwtPreviousSecret jwtPublicKey jwksUrl instanceId logLevel rateLimit maxGroupMembers drainTimeoutMs
 {{- end -}}
 
 {{/* Collects every bad combination of values and fails once. */}}
@@ -188,6 +200,12 @@ port host redisUrl mysqlUrl authMode jwtSecret jwtPublicKey jwksUrl instanceId l
 {{- end -}}
 {{- if and (eq .Values.auth.mode "jwt") .Values.auth.jwtSecret (lt (len .Values.auth.jwtSecret) 32) -}}
 {{- $errors = append $errors "auth.jwtSecret must be at least 32 characters (leave it empty to generate one)" -}}
+{{- end -}}
+{{- if and .Values.auth.previousJwtSecret (eq .Values.auth.previousJwtSecret .Values.auth.jwtSecret) -}}
+{{- $errors = append $errors "auth.previousJwtSecret must differ from auth.jwtSecret" -}}
+{{- end -}}
+{{- if and .Values.auth.previousJwtSecret (not .Values.auth.jwtSecret) (not .Values.auth.existingSecret) -}}
+{{- $errors = append $errors "auth.previousJwtSecret is for a rotation: set the new secret in auth.jwtSecret too" -}}
 {{- end -}}
 {{- $drainSeconds := div (add (int .Values.hub.config.drainTimeoutMs) 999) 1000 -}}
 {{- $needed := add (int .Values.hub.preStopSleepSeconds) $drainSeconds 1 -}}

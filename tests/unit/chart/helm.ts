@@ -100,7 +100,11 @@ export interface Container {
   name: string;
   image: string;
   args?: string[];
-  env?: { name: string; value?: string; valueFrom?: Record<string, Record<string, string>> }[];
+  env?: {
+    name: string;
+    value?: string;
+    valueFrom?: { secretKeyRef?: { name: string; key: string; optional?: boolean }; fieldRef?: { fieldPath: string } };
+  }[];
   envFrom?: { configMapRef?: { name: string }; secretRef?: { name: string } }[];
   [key: string]: unknown;
 }
@@ -121,7 +125,8 @@ export function podSpec(o: K8sObject): PodSpec {
 /**
  * The environment a container gets, resolved against the rendered Secrets and
  * ConfigMaps; a reference to a Secret the chart does not render (an existing
- * one) resolves through `external`, which must know it.
+ * one) resolves through `external`, which must know it unless the reference
+ * is optional.
  */
 export function resolveEnv(
   objs: K8sObject[],
@@ -144,9 +149,10 @@ export function resolveEnv(
   for (const e of c.env ?? []) {
     if (e.value !== undefined) env[e.name] = e.value;
     else if (e.valueFrom?.secretKeyRef) {
-      const { name, key } = e.valueFrom.secretKeyRef;
+      const { name, key, optional } = e.valueFrom.secretKeyRef;
       const d = data('Secret', name);
       const v = d ? d[key] : external(name, key);
+      if (v === undefined && optional) continue; // Kubernetes leaves the variable unset
       if (v === undefined) throw new Error(`${c.name}: ${e.name} refers to secret ${name} key ${key}, which is neither rendered nor given`);
       env[e.name] = v;
     } else if (e.valueFrom?.fieldRef) env[e.name] = `field:${e.valueFrom.fieldRef.fieldPath}`;

@@ -107,7 +107,7 @@ describe('hub.config', () => {
     const schema = JSON.parse(fs.readFileSync(path.join(ROOT, 'helm/next-chat/values.schema.json'), 'utf8'));
     const hubConfig = schema.properties.hub.properties.config;
     const allowed: string[] = hubConfig.properties.extra.propertyNames.enum;
-    const chartSet = ['port', 'host', 'redisUrl', 'mysqlUrl', 'authMode', 'jwtSecret', 'instanceId', ...Object.keys(hubConfig.properties).filter((k) => k !== 'extra')];
+    const chartSet = ['port', 'host', 'redisUrl', 'mysqlUrl', 'authMode', 'jwtSecret', 'jwtPreviousSecret', 'instanceId', ...Object.keys(hubConfig.properties).filter((k) => k !== 'extra')];
     const notSupported = ['jwtPublicKey', 'jwksUrl']; // the chart's jwt mode is the HS256 shared secret
     expect(
       [...allowed, ...chartSet, ...notSupported].sort(),
@@ -136,6 +136,25 @@ describe('auth', () => {
     for (const c of [hubContainer(objs), podSpec(find(objs, 'Pod')).containers[0]]) {
       expect(c.env!.find((e) => e.name === 'NEXT_CHAT_JWT_SECRET')!.valueFrom!.secretKeyRef).toEqual({ name: 'chat-jwt', key: 'hs256' });
     }
+  });
+
+  it('rotation: the hub accepts the new and the retired secret, the test pod mints with the new one, the pods roll', () => {
+    const [next, prev] = ['n'.repeat(48), 'p'.repeat(48)];
+    const before = render();
+    const objs = render(['--set', `auth.jwtSecret=${next}`, '--set', `auth.previousJwtSecret=${prev}`]);
+    const hubEnv = resolveEnv(objs, hubContainer(objs));
+    expect(parseConfig(hubEnv)).toMatchObject({ jwtSecret: next, jwtPreviousSecret: prev });
+    expect(resolveEnv(objs, podSpec(find(objs, 'Pod')).containers[0]).NEXT_CHAT_JWT_SECRET).toBe(next);
+    expect(resolveEnv(before, hubContainer(before)).NEXT_CHAT_JWT_PREVIOUS_SECRET).toBeUndefined();
+    const checksum = (o: K8sObject[]) => (find(o, 'Deployment').spec as any).template.metadata.annotations['checksum/auth'];
+    expect(checksum(objs)).not.toBe(checksum(before));
+    expect(() => render(['--set', `auth.previousJwtSecret=${prev}`])).toThrow(/set the new secret in auth.jwtSecret too/);
+  });
+
+  it('rotation with auth.existingSecret: the retired secret comes from its optional key', () => {
+    const objs = render(valueSet('jwt-existing-secret').args);
+    const ref = hubContainer(objs).env!.find((e) => e.name === 'NEXT_CHAT_JWT_PREVIOUS_SECRET')!.valueFrom!.secretKeyRef;
+    expect(ref).toEqual({ name: 'chat-jwt', key: 'jwt-previous-secret', optional: true });
   });
 
   it('refuses a short given secret', () => {
