@@ -127,7 +127,11 @@ export const basicChecks: Check[] = [
       for (let i = 0; i < N; i++) sent.push(await send(alice, g, `many ${i}`));
       checkIncreasing(sent, 'ids of sequential sends');
       for (const conn of [alice, bob]) {
-        const got = await conn.waitMessages(g, N);
+        const got = await conn.waitMessages(g, N).catch((e: Error) => {
+          const have = new Set(conn.messages(g).map((m) => m.text));
+          const missing = sent.map((m) => m.text).filter((t) => !have.has(t));
+          fail(`${e.message}; missing: ${short(missing.slice(0, 10))}${missing.length > 10 ? ` and ${missing.length - 10} more` : ''}`);
+        });
         const texts = got.map((m) => m.text);
         for (let i = 0; i < N; i++) {
           if (texts[i] !== `many ${i}`) {
