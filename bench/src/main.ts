@@ -113,6 +113,8 @@ async function throughputRun(opts: {
   extra?: Record<string, unknown>;
 }): Promise<Record<string, unknown>> {
   const meter = cpuMeter([...opts.servers, ...(opts.redis ? [{ name: 'redis', pid: opts.redis.pid }] : [])]);
+  const gens = [...new Set([...opts.receivers, ...opts.senders])];
+  const genMeter = cpuMeter(gens.map((g) => ({ name: g.name, pid: g.pid })));
   const t0 = nowUs();
   for (const g of opts.receivers) g.tell({ cmd: 'run', senders: 'none', window: 0, durationMs: 0, maxMessages: 0, textBytes: TEXT_BYTES, drainMs: 0 });
   const sentEvents = await Promise.all(
@@ -133,6 +135,7 @@ async function throughputRun(opts: {
     await sleep(100);
   }
   const servers = meter();
+  const loadgenCpuSeconds = r3(genMeter().reduce((a, g) => a + g.cpuSeconds, 0));
   const reps = reports;
   const lat = Histogram.from(reps.map((r) => r.latency));
   const lastAt = Math.max(...reps.map((r) => r.lastAtMs));
@@ -153,6 +156,7 @@ async function throughputRun(opts: {
     window: opts.window,
     latencyMs: lat.summary(),
     servers,
+    loadgenCpuSeconds,
     ...opts.extra,
   };
   emit(r);
@@ -435,9 +439,10 @@ function summary(): void {
       hubs.map((s) => s.cpuSeconds.toFixed(1)).join('/'),
       hubs.map((s) => s.peakRssMiB.toFixed(0)).join('/'),
       servers.find((s) => s.name === 'redis')?.cpuSeconds.toFixed(1) ?? '-',
+      (r.loadgenCpuSeconds as number).toFixed(1),
     ]);
   }
-  if (rows.length) lines.push(table(['run', 'deliveries/s', 'p50 ms', 'p99 ms', 'max ms', 'lost', 'cpu s/server', 'peak RSS MiB', 'redis cpu s'], rows));
+  if (rows.length) lines.push(table(['run', 'deliveries/s', 'p50 ms', 'p99 ms', 'max ms', 'lost', 'cpu s/server', 'peak RSS MiB', 'redis cpu s', 'loadgen cpu s'], rows));
 
   const other: (string | number)[][] = [];
   for (const r of results) {

@@ -2,6 +2,7 @@
  * One client socket: frames in to the dispatcher, frames out with a bounded
  * buffer, liveness by ping/pong, and expiry of its credential.
  */
+import type { Duplex } from 'node:stream';
 import WebSocket from 'ws';
 import { CloseCode } from '@next-chat/core';
 import type { RpcPeer } from '../rpc/dispatch.js';
@@ -9,6 +10,32 @@ import type { TokenBucket } from '../rpc/rate-limit.js';
 import type { Metrics } from '../observability/metrics.js';
 
 let nextId = 1;
+
+/**
+ * Write coalescing: the first frame a connection sends in an event-loop turn
+ * corks its TCP socket, and one setImmediate uncorks every corked socket, so
+ * the frames of a turn (a fan-out of a whole stream read, a burst of
+ * replies) leave in one writev per socket instead of one syscall per frame.
+ * Frame boundaries and order are untouched; only the syscalls merge.
+ */
+const corked: Duplex[] = [];
+let flushScheduled = false;
+
+function uncorkAll(): void {
+  flushScheduled = false;
+  const sockets = corked.splice(0);
+  for (const s of sockets) s.uncork();
+}
+
+function corkForThisTurn(socket: Duplex | undefined): void {
+  if (!socket || socket.writableCorked > 0 || socket.destroyed) return;
+  socket.cork();
+  corked.push(socket);
+  if (!flushScheduled) {
+    flushScheduled = true;
+    setImmediate(uncorkAll);
+  }
+}
 
 export class Connection implements RpcPeer {
   readonly id = nextId++;
@@ -35,6 +62,7 @@ export class Connection implements RpcPeer {
       this.close(CloseCode.PolicyViolation, 'slow consumer: outgoing buffer limit exceeded', 'slow_consumer');
       return;
     }
+    corkForThisTurn((this.ws as unknown as { _socket?: Duplex })._socket);
     this.ws.send(frame);
   }
 
