@@ -10,6 +10,24 @@ import YAML from 'yaml';
 
 const CHART = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../helm/next-chat');
 
+/** The hub's config keys: the properties of the zod object in packages/server/src/config.ts. */
+function hubConfigKeys() {
+  const src = fs.readFileSync(path.join(CHART, '../../packages/server/src/config.ts'), 'utf8');
+  const body = /const schema = z\.object\(\{\n([\s\S]*?)\n\}\);/.exec(src);
+  if (!body) throw new Error('chart-schema.mjs: no `const schema = z.object({...});` in packages/server/src/config.ts');
+  return [...body[1].matchAll(/^ {2}(\w+):/gm)].map((m) => m[1]);
+}
+
+/** Set by the chart itself (URLs, auth, identity, the typed hub.config values), or not offered (key-based JWT). */
+const NOT_EXTRA = ['port', 'host', 'redisUrl', 'mysqlUrl', 'authMode', 'jwtSecret', 'jwtPreviousSecret', 'jwtPublicKey', 'jwksUrl', 'instanceId', 'logLevel', 'rateLimit', 'maxGroupMembers', 'drainTimeoutMs'];
+
+/** What hub.config.extra may set: every other hub setting. */
+function extraConfigKeys() {
+  const keys = hubConfigKeys();
+  for (const k of NOT_EXTRA) if (!keys.includes(k)) throw new Error(`chart-schema.mjs: ${k} is not a hub config key any more`);
+  return keys.filter((k) => !NOT_EXTRA.includes(k));
+}
+
 const pullPolicy = { enum: ['Always', 'IfNotPresent', 'Never'] };
 const intOrPercent = { type: ['integer', 'string'], pattern: '^[0-9]+%?$' };
 const CONSTRAINTS = {
@@ -24,7 +42,7 @@ const CONSTRAINTS = {
   'hub.config.maxGroupMembers': { minimum: 1 },
   'hub.config.drainTimeoutMs': { minimum: 0, maximum: 600000 },
   'hub.config.extra': {
-    propertyNames: { enum: ['maxFrameBytes', 'pingIntervalMs', 'maxBufferedBytes', 'maxConnectionsPerUser', 'handshakeTimeoutMs', 'redisPrefix', 'historyBatchSize', 'historyFlushMs', 'streamRetentionMs', 'logPretty', 'jwtIssuer', 'jwtAudience', 'historyClaimIdleMs', 'maxGroupsPerConnection', 'presenceTtlMs'] },
+    propertyNames: { enum: extraConfigKeys() },
     additionalProperties: { type: ['string', 'integer', 'boolean'] },
   },
   'hub.preStopSleepSeconds': { minimum: 0 },

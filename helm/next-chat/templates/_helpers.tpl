@@ -178,11 +178,6 @@ Call with (dict "ctx" $ "secret" "<name>" "key" "<key>" "given" <value> "length"
 {{- end -}}
 {{- end -}}
 
-{{/* Hub settings the chart sets itself; hub.config.extra may not repeat them. */}}
-{{- define "next-chat.hub.managedConfigKeys" -}}
-port host redisUrl mysqlUrl authMode jwtSecret jwtPreviousSecret jwtPublicKey jwksUrl instanceId logLevel rateLimit maxGroupMembers drainTimeoutMs
-{{- end -}}
-
 {{/* Collects every bad combination of values and fails once. */}}
 {{- define "next-chat.validateValues" -}}
 {{- $errors := list -}}
@@ -211,12 +206,6 @@ port host redisUrl mysqlUrl authMode jwtSecret jwtPreviousSecret jwtPublicKey jw
 {{- $needed := add (int .Values.hub.preStopSleepSeconds) $drainSeconds 1 -}}
 {{- if lt (int .Values.hub.terminationGracePeriodSeconds) (int $needed) -}}
 {{- $errors = append $errors (printf "hub.terminationGracePeriodSeconds (%d) must be at least preStopSleepSeconds + drainTimeoutMs/1000 + 1 = %d" (int .Values.hub.terminationGracePeriodSeconds) (int $needed)) -}}
-{{- end -}}
-{{- $managed := splitList " " (include "next-chat.hub.managedConfigKeys" .) -}}
-{{- range $key, $_ := .Values.hub.config.extra -}}
-{{- if has $key $managed -}}
-{{- $errors = append $errors (printf "hub.config.extra.%s is set by the chart; use the chart value for it" $key) -}}
-{{- end -}}
 {{- end -}}
 {{- if and .Values.hub.autoscaling.enabled (gt (int .Values.hub.autoscaling.minReplicas) (int .Values.hub.autoscaling.maxReplicas)) -}}
 {{- $errors = append $errors "hub.autoscaling.minReplicas must not exceed hub.autoscaling.maxReplicas" -}}

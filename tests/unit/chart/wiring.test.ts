@@ -92,6 +92,10 @@ describe.each(VALUE_SETS.map((s) => [s.name, s.args] as const))('wiring with %s'
     expect(selector).toEqual((find(objs, 'Deployment').spec as any).selector.matchLabels);
     const hubEnv = resolveEnv(objs, hubContainer(objs), existing);
     expect(o.jwtSecret).toBe(hubEnv.NEXT_CHAT_JWT_SECRET);
+    // The limits the suite probes are the hubs' own.
+    const hub = parseConfig(hubEnv);
+    expect(o.maxFrameBytes).toBe(hub.maxFrameBytes);
+    if (hub.rateLimit > 0) expect(o.loadPerConnectionRate).toBe(hub.rateLimit / 2);
   });
 });
 
@@ -99,8 +103,8 @@ describe('hub.config', () => {
   it('extra settings become NEXT_CHAT_<UPPER_SNAKE> variables the hub parses', () => {
     const objs = render(valueSet('ha').args);
     const env = resolveEnv(objs, hubContainer(objs));
-    expect(env).toMatchObject({ NEXT_CHAT_PING_INTERVAL_MS: '20000', NEXT_CHAT_MAX_CONNECTIONS_PER_USER: '20' });
-    expect(parseConfig(env)).toMatchObject({ pingIntervalMs: 20000, maxConnectionsPerUser: 20 });
+    expect(env).toMatchObject({ NEXT_CHAT_PING_INTERVAL_MS: '20000', NEXT_CHAT_MAX_CONNECTIONS_PER_USER: '20', NEXT_CHAT_MAX_FRAME_BYTES: '131072' });
+    expect(parseConfig(env)).toMatchObject({ pingIntervalMs: 20000, maxConnectionsPerUser: 20, maxFrameBytes: 131072, rateLimit: 20 });
   });
 
   it('the schema allows in hub.config.extra exactly the hub settings the chart does not set itself', () => {
@@ -111,7 +115,7 @@ describe('hub.config', () => {
     const notSupported = ['jwtPublicKey', 'jwksUrl']; // the chart's jwt mode is the HS256 shared secret
     expect(
       [...allowed, ...chartSet, ...notSupported].sort(),
-      'hub.config.extra.propertyNames in values.schema.json lists every hub config key the chart does not set itself: add new CONFIG_KEYS there',
+      'hub.config.extra.propertyNames in values.schema.json lists every hub config key the chart does not set itself: run node scripts/chart-schema.mjs',
     ).toEqual([...CONFIG_KEYS].sort());
   });
 
