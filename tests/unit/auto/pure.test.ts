@@ -114,3 +114,14 @@ describe('tokens and report', () => {
     expect(r.summary()).toBe('1 passed, 1 failed');
   });
 });
+
+describe('4029 handling', () => {
+  it('retries the request-rate limit only', async () => {
+    const { isRetryable } = await import('../../auto/src/rpc.js');
+    expect(isRetryable({ code: 4029, message: 'm', data: { reason: 'rate_limited', retryAfterMs: 20 } })).toBe(true);
+    expect(isRetryable({ code: 4029, message: 'm', data: { reason: 'rate_limited', retryAfterMs: 20, limit: 'rate' } })).toBe(true);
+    expect(isRetryable({ code: 4029, message: 'm', data: { reason: 'rate_limited', retryAfterMs: 20, limit: 'requests' } })).toBe(true);
+    expect(isRetryable({ code: 4029, message: 'm', data: { reason: 'rate_limited', retryAfterMs: 60000, limit: 'groups_per_connection' } })).toBe(false);
+    expect(isRetryable({ code: 4003, message: 'm', data: { reason: 'not_a_member' } })).toBe(false);
+  });
+});

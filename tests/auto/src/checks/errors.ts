@@ -166,6 +166,8 @@ export const errorChecks: Check[] = [
       const N = 300;
       const frames = await Promise.all(Array.from({ length: N }, () => c.request('group.list', { limit: 1 })));
       const limited = frames.filter((f) => f.error?.code === 4029);
+      const notRate = limited.filter((f) => f.error?.data?.limit === 'groups_per_connection');
+      expect(notRate.length === 0, `a burst of group.list: 4029 for a limit other than the request rate: ${short(notRate[0]?.error)}`);
       const other = frames.filter((f) => f.error !== undefined && f.error.code !== 4029);
       expect(other.length === 0, `a burst of ${N} group.list: unexpected errors ${short(other.slice(0, 3))}`);
       if (limited.length === 0) return { detail: `no 4029 in a burst of ${N} (the hub's rate limit is off or higher)` };

@@ -9,7 +9,7 @@ import { performance } from 'node:perf_hooks';
 import type { Check, CheckContext } from '../context.js';
 import { fail } from '../context.js';
 import type { RpcConnection } from '../rpc.js';
-import { RpcCallError, sleep } from '../rpc.js';
+import { isRetryable, RpcCallError, sleep } from '../rpc.js';
 import { latencyStats, round, splitRate } from '../stats.js';
 import { createGroup, join } from './basic.js';
 
@@ -160,7 +160,7 @@ async function sendWithRetry(conn: RpcConnection, groupId: string, text: string,
   for (let attempt = 0; attempt < 50; attempt++) {
     const f = await conn.request('message.send', { groupId, text });
     if (!f.error) return;
-    if (f.error.code === 4029) {
+    if (isRetryable(f.error)) {
       onRetry();
       await sleep(Math.min(Math.max(Number(f.error.data?.retryAfterMs) || 100, 1), 5000));
       continue;
