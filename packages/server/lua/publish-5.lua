@@ -16,6 +16,7 @@
   ARGV[7] '1' when a history database is configured: also append to the
           history stream and trim the group stream; '0': keep everything
   ARGV[8] stream retention, ms
+  ARGV[9] channel to PUBLISH the new id on (fan-out wake-up), '' for none
 
   Returns
     { 1, id }                   published; id is the group stream id
@@ -37,6 +38,7 @@ local cmid = ARGV[5]
 local dedupeSeconds = tonumber(ARGV[6])
 local withHistory = ARGV[7] == '1'
 local retentionMs = tonumber(ARGV[8])
+local notifyChannel = ARGV[9]
 
 if redis.call('EXISTS', metaKey) == 0 then
   return -1
@@ -52,6 +54,9 @@ if cmid ~= '' then
 end
 
 local id = redis.call('XADD', streamKey, '*', 'a', author, 't', text, 's', sentAt, 'c', cmid)
+if notifyChannel ~= '' then
+  redis.call('PUBLISH', notifyChannel, id)
+end
 
 if cmid ~= '' then
   local original = cjson.encode({ id = id, text = text, sentAt = sentAt })

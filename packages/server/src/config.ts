@@ -90,6 +90,8 @@ const schema = z.object({
   historyFlushMs: int(1, 60_000).default(200),
   /** @default 600000 — ms written messages stay in a group's stream for recent reads. */
   streamRetentionMs: int(0, 30 * 24 * 3_600_000).default(600_000),
+  /** @default "notify" — fan-out reader of the Redis engine: "notify" (pub/sub wake-ups, reads only groups with news) or "block" (one blocking XREAD over every subscribed stream). */
+  fanout: z.enum(['notify', 'block'], { error: "must be 'notify' or 'block'" }).default('notify'),
   /** @default 30000 — ms a dead instance's presence entries count; refreshed every third of it. */
   presenceTtlMs: int(1000, 3_600_000).default(30_000),
   /** @default 30000 — ms a history entry read by an instance may stay unwritten before another instance claims it. */

@@ -15,3 +15,16 @@ const make = () =>
   );
 
 engineContract({ name: 'redis', create: make, peer: make });
+
+const makeBlocking = () =>
+  createProductionEngine(
+    parseConfig({
+      NEXT_CHAT_REDIS_URL: inject('redisUrl'),
+      NEXT_CHAT_REDIS_PREFIX: prefix,
+      NEXT_CHAT_INSTANCE_ID: `${prefix}-${k++}`,
+      NEXT_CHAT_FANOUT: 'block',
+    }),
+    { logger: silentLogger(), metrics: new Metrics({ defaultMetrics: false }) },
+  );
+
+engineContract({ name: 'redis (blocking XREAD fan-out)', create: makeBlocking, peer: makeBlocking });

@@ -48,6 +48,7 @@ export async function createProductionEngine(
     metrics: deps.metrics,
     withHistory: mysql !== null,
     streamRetentionMs: config.streamRetentionMs,
+    fanout: config.fanout,
   });
   const groups = new RedisGroupStore(commands, keys, scripts, deps.metrics);
   const presence = new RedisPresence({

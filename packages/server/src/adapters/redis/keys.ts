@@ -7,6 +7,7 @@
  *   <prefix>:{<g>}:meta      hash createdBy, createdAt
  *   <prefix>:{<g>}:members   sorted set of user ids, all scores 0 (lex order pages)
  *   <prefix>:{<g>}:joined    hash userId -> joinedAt
+ *   <prefix>:{<g>}:notify    pub/sub channel: "this stream has news" (not a key)
  *   <prefix>:groups          sorted set of group ids, all scores 0
  *   <prefix>:dedupe:{<g>}:<author>:<cmid>   the original message, EX 600
  *   <prefix>:presence:<user> sorted set instanceId -> expiry (ms)
@@ -28,6 +29,9 @@ export class RedisKeys {
   joined(groupId: string): string {
     return `${this.prefix}:{${groupId}}:joined`;
   }
+  notify(groupId: string): string {
+    return `${this.prefix}:{${groupId}}:notify`;
+  }
   groups(): string {
     return `${this.prefix}:groups`;
   }
@@ -47,6 +51,10 @@ export class RedisKeys {
   /** The group id of a key made by {@link stream}. */
   groupOfStream(key: string): string {
     return key.slice(this.prefix.length + 2, key.length - ':stream'.length - 1);
+  }
+  /** The group id of a channel made by {@link notify}. */
+  groupOfNotify(channel: string): string {
+    return channel.slice(this.prefix.length + 2, channel.length - ':notify'.length - 1);
   }
 }
 

@@ -12,7 +12,8 @@ import type { Metrics } from '../../observability/metrics.js';
 import { connectRedis, guarded } from './connection.js';
 import type { RedisKeys } from './keys.js';
 import type { Scripts } from './scripts.js';
-import { StreamReader } from './stream-reader.js';
+import { StreamReader, type GroupReader } from './stream-reader.js';
+import { NotifyReader } from './notify-reader.js';
 
 export interface RedisBrokerOptions {
   url: string;
@@ -27,7 +28,9 @@ export interface RedisBrokerOptions {
   streamRetentionMs: number;
   /** @default 1000 — ms between health pings that drive isReady(). */
   healthIntervalMs?: number;
-  /** @default 5000 */
+  /** @default 'notify' — fan-out reader: pub/sub wake-ups + XREAD of dirty groups, or one blocking XREAD of all. */
+  fanout?: 'notify' | 'block';
+  /** @default 5000 — block variant: ms one XREAD blocks. */
   blockMs?: number;
 }
 
@@ -63,7 +66,7 @@ export function entryToMessage(groupId: string, id: string, fields: string[]): M
 
 export class RedisBroker implements Broker {
   private handlers: BrokerHandlers = NOOP_HANDLERS;
-  private readonly reader: StreamReader;
+  private readonly reader: GroupReader;
   private readonly subscriber: Redis;
   private readonly health: NodeJS.Timeout;
   private lastPong = 0;
@@ -71,15 +74,15 @@ export class RedisBroker implements Broker {
   private closed = false;
 
   constructor(private readonly o: RedisBrokerOptions) {
-    this.reader = new StreamReader({
+    const readerOptions = {
       url: o.url,
       commands: o.commands,
       keys: o.keys,
       logger: o.logger,
       metrics: o.metrics,
-      blockMs: o.blockMs,
-      onEntry: (groupId, id, fields) => this.handlers.message(entryToMessage(groupId, id, fields)),
-    });
+      onEntry: (groupId: string, id: string, fields: string[]) => this.handlers.message(entryToMessage(groupId, id, fields)),
+    };
+    this.reader = (o.fanout ?? 'notify') === 'notify' ? new NotifyReader(readerOptions) : new StreamReader({ ...readerOptions, blockMs: o.blockMs });
     this.subscriber = connectRedis(o.url, 'subscriber', o, { commandTimeout: undefined, maxRetriesPerRequest: null });
     this.subscriber.on('message', (channel: string, payload: string) => this.onEvent(channel, payload));
     this.subscriber.subscribe(o.keys.events()).catch((err: Error) => o.logger.warn({ err: err.message }, 'subscribe to member events failed'));
@@ -105,6 +108,8 @@ export class RedisBroker implements Broker {
         dedupeSeconds: Math.round(DEDUPE_WINDOW_MS / 1000),
         withHistory: this.o.withHistory,
         retentionMs: this.o.streamRetentionMs,
+        // Always announce, whatever this hub reads with: hubs of both fan-out kinds may share a Redis.
+        notify: true,
       }),
     );
     if (r.status === 'group_not_found' || r.status === 'not_member') return { status: r.status };

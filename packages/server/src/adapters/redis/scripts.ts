@@ -57,6 +57,8 @@ export interface PublishArgs {
   dedupeSeconds: number;
   withHistory: boolean;
   retentionMs: number;
+  /** Announce the new id on the group's notify channel. */
+  notify: boolean;
 }
 
 /** Typed calls of the scripts on one connection. */
@@ -96,6 +98,7 @@ export class Scripts {
       a.dedupeSeconds,
       a.withHistory ? '1' : '0',
       a.retentionMs,
+      a.notify ? k.notify(a.groupId) : '',
     );
     if (reply === -1) return { status: 'group_not_found' };
     if (reply === -2) return { status: 'not_member' };

@@ -1,5 +1,5 @@
 /**
- * Fan-out reader: ONE blocking XREAD over the streams of every group this
+ * Fan-out reader, blocking variant (NEXT_CHAT_FANOUT=block): ONE blocking XREAD over the streams of every group this
  * hub has local subscribers for, on its own connection. When the set of
  * groups changes, the pending XREAD is woken with CLIENT UNBLOCK so a newly
  * subscribed group's first message does not wait for the block timeout.
@@ -17,6 +17,16 @@ import type { RedisKeys } from './keys.js';
 export type StreamEntry = [id: string, fields: string[]];
 export type EntryHandler = (groupId: string, id: string, fields: string[]) => void;
 
+/** What the broker needs of a fan-out reader (this one, or NotifyReader). */
+export interface GroupReader {
+  readonly size: number;
+  start(): void;
+  /** Adds a group to the read set; resolves with the cursor it starts after. */
+  add(groupId: string): Promise<string>;
+  remove(groupId: string): void;
+  close(): Promise<void>;
+}
+
 export interface StreamReaderOptions {
   url: string;
   /** Connection for XREVRANGE and CLIENT UNBLOCK (the request connection). */
@@ -31,7 +41,7 @@ export interface StreamReaderOptions {
   count?: number;
 }
 
-export class StreamReader {
+export class StreamReader implements GroupReader {
   private readonly cursors = new Map<string, string>();
   private readonly conn: Redis;
   private readonly abort = new AbortController();

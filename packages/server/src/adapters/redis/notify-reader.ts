@@ -1,0 +1,180 @@
+/**
+ * Fan-out reader, notification-driven (the default; docs/architecture.md has
+ * the measurements that chose it over one blocking XREAD of every subscribed
+ * stream). The publish script PUBLISHes each new id on the group's channel
+ * `<prefix>:{g}:notify`; this hub SUBSCRIBEs to the channels of the groups it
+ * has local subscribers for, marks a group dirty when its channel speaks, and
+ * reads only the dirty groups' streams, from their cursors, with one
+ * non-blocking XREAD per batch of up to `batchGroups` groups. A read cycle
+ * costs O(groups with news), not O(subscribed groups).
+ *
+ * Pub/sub is at-most-once, the streams are not: notifications only say
+ * "look". A lost one (reconnect, slow subscriber dropped by Redis) is caught
+ * by re-reading every subscribed group after each reconnect and by a sweep
+ * every `sweepMs`; order and exactly-once come from the per-group cursors.
+ */
+import { compareMessageIds, ZERO_ID } from '@next-chat/core';
+import type { Redis } from 'ioredis';
+import type { Logger } from '../../observability/logger.js';
+import type { Metrics } from '../../observability/metrics.js';
+import { connectRedis, sleep } from './connection.js';
+import type { RedisKeys } from './keys.js';
+import type { EntryHandler, GroupReader, StreamEntry } from './stream-reader.js';
+
+export interface NotifyReaderOptions {
+  url: string;
+  /** Connection for XREVRANGE (the request connection). */
+  commands: Redis;
+  keys: RedisKeys;
+  onEntry: EntryHandler;
+  logger: Logger;
+  metrics: Metrics;
+  /** @default 5000 — ms between sweeps that re-read every subscribed group. */
+  sweepMs?: number;
+  /** @default 500 — entries per stream per read. */
+  count?: number;
+  /** @default 1000 — streams per XREAD. */
+  batchGroups?: number;
+}
+
+export class NotifyReader implements GroupReader {
+  private readonly cursors = new Map<string, string>();
+  private readonly dirty = new Set<string>();
+  private readonly sub: Redis;
+  private readonly conn: Redis;
+  private readonly abort = new AbortController();
+  private readonly count: number;
+  private readonly batchGroups: number;
+  private readonly sweep: NodeJS.Timeout;
+  private reading: Promise<void> | null = null;
+  private started = false;
+
+  constructor(private readonly o: NotifyReaderOptions) {
+    this.count = o.count ?? 500;
+    this.batchGroups = o.batchGroups ?? 1000;
+    this.sub = connectRedis(o.url, 'subscriber', o, { commandTimeout: undefined, maxRetriesPerRequest: null, autoResubscribe: true });
+    this.conn = connectRedis(o.url, 'reader', o, { maxRetriesPerRequest: 0 });
+    this.sub.on('message', (channel: string) => this.onNotify(channel));
+    // Notifications sent while the subscriber was away are lost: look at everything.
+    this.sub.on('ready', () => this.markAll());
+    this.sweep = setInterval(() => this.markAll(), o.sweepMs ?? 5000);
+    this.sweep.unref();
+  }
+
+  get size(): number {
+    return this.cursors.size;
+  }
+
+  start(): void {
+    this.started = true;
+    this.kick();
+  }
+
+  /**
+   * Subscribes to the group's channel, then takes the stream's top id as the
+   * cursor: anything appended after the top is announced on a channel we
+   * already listen to, so nothing falls between the two.
+   */
+  async add(groupId: string): Promise<string> {
+    const have = this.cursors.get(groupId);
+    if (have !== undefined) return have;
+    await this.sub.subscribe(this.o.keys.notify(groupId));
+    const top = (await this.o.commands.xrevrange(this.o.keys.stream(groupId), '+', '-', 'COUNT', 1)) as StreamEntry[];
+    const again = this.cursors.get(groupId);
+    if (again !== undefined) return again;
+    const cursor = top.length > 0 ? top[0][0] : ZERO_ID;
+    this.cursors.set(groupId, cursor);
+    this.o.metrics.subscribedGroups.set(this.cursors.size);
+    return cursor;
+  }
+
+  remove(groupId: string): void {
+    if (!this.cursors.delete(groupId)) return;
+    this.dirty.delete(groupId);
+    this.o.metrics.subscribedGroups.set(this.cursors.size);
+    this.sub.unsubscribe(this.o.keys.notify(groupId)).catch(() => {});
+  }
+
+  async close(): Promise<void> {
+    this.abort.abort();
+    clearInterval(this.sweep);
+    this.sub.disconnect();
+    this.conn.disconnect();
+    await this.reading?.catch(() => {});
+  }
+
+  private onNotify(channel: string): void {
+    const groupId = this.o.keys.groupOfNotify(channel);
+    if (!this.cursors.has(groupId)) return;
+    this.dirty.add(groupId);
+    this.kick();
+  }
+
+  private markAll(): void {
+    for (const g of this.cursors.keys()) this.dirty.add(g);
+    this.kick();
+  }
+
+  /** Starts the read loop unless it runs; one read at a time keeps cursors simple. */
+  private kick(): void {
+    if (!this.started || this.reading || this.dirty.size === 0 || this.abort.signal.aborted) return;
+    this.reading = this.readDirty().finally(() => {
+      this.reading = null;
+      this.kick();
+    });
+  }
+
+  private async readDirty(): Promise<void> {
+    let backoff = 50;
+    for (let cycle = 0; this.dirty.size > 0 && !this.abort.signal.aborted && cycle < 1000; cycle++) {
+      const groups: string[] = [];
+      for (const g of this.dirty) {
+        this.dirty.delete(g);
+        if (this.cursors.has(g)) groups.push(g);
+        if (groups.length >= this.batchGroups) break;
+      }
+      if (groups.length === 0) return;
+      const args: (string | number)[] = ['COUNT', this.count, 'STREAMS'];
+      for (const g of groups) args.push(this.o.keys.stream(g));
+      for (const g of groups) args.push(this.cursors.get(g)!);
+      let reply: [string, StreamEntry[]][] | null;
+      try {
+        this.o.metrics.streamReads.inc();
+        reply = (await this.conn.call('XREAD', ...args)) as [string, StreamEntry[]][] | null;
+        backoff = 50;
+      } catch (err) {
+        for (const g of groups) this.dirty.add(g);
+        if (this.abort.signal.aborted) return;
+        this.o.metrics.backendErrors.inc({ backend: 'redis' });
+        this.o.logger.debug({ err: (err as Error).message }, 'stream read failed; retrying');
+        await sleep(backoff, this.abort.signal);
+        backoff = Math.min(backoff * 2, 2000);
+        continue;
+      }
+      if (reply) this.deliver(reply);
+    }
+  }
+
+  private deliver(reply: [string, StreamEntry[]][]): void {
+    let newestMs = 0;
+    for (const [key, entries] of reply) {
+      const groupId = this.o.keys.groupOfStream(key);
+      // A full page means more may wait behind it.
+      if (entries.length >= this.count) this.dirty.add(groupId);
+      for (const [id, fields] of entries) {
+        const cursor = this.cursors.get(groupId);
+        if (cursor === undefined) break;
+        if (compareMessageIds(id, cursor) <= 0) continue;
+        this.cursors.set(groupId, id);
+        const ms = Number(id.slice(0, id.indexOf('-')));
+        if (ms > newestMs) newestMs = ms;
+        try {
+          this.o.onEntry(groupId, id, fields);
+        } catch (err) {
+          this.o.logger.error({ err, groupId, id }, 'message handler threw');
+        }
+      }
+    }
+    if (newestMs > 0) this.o.metrics.streamReadLag.set(Math.max(0, Date.now() - newestMs) / 1000);
+  }
+}
