@@ -97,6 +97,23 @@ describe('connection limits', () => {
     c.close();
   });
 
+  it('does not mistake a burst for a slow consumer: a reading client gets every message', async () => {
+    const h = await hub({ NEXT_CHAT_MAX_BUFFERED_BYTES: '16384', NEXT_CHAT_RATE_LIMIT: '0' });
+    const sender = await TestClient.connect(h.url, 'burster');
+    const id = uid('burst');
+    await sender.call('group.create', { groupId: id });
+    await sender.call('group.join', { groupId: id });
+    const reader = await TestClient.connect(h.url, 'reader');
+    await reader.call('group.join', { groupId: id });
+    const text = 'y'.repeat(3900);
+    // 100 pipelined sends: many land in one turn, far over 16 KiB together.
+    await Promise.all(Array.from({ length: 100 }, () => sender.call('message.send', { groupId: id, text })));
+    expect(await reader.waitForMessages(id, 100)).toHaveLength(100);
+    expect(reader.closeInfo).toBeUndefined();
+    sender.close();
+    reader.close();
+  });
+
   it('closes a slow consumer with 1008 instead of buffering without bound', async () => {
     const h = await hub({ NEXT_CHAT_MAX_BUFFERED_BYTES: '65536', NEXT_CHAT_RATE_LIMIT: '0' });
     const sender = await TestClient.connect(h.url, 'fast');

@@ -27,14 +27,16 @@ function uncorkAll(): void {
   for (const s of sockets) s.uncork();
 }
 
-function corkForThisTurn(socket: Duplex | undefined): void {
-  if (!socket || socket.writableCorked > 0 || socket.destroyed) return;
+/** Corks `socket` for the rest of this turn; false when it already was. */
+function corkForThisTurn(socket: Duplex | undefined): boolean {
+  if (!socket || socket.writableCorked > 0 || socket.destroyed) return false;
   socket.cork();
   corked.push(socket);
   if (!flushScheduled) {
     flushScheduled = true;
     setImmediate(uncorkAll);
   }
+  return true;
 }
 
 export class Connection implements RpcPeer {
@@ -58,11 +60,14 @@ export class Connection implements RpcPeer {
     if (this.ws.readyState !== WebSocket.OPEN) return;
     // A client that does not read would otherwise grow this process's memory
     // without bound; it is cut off instead and may reconnect and resume.
-    if (this.ws.bufferedAmount > this.maxBufferedBytes) {
+    // Checked on the first frame of a turn only: within a turn the corked
+    // socket holds that turn's burst (one stream read at most), which is not
+    // a sign of a slow reader. What is still queued a turn later is.
+    const firstOfTurn = corkForThisTurn((this.ws as unknown as { _socket?: Duplex })._socket);
+    if (firstOfTurn && this.ws.bufferedAmount > this.maxBufferedBytes) {
       this.close(CloseCode.PolicyViolation, 'slow consumer: outgoing buffer limit exceeded', 'slow_consumer');
       return;
     }
-    corkForThisTurn((this.ws as unknown as { _socket?: Duplex })._socket);
     this.ws.send(frame);
   }
 
