@@ -220,6 +220,95 @@ export const basicChecks: Check[] = [
     },
   },
   {
+    name: 'join-during-traffic',
+    group: 'basic',
+    description: 'joins and since re-joins (across instances) while two users send: history + notifications are contiguous, no gap, no duplicate',
+    budgetMs: (o) => Math.max(120_000, o.timeoutMs * 10),
+    async run(ctx) {
+      const PER = 100;
+      const alice = await ctx.connect(ctx.user('alice'), 0);
+      const bob = await ctx.connect(ctx.user('bob'), 1);
+      const g = ctx.group();
+      await createGroup(alice, g);
+      await join(alice, g);
+      await join(bob, g);
+      // What one joiner saw, in order: every history and every notification, over one or two connections.
+      type Seen = { label: string; ids: string[]; src: string[]; conns: RpcConnection[] };
+      const joiners: Array<Promise<Seen>> = [];
+      const startJoiner = (k: number, rejoin: boolean): Promise<Seen> =>
+        (async () => {
+          const user = ctx.user(`j${k}`);
+          const c1 = await ctx.connect(user, k);
+          const j1 = await join(c1, g);
+          const seen: Seen = {
+            label: `${user} (${rejoin ? 'join, then since re-join' : 'join'})`,
+            ids: j1.history.map((m) => m.id),
+            src: j1.history.map(() => 'join history'),
+            conns: [c1],
+          };
+          if (!rejoin) return seen;
+          // Take what arrived live so far, disconnect, and recover on another instance.
+          // (Anything arriving after the snapshot must come back in the since re-join.)
+          await c1.call('group.list', { limit: 1 });
+          for (const m of c1.messages(g)) {
+            seen.ids.push(m.id);
+            seen.src.push('notification');
+          }
+          await c1.close();
+          const c2 = await ctx.connect(user, k + 1);
+          const last = seen.ids[seen.ids.length - 1];
+          const j2 = await join(c2, g, { since: last, limit: 200 });
+          expect(j2.complete, `${user}: a since re-join missing fewer than 200 messages must be complete`);
+          for (const m of j2.history) {
+            seen.ids.push(m.id);
+            seen.src.push('since re-join history');
+          }
+          seen.conns = [c2];
+          return seen;
+        })();
+      const sendAll = async (conn: RpcConnection, who: string, startAt: number[]) => {
+        const mine: Message[] = [];
+        for (let i = 0; i < PER; i++) {
+          if (startAt.includes(i)) joiners.push(startJoiner(joiners.length, joiners.length % 2 === 1));
+          mine.push(await send(conn, g, `${who} ${i}`));
+        }
+        return mine;
+      };
+      const [a, b] = await Promise.all([
+        sendAll(alice, 'alice', [5, 15, 25, 35, 45, 55, 65, 75, 85, 95]),
+        sendAll(bob, 'bob', [10, 30, 50, 70, 90]),
+      ]);
+      const all = [...a, ...b].map((m) => m.id).sort(compareMessageIds);
+      const seen = await Promise.all(joiners);
+      for (const sj of seen) {
+        // After the last send, the current connection must catch up to the end.
+        const conn = sj.conns[sj.conns.length - 1];
+        const before = sj.ids.length;
+        await conn.waitUntil(
+          () => conn.messages(g).some((m) => m.id === all[all.length - 1]),
+          () => `${sj.label}: the last message ${all[all.length - 1]} (got ${conn.messages(g).length} notifications after ${before} from history)`,
+        );
+        const live = conn.messages(g);
+        const ids = [...sj.ids, ...live.map((m) => m.id)];
+        const src = [...sj.src, ...live.map(() => (sj.conns.length > 0 && sj.src.includes('since re-join history') ? 'notification after re-join' : 'notification'))];
+        const start = all.indexOf(ids[0]);
+        expect(start >= 0, `${sj.label}: first id ${ids[0]} is not one of the sent messages`);
+        for (let i = 0; i < ids.length; i++) {
+          if (ids[i] !== all[start + i]) {
+            const dup = ids.indexOf(ids[i]) !== i;
+            fail(
+              `${sj.label}: after ${ids[i - 1] ?? '(start)'} (${src[i - 1] ?? '-'}) expected ${all[start + i] ?? '(nothing more)'}, ` +
+                `got ${ids[i]} (${src[i]})${dup ? ` - a duplicate of #${ids.indexOf(ids[i])} (${src[ids.indexOf(ids[i])]})` : ''}; ` +
+                `${ids.length} seen from #${start} of ${all.length} sent`,
+            );
+          }
+        }
+        expect(start + ids.length === all.length, `${sj.label}: saw ${ids.length} messages from #${start}, expected up to #${all.length - 1}`);
+      }
+      return { detail: `${seen.length} joiners (${Math.floor(seen.length / 2)} with since re-join) during ${all.length} sends: contiguous` };
+    },
+  },
+  {
     name: 'dedupe',
     group: 'basic',
     description: 'a retry with the same clientMessageId returns the original and delivers nothing again',
