@@ -6,6 +6,7 @@
  * measured where the message arrives, at every receiver.
  */
 import { performance } from 'node:perf_hooks';
+import { compareMessageIds, isMessageId } from '@next-chat/core';
 import type { Check, CheckContext } from '../context.js';
 import { fail } from '../context.js';
 import type { RpcConnection } from '../rpc.js';
@@ -35,6 +36,9 @@ interface Receiver {
   seen: Set<string>;
   duplicates: number;
   latencies: number[];
+  lastId: string | null;
+  outOfOrder: number;
+  firstOutOfOrder: string | null;
 }
 
 async function runLoad(ctx: CheckContext) {
@@ -49,10 +53,14 @@ async function runLoad(ctx: CheckContext) {
   for (let i = 0; i < o.loadReceivers; i++) {
     const conn = await ctx.connect(ctx.user(`r${i}`), i);
     await join(conn, g, { limit: 0 });
-    const r: Receiver = { conn, seen: new Set(), duplicates: 0, latencies: [] };
+    const r: Receiver = { conn, seen: new Set(), duplicates: 0, latencies: [], lastId: null, outOfOrder: 0, firstOutOfOrder: null };
     conn.onMessage = (m) => {
       const t = now();
       if (m.groupId !== g) return;
+      if (r.lastId !== null && isMessageId(m.id) && compareMessageIds(m.id, r.lastId) <= 0) {
+        r.outOfOrder++;
+        r.firstOutOfOrder ??= `${m.id} after ${r.lastId}`;
+      } else if (isMessageId(m.id)) r.lastId = m.id;
       const p = parseLoadPayload(m.text);
       if (!p) return;
       if (r.seen.has(p.key)) {
@@ -122,6 +130,7 @@ async function runLoad(ctx: CheckContext) {
   }
   const stats = latencyStats(receivers.flatMap((r) => r.latencies));
   const duplicates = receivers.reduce((a, r) => a + r.duplicates, 0);
+  const outOfOrder = receivers.reduce((a, r) => a + r.outOfOrder, 0);
   const seconds = (sendEnd - sendStart) / 1000;
   const metrics = {
     targetRate: o.loadRate,
@@ -136,6 +145,7 @@ async function runLoad(ctx: CheckContext) {
     deliveries: stats.count,
     lost,
     duplicates,
+    outOfOrder,
     meanMs: round(stats.mean, 2),
     p50Ms: round(stats.p50, 2),
     p99Ms: round(stats.p99, 2),
@@ -144,11 +154,15 @@ async function runLoad(ctx: CheckContext) {
   const detail =
     `${sentOk.size} msgs of ${o.loadSize} chars at ${metrics.achievedRate}/s (target ${o.loadRate}/s) over ${metrics.seconds} s, ` +
     `${senders.length} senders, ${receivers.length} receivers: latency mean ${metrics.meanMs} ms, p50 ${metrics.p50Ms}, p99 ${metrics.p99Ms}, max ${metrics.maxMs}; ` +
-    `lost ${lost}, duplicates ${duplicates}, send errors ${sendErrors.length}, 4029 retries ${rateLimitedRetries}`;
+    `lost ${lost}, duplicates ${duplicates}, out of order ${outOfOrder}, send errors ${sendErrors.length}, 4029 retries ${rateLimitedRetries}`;
   const problems: string[] = [];
   if (sendErrors.length > 0) problems.push(`${sendErrors.length} sends failed (first: ${sendErrors[0]})`);
   if (lost > o.maxLost) problems.push(`lost ${lost} deliveries, at most ${o.maxLost} allowed (${lostBy.join(', ')})`);
   if (duplicates > 0) problems.push(`${duplicates} duplicate deliveries`);
+  if (outOfOrder > 0) {
+    const first = receivers.find((r) => r.firstOutOfOrder)?.firstOutOfOrder;
+    problems.push(`${outOfOrder} notifications out of id order (first: ${first})`);
+  }
   if (!(stats.mean <= o.maxMeanLatencyMs)) problems.push(`mean latency ${metrics.meanMs} ms is over the limit of ${o.maxMeanLatencyMs} ms`);
   if (!(stats.p99 <= o.maxP99LatencyMs)) problems.push(`p99 latency ${metrics.p99Ms} ms is over the limit of ${o.maxP99LatencyMs} ms`);
   if (metrics.achievedRate < o.loadRate * 0.8) problems.push(`only ${metrics.achievedRate} msg/s were sent, target ${o.loadRate} (the client or the hub could not keep up)`);
