@@ -335,6 +335,18 @@ export const basicChecks: Check[] = [
       }
       const h = await pageAll(bob, g, 50);
       expectEqual(h.messages.map((m) => m.id), [a.id, sentinel.id], 'history after a deduplicated retry');
+      // Concurrent retries over several connections/instances still make one message.
+      const tabs = [alice, alice2, await ctx.connect(alice.userId, 2)];
+      for (let t = 0; t < 10; t++) {
+        const res = await Promise.all(tabs.map((c) => send(c, g, `concurrent ${t}`, `cc-${t}`)));
+        const ids = new Set(res.map((m) => m.id));
+        expect(ids.size === 1, `concurrent sends with clientMessageId cc-${t} from ${tabs.length} connections: expected one message, got ${short([...ids])}`);
+      }
+      const end = await send(alice, g, 'after concurrent');
+      await waitMessageId(bob, g, end.id);
+      expectEqual(bob.messages(g).length, 2 + 10 + 1, `notifications at bob after 10 deduplicated concurrent triples`);
+      const h2 = await pageAll(bob, g, 50);
+      expectEqual(h2.messages.length, 2 + 10 + 1, 'history length after the deduplicated concurrent sends');
       // Another user with the same clientMessageId is a different message.
       const c = await send(bob, g, 'dedupe me', cmid);
       expect(c.id !== a.id, `the same clientMessageId from another user must be a new message, got the same id ${c.id}`);
@@ -407,6 +419,42 @@ export const basicChecks: Check[] = [
       await waitMessageId(a2, g, own.id);
       await waitMessageId(a1, g, own.id);
       return { detail: 'both connections received, including the own message sent from the other' };
+    },
+  },
+  {
+    name: 'concurrent-joins',
+    group: 'basic',
+    description: '12 users join at once over all instances: memberCount exact, one member.joined each, then concurrent leaves',
+    async run(ctx) {
+      const N = 12;
+      const watcher = await ctx.connect(ctx.user('w'), 0);
+      const g = ctx.group();
+      await createGroup(watcher, g);
+      await join(watcher, g);
+      const users = Array.from({ length: N }, (_, i) => ctx.user(`u${i}`));
+      const conns = await Promise.all(users.map((u, i) => ctx.connect(u, i)));
+      await Promise.all(conns.map((c) => join(c, g)));
+      const joinedOf = (u: string) => watcher.frames.filter((f) => f.method === 'member.joined' && (f.params as Record<string, unknown>).userId === u).length;
+      await watcher.waitUntil(() => users.every((u) => joinedOf(u) >= 1), () => `member.joined of all ${N} users (missing: ${users.filter((u) => joinedOf(u) === 0).join(', ')})`);
+      const list1 = await watcher.call<R<'group.list'>>('group.list', { prefix: g, limit: 1 });
+      expectEqual(list1.groups[0]?.memberCount, N + 1, 'memberCount after concurrent joins');
+      const members: string[] = [];
+      let after: string | undefined;
+      for (let page = 0; page < 10; page++) {
+        const r: R<'group.members'> = await watcher.call<R<'group.members'>>('group.members', { groupId: g, limit: 5, ...(after ? { after } : {}) });
+        members.push(...r.members.map((m) => m.userId));
+        if (r.next === null) break;
+        after = r.next;
+      }
+      expectEqual(members, [watcher.userId, ...users].sort(), 'group.members paged by 5 after concurrent joins');
+      await Promise.all(conns.slice(0, N / 2).map((c) => c.call('group.leave', { groupId: g })));
+      const leftOf = (u: string) => watcher.frames.filter((f) => f.method === 'member.left' && (f.params as Record<string, unknown>).userId === u).length;
+      await watcher.waitUntil(() => users.slice(0, N / 2).every((u) => leftOf(u) >= 1), `member.left of ${N / 2} users`);
+      const list2 = await watcher.call<R<'group.list'>>('group.list', { prefix: g, limit: 1 });
+      expectEqual(list2.groups[0]?.memberCount, N / 2 + 1, 'memberCount after concurrent leaves');
+      const dupJoined = users.filter((u) => joinedOf(u) !== 1);
+      expect(dupJoined.length === 0, `member.joined must come once per user, got ${short(dupJoined.map((u) => `${u}: ${joinedOf(u)}`))}`);
+      return { detail: `${N} concurrent joins, ${N / 2} concurrent leaves` };
     },
   },
   {
