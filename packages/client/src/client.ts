@@ -19,7 +19,7 @@ import {
   type RpcErrorObject,
 } from '@next-chat/core';
 import { TypedEmitter } from './emitter.js';
-import { ClientError, ConnectError, ConnectionClosedError, NotConnectedError, RequestTimeoutError } from './errors.js';
+import { ClientError, ConnectError, ConnectionClosedError, NotConnectedError, RequestTimeoutError, ResumeError } from './errors.js';
 import { resolveOptions, type ClientOptions, type ResolvedOptions } from './options.js';
 import { Backoff } from './reconnect.js';
 import { LastSeen, firstPageBefore, mergeMissed, nextPageBefore } from './resume.js';
@@ -487,8 +487,7 @@ export class NextChatClient extends TypedEmitter<ClientEvents> {
         // Joined, but paging failed: hand out what we have and say there is a gap.
         for (const m of mergeMissed(since, join.history, buffered)) this.#deliver(m);
       }
-      const reason = err instanceof Error ? err.message : String(err);
-      this.emit('error', new ClientError(`Could not resume group '${groupId}' after reconnecting: ${reason}`, { cause: err }));
+      this.emit('error', new ResumeError(groupId, err));
     }
   }
 

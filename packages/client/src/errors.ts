@@ -87,3 +87,17 @@ function describeConnectFailure(url: string, d: { status?: number; body?: string
   if (d.errno) return `Cannot reach the hub at ${url} (${d.errno}).`;
   return `Cannot connect to the hub at ${url}.`;
 }
+
+/**
+ * After a reconnect, a joined group could not be re-joined or its missed
+ * messages could not be fetched. `cause` is the underlying error (often an
+ * `RpcError`, e.g. 4004 when the hub lost the group).
+ */
+export class ResumeError extends ClientError {
+  readonly groupId: string;
+  constructor(groupId: string, cause: unknown) {
+    const why = cause instanceof Error ? cause.message : String(cause);
+    super(`Could not resume group '${groupId}' after reconnecting: ${why}`, { cause });
+    this.groupId = groupId;
+  }
+}
