@@ -225,6 +225,13 @@ async function groups(system: System, round: number, redis: Service, admin: Redi
   }
 }
 
+/** V8 heap figures of a hub from its /metrics (prom-client default metrics), MiB. */
+async function hubHeap(hub: ServerProc): Promise<{ after: { used: number; total: number; external: number } }> {
+  const body = await fetch(`http://127.0.0.1:${hub.port}/metrics`).then((r) => r.text(), () => '');
+  const num = (name: string) => Number(new RegExp(`^${name} ([0-9.e+]+)`, 'm').exec(body)?.[1] ?? NaN);
+  return { after: { used: mib(num('nodejs_heap_size_used_bytes')), total: mib(num('nodejs_heap_size_total_bytes')), external: mib(num('nodejs_external_memory_bytes')) } };
+}
+
 async function connections(redis: Service, admin: Redis): Promise<Record<string, unknown>> {
   await flush(admin);
   const [hub] = await startSystem('next-chat', redis, 1, 'connections');
@@ -232,6 +239,7 @@ async function connections(redis: Service, admin: Redis): Promise<Record<string,
   try {
     return await withGens(['idle'], async ([gen]) => {
       await sleep(500);
+      const heapBefore = (await hubHeap(hub)).after;
       const rssBefore = rss(hub.pid);
       const meter = cpuMeter([hub]);
       const names = Array.from({ length: IDLE_GROUPS }, (_, g) => `idle-${g}`);
@@ -242,6 +250,7 @@ async function connections(redis: Service, admin: Redis): Promise<Record<string,
       // Let the hub settle (idle timers, lazy frees) before reading its RSS.
       await sleep(2000);
       const rssAfter = rss(hub.pid);
+      const heap = await hubHeap(hub);
       const join = Histogram.from([ready.join ]).summary();
       const connect = Histogram.from([ready.connect ]).summary();
       const r = {
@@ -255,6 +264,8 @@ async function connections(redis: Service, admin: Redis): Promise<Record<string,
         rssBeforeMiB: mib(rssBefore),
         rssAfterMiB: mib(rssAfter),
         rssPerConnectionKiB: r3((rssAfter - rssBefore) / Math.max(1, ready.connected) / 1024),
+        heapUsedPerConnectionKiB: r3(((heap.after.used - heapBefore.used) * 1024) / Math.max(1, ready.connected)),
+        heapMiB: { before: heapBefore, after: heap.after },
         joinLatencyMs: join,
         connectLatencyMs: connect,
         servers: meter(),

@@ -39,6 +39,23 @@ function corkForThisTurn(socket: Duplex | undefined): boolean {
   return true;
 }
 
+/**
+ * Encode once: fan-out hands the same frame string to every connection of a
+ * group in a row, so the last frame's UTF-8 bytes are kept and every socket
+ * writes that one Buffer (ws sends a Buffer with binary: false as a text
+ * frame without copying it), instead of each socket encoding the string again.
+ */
+let lastFrame: string | undefined;
+let lastBytes: Buffer = Buffer.alloc(0);
+
+function bytesOf(frame: string): Buffer {
+  if (frame !== lastFrame) {
+    lastFrame = frame;
+    lastBytes = Buffer.from(frame, 'utf8');
+  }
+  return lastBytes;
+}
+
 export class Connection implements RpcPeer {
   readonly id = nextId++;
   missedPongs = 0;
@@ -68,7 +85,7 @@ export class Connection implements RpcPeer {
       this.close(CloseCode.PolicyViolation, 'slow consumer: outgoing buffer limit exceeded', 'slow_consumer');
       return;
     }
-    this.ws.send(frame);
+    this.ws.send(bytesOf(frame), { binary: false });
   }
 
   close(code: number, reason: string, metricReason: string): void {
