@@ -17,7 +17,7 @@ import { compareMessageIds, ZERO_ID } from '@next-chat/core';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../../observability/logger.js';
 import type { Metrics } from '../../observability/metrics.js';
-import { connectRedis, sleep } from './connection.js';
+import { COMMAND_TIMEOUT_MS, connectRedis, sleep } from './connection.js';
 import type { RedisKeys } from './keys.js';
 import type { EntryHandler, GroupReader, StreamEntry } from './stream-reader.js';
 
@@ -78,7 +78,7 @@ export class NotifyReader implements GroupReader {
   async add(groupId: string): Promise<string> {
     const have = this.cursors.get(groupId);
     if (have !== undefined) return have;
-    await this.sub.subscribe(this.o.keys.notify(groupId));
+    await this.subscribeChannel(groupId);
     const top = (await this.o.commands.xrevrange(this.o.keys.stream(groupId), '+', '-', 'COUNT', 1)) as StreamEntry[];
     const again = this.cursors.get(groupId);
     if (again !== undefined) return again;
@@ -86,6 +86,35 @@ export class NotifyReader implements GroupReader {
     this.cursors.set(groupId, cursor);
     this.o.metrics.subscribedGroups.set(this.cursors.size);
     return cursor;
+  }
+
+  /**
+   * SUBSCRIBE on the subscriber connection, which queues commands while Redis
+   * is away: bounded here so a join fails with 4503 instead of hanging. A
+   * subscription that completes after the caller gave up is undone.
+   */
+  private async subscribeChannel(groupId: string): Promise<void> {
+    const channel = this.o.keys.notify(groupId);
+    const done = this.sub.subscribe(channel);
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        done,
+        new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new Error('subscribe timed out')), COMMAND_TIMEOUT_MS);
+        }),
+      ]);
+    } catch (err) {
+      done.then(
+        () => {
+          if (!this.cursors.has(groupId)) this.sub.unsubscribe(channel).catch(() => {});
+        },
+        () => {},
+      );
+      throw err;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   remove(groupId: string): void {

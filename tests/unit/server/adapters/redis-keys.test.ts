@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { RedisKeys } from '../../../../packages/server/src/adapters/redis/keys.js';
+import { entryToMessage } from '../../../../packages/server/src/adapters/redis/redis-broker.js';
+import { toRpcError } from '../../../../packages/server/src/adapters/redis/connection.js';
+import { parseMysqlUrl } from '../../../../packages/server/src/adapters/mysql/mysql-history-store.js';
+import { RpcError } from '@next-chat/core';
+
+describe('RedisKeys', () => {
+  const k = new RedisKeys('nc:test');
+
+  it('hash-tags per-group keys with the group id', () => {
+    expect(k.stream('ops')).toBe('nc:test:{ops}:stream');
+    expect(k.meta('ops')).toBe('nc:test:{ops}:meta');
+    expect(k.members('ops')).toBe('nc:test:{ops}:members');
+    expect(k.joined('ops')).toBe('nc:test:{ops}:joined');
+    expect(k.notify('ops')).toBe('nc:test:{ops}:notify');
+    expect(k.dedupe('ops', 'ann', 'c-1')).toBe('nc:test:dedupe:{ops}:ann:c-1');
+    expect(k.groups()).toBe('nc:test:groups');
+    expect(k.history()).toBe('nc:test:history');
+    expect(k.presence('ann')).toBe('nc:test:presence:ann');
+  });
+
+  it('reads the group id back from stream keys and notify channels', () => {
+    for (const g of ['a', 'Ops.team-1_x', 'x'.repeat(64)]) {
+      expect(k.groupOfStream(k.stream(g))).toBe(g);
+      expect(k.groupOfNotify(k.notify(g))).toBe(g);
+    }
+  });
+});
+
+describe('entryToMessage', () => {
+  it('maps stream fields to a Message, clientMessageId only when set', () => {
+    expect(entryToMessage('g', '1-2', ['a', 'ann', 't', 'hi', 's', '2026-11-22T10:00:00.000Z', 'c', ''])).toEqual({
+      id: '1-2',
+      groupId: 'g',
+      authorId: 'ann',
+      text: 'hi',
+      sentAt: '2026-11-22T10:00:00.000Z',
+    });
+    expect(entryToMessage('g', '1-3', ['a', 'ann', 't', 'hi', 's', 'x', 'c', 'c-9']).clientMessageId).toBe('c-9');
+  });
+});
+
+describe('toRpcError', () => {
+  it('turns connection trouble into 4503 and leaves script bugs alone', () => {
+    const timeout = toRpcError(new Error('Command timed out'));
+    expect(timeout).toBeInstanceOf(RpcError);
+    expect((timeout as RpcError).code).toBe(4503);
+    const loading = Object.assign(new Error('LOADING Redis is loading the dataset in memory'), { name: 'ReplyError' });
+    expect((toRpcError(loading) as RpcError).code).toBe(4503);
+    const bug = Object.assign(new Error('ERR user_script:1: Script attempted to access nonexistent global variable'), { name: 'ReplyError' });
+    expect(toRpcError(bug)).toBe(bug);
+  });
+});
+
+describe('parseMysqlUrl', () => {
+  it('splits a mysql URL, decoding user and password', () => {
+    expect(parseMysqlUrl('mysql://app:p%40ss@db.example:3307/chat')).toEqual({ host: 'db.example', port: 3307, user: 'app', password: 'p@ss', database: 'chat' });
+    expect(parseMysqlUrl('mysql://root@127.0.0.1/nc')).toEqual({ host: '127.0.0.1', port: 3306, user: 'root', password: '', database: 'nc' });
+  });
+});
