@@ -60,28 +60,39 @@ describe('three hubs on one Redis', () => {
     expect(new Set(sent.flat())).toEqual(new Set(order0));
   });
 
-  it('a joiner on another hub misses nothing while a sender keeps sending', async () => {
+  it('a joiner on another hub misses nothing while senders on two other hubs keep sending', async () => {
     const g = uid('gapfree');
-    const sender = await connect(hubs[0], uid('sender'));
-    await sender.call('group.create', { groupId: g });
-    await sender.call('group.join', { groupId: g });
-    const total = 150;
-    let sentIds: string[] = [];
-    const sending = (async () => {
-      for (let k = 0; k < total; k++) {
-        const r = await sender.call<{ message: Message }>('message.send', { groupId: g, text: `n${k}` });
-        sentIds.push(r.message.id);
-      }
-    })();
-    // Join while the sender is mid-stream.
-    while (sentIds.length < 40) await sender.waitFor((f) => f.method === 'message', 10_000, sender.frames.length);
+    const observer = await connect(hubs[0], uid('observer'));
+    await observer.call('group.create', { groupId: g });
+    await observer.call('group.join', { groupId: g });
+    const senders = [await connect(hubs[0], uid('s0')), await connect(hubs[2], uid('s2'))];
+    for (const s of senders) await s.call('group.join', { groupId: g });
+    const perSender = 80;
+    let sentCount = 0;
+    const sending = Promise.all(
+      senders.map(async (s, i) => {
+        for (let k = 0; k < perSender; k++) {
+          await s.call('message.send', { groupId: g, text: `s${i}-${k}` });
+          sentCount++;
+        }
+      }),
+    );
+    // Join while both are mid-stream.
+    await observer.waitForMessages(g, 40);
     const joiner = await connect(hubs[1], uid('joiner'));
     const r = await joiner.call<{ history: Message[]; complete: boolean }>('group.join', { groupId: g, limit: 200 });
+    expect(r.complete).toBe(true);
     await sending;
-    const live = await joiner.waitForMessages(g, total - r.history.length);
-    const all = [...r.history.map((m) => m.id), ...live.map((m) => m.id)];
-    expect(all).toEqual(sentIds);
-    sentIds = [];
+    expect(sentCount).toBe(2 * perSender);
+    const order = (await observer.waitForMessages(g, 2 * perSender)).map((m) => m.id);
+    const live = await joiner.waitForMessages(g, 2 * perSender - r.history.length);
+    expect([...r.history.map((m) => m.id), ...live.map((m) => m.id)]).toEqual(order);
+    // A re-join with since = a mid-stream id on yet another hub returns exactly the rest.
+    const again = await connect(hubs[2], uid('rejoiner'));
+    await again.call('group.join', { groupId: g });
+    const back = await again.call<{ history: Message[]; complete: boolean }>('group.join', { groupId: g, since: order[99], limit: 200 });
+    expect(back.history.map((m) => m.id)).toEqual(order.slice(100));
+    expect(back.complete).toBe(true);
   });
 
   it('never lets concurrent joins on three hubs overshoot the capacity', async () => {
