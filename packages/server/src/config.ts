@@ -71,8 +71,8 @@ const schema = z.object({
   pingIntervalMs: int(100, 3_600_000).default(25_000),
   /** @default 1048576 — outgoing bytes a connection may have queued before it is closed with 1008. */
   maxBufferedBytes: int(16 * 1024, 1024 * 1024 * 1024).default(1024 * 1024),
-  /** @default 100 — open connections per user per instance; 0 = unlimited. */
-  maxConnectionsPerUser: int(0, 1_000_000).default(100),
+  /** @default 500 — open connections per user per instance; 0 = unlimited. */
+  maxConnectionsPerUser: int(0, 1_000_000).default(500),
   /** @default 1000 — groups one connection may be subscribed to; 0 = unlimited. */
   maxGroupsPerConnection: int(0, 1_000_000).default(1000),
   /** @default 10000 — ms a WebSocket upgrade may take. */

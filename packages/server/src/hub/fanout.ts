@@ -55,7 +55,7 @@ export class Fanout {
         }
       });
     }
-    const sub: GroupSubscription = { buffer: [], attachedAt: Date.now() };
+    const sub: GroupSubscription = { buffer: [], floor: null, attachedAt: Date.now() };
     fan.peers.set(peer, sub);
     let mine = this.byPeer.get(peer);
     if (!mine) this.byPeer.set(peer, (mine = new Set()));
@@ -69,13 +69,21 @@ export class Fanout {
     return sub;
   }
 
-  /** Ends buffering: releases held frames newer than `after` (null: all), then goes live. */
+  /**
+   * Ends buffering: releases held frames newer than `after` (the newest id
+   * the join's history read saw; null: none), then goes live. Later
+   * deliveries at or below the newest id given are dropped (see `floor`).
+   */
   release(peer: Peer, groupId: string, sub: GroupSubscription, after: string | null): void {
     if (this.groups.get(groupId)?.peers.get(peer) !== sub || !sub.buffer) return;
     const held = sub.buffer;
     sub.buffer = null;
+    sub.floor = after;
     for (const item of held) {
-      if (item.id !== null && after !== null && compareMessageIds(item.id, after) <= 0) continue;
+      if (item.id !== null) {
+        if (sub.floor !== null && compareMessageIds(item.id, sub.floor) <= 0) continue;
+        sub.floor = item.id;
+      }
       peer.send(item.frame);
     }
   }
@@ -115,6 +123,10 @@ export class Fanout {
     for (const [peer, sub] of fan.peers) {
       if (sub.buffer) sub.buffer.push({ id: m.id, frame });
       else {
+        if (sub.floor !== null) {
+          if (compareMessageIds(m.id, sub.floor) <= 0) continue;
+          sub.floor = null;
+        }
         peer.send(frame);
         sent++;
       }

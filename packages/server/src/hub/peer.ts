@@ -17,6 +17,14 @@ export interface GroupSubscription {
    * released after the join result, skipping messages the history covered.
    */
   buffer: { id: string | null; frame: string }[] | null;
+  /**
+   * Highest message id the connection has been given for this group, while
+   * the broker may still deliver older ones: the join's history read can run
+   * ahead of the broker's reader, so its first live messages may repeat the
+   * history. null once a newer message has passed (stream order makes any
+   * later one newer still), so the steady state costs no comparison.
+   */
+  floor: string | null;
   /** When this connection subscribed (ms): a later member.left must not undo a newer join. */
   attachedAt: number;
 }
