@@ -102,6 +102,8 @@ export class NextChatClient extends TypedEmitter<ClientEvents> {
   readonly #sleeps = new Set<{ timer: ReturnType<typeof setTimeout>; reject(err: Error): void }>();
   #waiters: Waiter[] = [];
   #transport: Transport | null = null;
+  /** A socket being opened, not open yet. */
+  #connecting: Transport | null = null;
   #state: ConnectionState = 'idle';
   #everOpened = false;
   #retryInitial = false;
@@ -168,6 +170,10 @@ export class NextChatClient extends TypedEmitter<ClientEvents> {
     this.#sleeps.clear();
     const t = this.#transport;
     if (!t) {
+      // Not open (yet): forget any attempt in flight, so it cannot open later.
+      this.#generation++;
+      this.#connecting?.terminate();
+      this.#connecting = null;
       this.#settleClosed(new ClientError('The client was closed.'));
       return Promise.resolve();
     }
@@ -413,17 +419,21 @@ export class NextChatClient extends TypedEmitter<ClientEvents> {
           open: () => {
             if (stale()) return;
             opened = true;
+            this.#connecting = null;
             this.#onOpen(transport!);
           },
           message: (text) => {
             if (!stale()) this.#onFrame(text);
           },
           close: (code, reason, failure) => {
-            if (!stale()) this.#onClose(opened, code, reason, failure);
+            if (stale()) return;
+            this.#connecting = null;
+            this.#onClose(opened, code, reason, failure);
           },
         },
       );
       if (stale() || this.#userClosed) transport.terminate();
+      else if (!opened) this.#connecting = transport;
     };
     start().catch((err: unknown) => {
       if (stale()) return;
