@@ -327,7 +327,7 @@ export class Repl {
         quietFailures--;
         return;
       }
-      this.#info(`still no connection: ${errorToText(e.error)}; next attempt in ${seconds(e.delayMs)}`);
+      this.#info(`still no connection, next attempt in ${seconds(e.delayMs)}: ${errorToText(e.error)}`);
     });
     c.on('resumed', (e) => {
       if (!live()) return;
