@@ -143,3 +143,15 @@ export function peakRss(pid: number): number {
 export function rss(pid: number): number {
   return statusKb(pid, 'VmRSS') * 1024;
 }
+
+/** Busy CPU seconds of the whole machine so far (all cores, from /proc/stat). */
+export function machineBusySeconds(): number {
+  try {
+    const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    // user nice system idle iowait irq softirq steal
+    const total = f.slice(0, 8).reduce((a, b) => a + b, 0);
+    return (total - f[3] - f[4]) / CLK_TCK;
+  } catch {
+    return 0;
+  }
+}
