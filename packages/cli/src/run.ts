@@ -40,6 +40,9 @@ export function buildParser(argv: string[], env: NodeJS.ProcessEnv = process.env
     .option('timeout', { type: 'number', default: 10, describe: 'seconds to wait for the hub to answer' })
     .option('max-reconnect-delay', { type: 'number', default: 30, describe: 'longest wait between reconnect attempts, in seconds' })
     .group(['url', 'user', 'token'], 'Connection:')
+    // Keep every word as typed: `say lobby 007` must not become "7", and
+    // words after `--` (text starting with a dash) arrive verbatim in argv['--'].
+    .parserConfiguration({ 'populate--': true, 'parse-numbers': false, 'parse-positional-numbers': false })
     .strict()
     .epilogue(EPILOGUE)
     .alias('h', 'help')

@@ -35,6 +35,12 @@ describe('one-shot commands', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(new RegExp(`^\\d\\d:\\d\\d:\\d\\d #${g} alice: hello from a script\\n$`));
 
+    // Words are kept as typed (no number parsing); text after -- may start with a dash.
+    r = await as('alice', 'say', g, '007', '1e3');
+    expect(r.stdout).toContain('alice: 007 1e3');
+    r = await as('alice', 'say', g, '--', '-1.0', '--is-not-an-option');
+    expect(r.stdout).toContain('alice: -1.0 --is-not-an-option');
+
     await as('bob', 'join', g);
     r = await as('bob', 'history', g, '5');
     expect(r).toMatchObject({ code: 0 });
@@ -106,9 +112,12 @@ describe('one-shot commands', () => {
     expect(r.stderr).toContain('no user given');
     r = await as('alice', 'history', 'x', 'many');
     expect(r.code).toBe(2);
+    r = await as('alice', 'say', 'x');
+    expect(r).toMatchObject({ code: 2 });
+    expect(r.stderr).toContain('nothing to say; usage: say GROUP TEXT');
     r = await runCli(['--help']);
     expect(r.code).toBe(0);
-    for (const c of ['list [prefix]', 'create <group>', 'join <group>', 'leave <group>', 'say <group> <text..>', 'history <group> [n]', 'members <group>', 'Exit codes']) {
+    for (const c of ['list [prefix]', 'create <group>', 'join <group>', 'leave <group>', 'say <group> [text..]', 'history <group> [n]', 'members <group>', 'Exit codes']) {
       expect(r.stdout).toContain(c);
     }
     r = await runCli(['say', '--help']);
