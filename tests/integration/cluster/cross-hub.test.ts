@@ -95,6 +95,43 @@ describe('three hubs on one Redis', () => {
     expect(back.complete).toBe(true);
   });
 
+  it('joins during heavy traffic never repeat or skip a message', async () => {
+    const g = uid('busy');
+    const observer = await connect(hubs[1], uid('observer'));
+    await observer.call('group.create', { groupId: g });
+    await observer.call('group.join', { groupId: g });
+    const senders = [await connect(hubs[0], uid('s0')), await connect(hubs[1], uid('s1')), await connect(hubs[2], uid('s2'))];
+    for (const s of senders) await s.call('group.join', { groupId: g });
+    const perSender = 120;
+    const sending = Promise.all(
+      senders.map(async (s, i) => {
+        // Pipelined, 4 in flight per sender: appends race the joins below.
+        for (let k = 0; k < perSender; k += 4) {
+          await Promise.all([0, 1, 2, 3].map((j) => s.call('message.send', { groupId: g, text: `s${i}-${k + j}` })));
+        }
+      }),
+    );
+    const joins: { client: TestClient; history: string[] }[] = [];
+    // One user, many connections (the group holds 5 members in this file).
+    const joinerUser = uid('joiner');
+    for (let i = 0; i < 12; i++) {
+      await observer.waitForMessages(g, 20 * (i + 1));
+      const c = await connect(hubs[i % 3], joinerUser);
+      const r = await c.call<{ history: Message[] }>('group.join', { groupId: g, limit: 200 });
+      joins.push({ client: c, history: r.history.map((m) => m.id) });
+    }
+    await sending;
+    const total = 3 * perSender;
+    const order = (await observer.waitForMessages(g, total)).map((m) => m.id);
+    for (const j of joins) {
+      // History holds at most the latest 200; from its first id on, the joiner sees the log exactly.
+      const from = j.history.length > 0 ? order.indexOf(j.history[0]) : order.length - total;
+      const expected = order.slice(from);
+      const live = await j.client.waitForMessages(g, expected.length - j.history.length);
+      expect([...j.history, ...live.map((m) => m.id)]).toEqual(expected);
+    }
+  });
+
   it('never lets concurrent joins on three hubs overshoot the capacity', async () => {
     const g = uid('cap');
     const owner = await connect(hubs[0], uid('owner'));
