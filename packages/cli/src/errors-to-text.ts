@@ -6,6 +6,7 @@
 import {
   ConnectError,
   ConnectionClosedError,
+  ConnectionLostError,
   ErrorCode,
   NotConnectedError,
   RequestTimeoutError,
@@ -152,6 +153,10 @@ export function errorToText(err: unknown, group?: string): string {
   }
   if (err instanceof ConnectionClosedError) {
     return 'the connection dropped before the hub answered; check with history whether it went through, then retry';
+  }
+  if (err instanceof ConnectionLostError) {
+    if (err.why === 'policy') return `the hub closed the connection${err.reason ? ` (${err.reason})` : ' by policy'}`;
+    return `the connection closed (code ${err.code}${err.reason ? `, ${err.reason}` : ''})`;
   }
   if (err instanceof UsageError) return err.message;
   if (err instanceof Error) return err.message;

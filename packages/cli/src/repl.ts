@@ -59,6 +59,7 @@ export class Repl {
   readonly #lines: AsyncIterator<string>;
   #client: NextChatClient | null = null;
   #user: string | undefined;
+  #token: string | undefined;
   #current: string | undefined;
   #prompting = false;
 
@@ -263,6 +264,7 @@ export class Repl {
     }
     this.#client = client;
     this.#user = user;
+    this.#token = token;
     this.#wire(client);
     this.#info(`connecting to ${client.url} as ${user}…`);
     // Wait for the first attempt only: when it fails, say so and keep trying
@@ -318,7 +320,7 @@ export class Repl {
         const why = e.code === 1001 ? 'the hub is shutting down' : `code ${e.code}${e.reason ? `, ${e.reason}` : ''}`;
         this.#error(new Error(`lost the connection to the hub (${why}); reconnecting…`));
       } else if (e.error) {
-        this.#error(new Error(`disconnected: ${errorToText(e.error)}; connect again with: connect ${c.url} ${this.#user}`));
+        this.#error(new Error(`disconnected: ${errorToText(e.error)}; connect again with: connect ${c.url} ${this.#user}${this.#token ? ' --token TOKEN' : ''}`));
       }
     });
     c.on('reconnecting', (e) => {

@@ -19,7 +19,15 @@ import {
   type RpcErrorObject,
 } from '@next-chat/core';
 import { TypedEmitter } from './emitter.js';
-import { ClientError, ConnectError, ConnectionClosedError, NotConnectedError, RequestTimeoutError, ResumeError } from './errors.js';
+import {
+  ClientError,
+  ConnectError,
+  ConnectionClosedError,
+  ConnectionLostError,
+  NotConnectedError,
+  RequestTimeoutError,
+  ResumeError,
+} from './errors.js';
 import { resolveOptions, type ClientOptions, type ResolvedOptions } from './options.js';
 import { Backoff } from './reconnect.js';
 import { LastSeen, firstPageBefore, mergeMissed, nextPageBefore } from './resume.js';
@@ -44,7 +52,7 @@ export interface ClientEvents {
    * more were missed than `resumeMaxMessages`: there is a gap before them.
    */
   resumed: { groupId: string; missed: number; complete: boolean };
-  /** Errors that belong to no call: failed resume, fatal connect failure, bad frame. */
+  /** Errors that belong to no call and no close: a failed resume (`ResumeError`), a frame that is not JSON. */
   error: Error;
   /** A message of a joined group, each exactly once, in id order per group. */
   message: Message;
@@ -549,12 +557,10 @@ export class NextChatClient extends TypedEmitter<ClientEvents> {
     this.#state = 'closed';
     const error: Error =
       failure ??
-      (code === CloseCode.PolicyViolation
-        ? new ClientError(`The hub closed the connection by policy (1008${reason ? `: ${reason}` : ''}); not reconnecting.`)
-        : new ClientError(`The connection closed (code ${code}) and reconnecting gave up.`));
+      new ConnectionLostError(code, reason, code === CloseCode.PolicyViolation ? 'policy' : rc === false ? 'no-reconnect' : 'gave-up');
+    // Reported once: to connect() callers as their rejection, to everyone
+    // else in the final `close` event.
     if (this.#everOpened) this.emit('close', { code, reason, willReconnect: false, error });
-    // connect() callers get the error as their rejection; others as an event.
-    if (this.#waiters.length === 0) this.emit('error', error);
     this.#settleClosed(error);
   }
 

@@ -101,3 +101,27 @@ export class ResumeError extends ClientError {
     this.groupId = groupId;
   }
 }
+
+/**
+ * The connection is gone for good: the hub closed it by policy (1008, e.g.
+ * `token expired`, `slow consumer`), reconnect is disabled, or reconnecting
+ * used up `maxAttempts`.
+ */
+export class ConnectionLostError extends ClientError {
+  readonly code: number;
+  readonly reason: string;
+  readonly why: 'policy' | 'no-reconnect' | 'gave-up';
+  constructor(code: number, reason: string, why: 'policy' | 'no-reconnect' | 'gave-up') {
+    const detail = reason ? `: ${reason}` : '';
+    super(
+      why === 'policy'
+        ? `The hub closed the connection by policy (1008${detail}); not reconnecting.`
+        : why === 'no-reconnect'
+          ? `The connection closed (code ${code}${detail}); reconnect is off.`
+          : `The connection closed (code ${code}${detail}) and reconnecting gave up.`,
+    );
+    this.code = code;
+    this.reason = reason;
+    this.why = why;
+  }
+}

@@ -14,7 +14,15 @@
 export { NextChatClient } from './client.js';
 export type { ClientEvents, ConnectionState, ConnectOptions, RequestOptions } from './client.js';
 export type { ClientOptions, ReconnectOptions } from './options.js';
-export { ClientError, ConnectError, ConnectionClosedError, NotConnectedError, RequestTimeoutError, ResumeError } from './errors.js';
+export {
+  ClientError,
+  ConnectError,
+  ConnectionClosedError,
+  ConnectionLostError,
+  NotConnectedError,
+  RequestTimeoutError,
+  ResumeError,
+} from './errors.js';
 export { Backoff, backoffDelay, backoffCeiling, DEFAULT_BACKOFF, type BackoffOptions } from './reconnect.js';
 export { LastSeen, mergeMissed, firstPageBefore, nextPageBefore } from './resume.js';
 export { normalizeHubUrl } from './url.js';

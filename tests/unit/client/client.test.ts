@@ -210,12 +210,12 @@ describe('NextChatClient with a WHATWG WebSocket', () => {
     const c = client();
     const s = await connected(c);
     const closed = next(c, 'close');
-    const error = next(c, 'error');
     let reconnects = 0;
     c.on('reconnecting', () => reconnects++);
     s.drop(1008, 'token expired');
-    expect(await closed).toMatchObject({ code: 1008, willReconnect: false });
-    expect((await error).message).toMatch(/policy \(1008: token expired\); not reconnecting/);
+    const e = await closed;
+    expect(e).toMatchObject({ code: 1008, willReconnect: false, error: { name: 'ConnectionLostError', why: 'policy', reason: 'token expired' } });
+    expect(e.error?.message).toMatch(/policy \(1008: token expired\); not reconnecting/);
     expect(reconnects).toBe(0);
     expect(c.state).toBe('closed');
     expect(FakeSocket.instances).toHaveLength(1);
