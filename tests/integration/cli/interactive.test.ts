@@ -3,6 +3,7 @@
  * pseudo-terminal, every command, the error paths, a message arriving while
  * a line is half typed, and a connection refused then found.
  */
+import { spawnSync } from 'node:child_process';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { NextChatClient } from '../../../packages/client/src/index.js';
 import { startHub, type HubProcess } from '../setup/hub-process.js';
@@ -138,7 +139,10 @@ describe('interactive session (piped stdin)', () => {
   });
 });
 
-describe('interactive session on a terminal', () => {
+// `script` (util-linux, essential on Debian) provides the pseudo-terminal.
+const hasScript = spawnSync('script', ['--version']).status === 0;
+
+describe.skipIf(!hasScript)('interactive session on a terminal (needs util-linux script)', () => {
   it('prints a message that arrives mid-typing above the prompt and keeps the half-typed line', async () => {
     const g = gid('tty');
     const hana = await sdk('hana');
