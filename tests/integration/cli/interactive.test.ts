@@ -174,6 +174,13 @@ describe.skipIf(!hasScript)('interactive session on a terminal (needs util-linux
     expect(await s.exited).toBe(0);
   });
 
+  it('leaves on Ctrl-C with exit code 0', async () => {
+    const s = session(['--url', `127.0.0.1:${hub.port}`, '--user', 'kai'], { pty: true });
+    await s.expect('* connected to');
+    s.type('half typed\x03');
+    expect(await s.exited).toBe(0);
+  });
+
   it('respects NO_COLOR on a terminal', async () => {
     const s = session(['--url', `127.0.0.1:${hub.port}`, '--user', 'jo'], { pty: true, env: { NO_COLOR: '1' } });
     await s.expect('* connected to');

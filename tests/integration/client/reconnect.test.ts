@@ -4,9 +4,10 @@
  * also when more were missed than one join returns (paging); a hub restart on
  * the same port is survived; 1001 reconnects at once; 1008-style refusals stop.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ConnectError, ResumeError, type Message } from '../../../packages/client/src/index.js';
 import { startHub, type HubProcess } from '../setup/hub-process.js';
+import { hubEnv, randomPrefix } from '../setup/engine-env.js';
 import { closeAll, freePort, gid, makeClient, nextEvent } from './helpers.js';
 
 afterEach(closeAll);
@@ -128,6 +129,44 @@ describe('hub restart on the same port', () => {
     } finally {
       await closeAll();
       await hub.stop();
+    }
+  });
+});
+
+describe('hub restart on the Redis engine', () => {
+  it('receives every message exactly once, in order, across the restart', async () => {
+    const env = hubEnv({ redisUrl: inject('redisUrl'), prefix: randomPrefix() });
+    const port = await freePort();
+    const other = await startHub({ ...env, NEXT_CHAT_INSTANCE_ID: 'sdk-other' });
+    let hub = await startHub({ ...env, NEXT_CHAT_PORT: String(port), NEXT_CHAT_INSTANCE_ID: 'sdk-a' });
+    try {
+      const alice = makeClient(hub.url, 'alice', { resumePageLimit: 20 });
+      const bob = makeClient(other.url, 'bob');
+      await Promise.all([alice.connect(), bob.connect()]);
+      const g = gid('redis-restart');
+      await bob.createGroup(g);
+      await Promise.all([alice.join(g), bob.join(g)]);
+      const received: Message[] = [];
+      alice.on('message', (m) => received.push(m));
+      const sent: Message[] = [];
+      const sendN = async (n: number, tag: string) => {
+        for (let i = 0; i < n; i++) sent.push(await bob.send(g, `${tag}-${i}`));
+      };
+
+      await sendN(10, 'before');
+      const lost = nextEvent(alice, 'close');
+      await hub.stop();
+      expect(await lost).toMatchObject({ code: 1001, willReconnect: true });
+      await sendN(75, 'while-down'); // more than one resume page
+      const resumed = nextEvent(alice, 'resumed');
+      hub = await startHub({ ...env, NEXT_CHAT_PORT: String(port), NEXT_CHAT_INSTANCE_ID: 'sdk-a' });
+      expect(await resumed).toMatchObject({ groupId: g, complete: true });
+      await sendN(10, 'after');
+      while (received.length < sent.length) await nextEvent(alice, 'message');
+      expect(received.map((m) => m.text)).toEqual(sent.map((m) => m.text));
+    } finally {
+      await closeAll();
+      await Promise.all([hub.stop(), other.stop()]);
     }
   });
 });
