@@ -87,3 +87,26 @@ it('survives a paused Redis: 4503 or late success, then everything works', async
   await a.call('message.send', { groupId: g, text: 'last' });
   expect((await d.waitForMessages(g, 1)).map((m) => m.text)).toEqual(['last']);
 }, 90_000);
+
+it('reconnects after Redis is restarted under running hubs', async () => {
+  const g = uid('redis-restart');
+  const a = await TestClient.connect(hubs[0].url, uid('a'));
+  const b = await TestClient.connect(hubs[2].url, uid('b'));
+  clients.push(a, b);
+  await a.call('group.create', { groupId: g });
+  await a.call('group.join', { groupId: g });
+  await b.call('group.join', { groupId: g });
+  await a.call('message.send', { groupId: g, text: 'one' });
+  await b.waitForMessages(g, 1);
+  await redisSvc.stop();
+  await eventually(async () => (await readyz(hubs[0])) === 503, 15_000, '/readyz 503 while Redis is down');
+  const refused = await a.request('message.send', { groupId: g, text: 'lost?' });
+  expect(refused.error?.code).toBe(4503);
+  await redisSvc.restart();
+  for (const h of hubs) await eventually(async () => (await readyz(h)) === 200, 20_000, '/readyz 200 after the restart');
+  // Groups, members and the stream came back from the append-only file; live delivery resumes.
+  await a.call('message.send', { groupId: g, text: 'two' });
+  const seen = await b.waitForMessages(g, 2, 20_000);
+  expect(seen.map((m) => m.text)).toEqual(['one', 'two']);
+  for (const h of hubs) expect(h.proc.exitCode).toBeNull();
+}, 90_000);
