@@ -110,6 +110,16 @@ describe('history tiering: Redis streams in front of MySQL', () => {
     ]);
   });
 
+  it('splits batches too big for one statement', async () => {
+    const g = `big-${Date.now().toString(36)}`;
+    const text = '😀'.repeat(4000);
+    const rows = Array.from({ length: 1200 }, (_, i) => ({ groupId: g, id: `1700000000000-${i}`, authorId: 'ann', text, sentAt: '2026-11-22T10:00:00.000Z' }));
+    await store.insert(rows);
+    expect(await store.count(g)).toBe(1200);
+    const last = await store.latest(g, undefined, 1);
+    expect(last[0].text).toBe(text);
+  });
+
   it('keeps case-distinct group ids apart', async () => {
     const base = `Case${Date.now().toString(36)}`;
     const row = { groupId: base, id: '1700000000000-0', authorId: 'ann', text: 'upper', sentAt: '2026-11-22T10:00:00.000Z' };
