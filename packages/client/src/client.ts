@@ -25,11 +25,11 @@ import {
   ConnectionClosedError,
   ConnectionLostError,
   NotConnectedError,
-  RequestTimeoutError,
   ResumeError,
 } from './errors.js';
 import { resolveOptions, type ClientOptions, type ResolvedOptions } from './options.js';
 import { Backoff } from './reconnect.js';
+import { PendingRequests } from './pending.js';
 import { LastSeen, firstPageBefore, mergeMissed, nextPageBefore } from './resume.js';
 import { openTransport, type Transport } from './transport.js';
 
@@ -77,14 +77,6 @@ export interface ConnectOptions {
   retry?: boolean;
 }
 
-interface Pending {
-  method: string;
-  params: unknown;
-  resolve(result: unknown): void;
-  reject(err: Error): void;
-  timer: ReturnType<typeof setTimeout>;
-}
-
 interface Waiter {
   resolve(): void;
   reject(err: Error): void;
@@ -106,7 +98,7 @@ export class NextChatClient extends TypedEmitter<ClientEvents> {
   readonly #joined = new Set<string>();
   /** Groups being resumed: their live messages wait here until the missed ones are out. */
   readonly #resuming = new Map<string, Message[]>();
-  readonly #pending = new Map<number, Pending>();
+  readonly #pending = new PendingRequests();
   readonly #sleeps = new Set<{ timer: ReturnType<typeof setTimeout>; reject(err: Error): void }>();
   #waiters: Waiter[] = [];
   #transport: Transport | null = null;
@@ -117,7 +109,6 @@ export class NextChatClient extends TypedEmitter<ClientEvents> {
   #retryInitial = false;
   #userClosed = false;
   #reconnectTimer: ReturnType<typeof setTimeout> | undefined;
-  #nextId = 1;
   /** Bumped per connection, so stale callbacks of an old socket are ignored. */
   #generation = 0;
   /** Set by reconnect(): the next attempt goes out without delay. */
@@ -294,21 +285,7 @@ export class NextChatClient extends TypedEmitter<ClientEvents> {
   #call(method: MethodName, params: unknown, timeoutMs: number): Promise<unknown> {
     const t = this.#transport;
     if (!t || this.#state !== 'open' || !t.isOpen) return Promise.reject(new NotConnectedError(method));
-    const id = this.#nextId++;
-    return new Promise<unknown>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.#pending.delete(id);
-        reject(new RequestTimeoutError(method, timeoutMs));
-      }, timeoutMs);
-      this.#pending.set(id, { method, params, resolve, reject, timer });
-      try {
-        t.send(JSON.stringify({ jsonrpc: '2.0', id, method, params }));
-      } catch (err) {
-        clearTimeout(timer);
-        this.#pending.delete(id);
-        reject(err instanceof Error ? err : new ClientError(String(err)));
-      }
-    });
+    return this.#pending.add(method, params, timeoutMs, (id) => t.send(JSON.stringify({ jsonrpc: '2.0', id, method, params })));
   }
 
   #sleep(ms: number): Promise<void> {
@@ -346,19 +323,9 @@ export class NextChatClient extends TypedEmitter<ClientEvents> {
   }
 
   #onResponse(frame: Frame): void {
-    const id = frame.id as number;
-    const p = this.#pending.get(id);
-    if (!p) return; // timed out already
-    this.#pending.delete(id);
-    clearTimeout(p.timer);
-    if (frame.error) {
-      p.reject(RpcError.from(frame.error));
-      return;
-    }
-    // Bookkeeping runs here, synchronously, before any later frame (say, the
-    // first live message of a just-joined group) is looked at.
-    this.#afterResult(p.method, p.params, frame.result);
-    p.resolve(frame.result);
+    // Bookkeeping runs synchronously, before any later frame (say, the first
+    // live message of a just-joined group) is looked at.
+    this.#pending.settle(frame.id, frame, (req, result) => this.#afterResult(req.method, req.params, result));
   }
 
   #afterResult(method: string, params: unknown, result: unknown): void {
@@ -520,11 +487,7 @@ export class NextChatClient extends TypedEmitter<ClientEvents> {
   #onClose(wasOpen: boolean, code: number, reason: string, failure?: ConnectError): void {
     this.#transport = null;
     this.#resuming.clear();
-    for (const [id, p] of this.#pending) {
-      clearTimeout(p.timer);
-      this.#pending.delete(id);
-      p.reject(new ConnectionClosedError(p.method, code, reason));
-    }
+    this.#pending.closeAll(code, reason);
 
     if (this.#userClosed) {
       this.#state = 'closed';
