@@ -34,7 +34,8 @@ function hub(i: number): Promise<HubProcess> {
       mysqlUrl,
       prefix,
       instanceId: `${prefix}-hub${i}`,
-      extra: { NEXT_CHAT_PRESENCE_TTL_MS: '3000', NEXT_CHAT_HISTORY_CLAIM_IDLE_MS: '2000', NEXT_CHAT_HISTORY_FLUSH_MS: '50' },
+      // Retention 0: streams keep only what MySQL lacks, so old pages come from MySQL.
+      extra: { NEXT_CHAT_PRESENCE_TTL_MS: '3000', NEXT_CHAT_HISTORY_CLAIM_IDLE_MS: '2000', NEXT_CHAT_HISTORY_FLUSH_MS: '50', NEXT_CHAT_STREAM_RETENTION_MS: '0' },
     }),
   ).then((h) => {
     hubs.push(h);
@@ -91,6 +92,31 @@ describe('faults', () => {
     await maria.restart();
     await eventually(async () => (await idsInMysql(g)).length === 60, 45_000, 'history written after MySQL came back');
     expect(await idsInMysql(g)).toEqual(sent);
+  }, 90_000);
+
+  it('old pages fail with 4503 while MySQL is paused, and work again after', async () => {
+    const g = uid('mysql-pause');
+    const a = await connect(hubs[1], uid('a'));
+    await a.call('group.create', { groupId: g });
+    await a.call('group.join', { groupId: g });
+    const sent: string[] = [];
+    for (let i = 0; i < 250; i++) sent.push((await a.call<{ message: Message }>('message.send', { groupId: g, text: `p${i}` })).message.id);
+    await eventually(async () => (await idsInMysql(g)).length === 250, 30_000, 'written');
+    sent.push((await a.call<{ message: Message }>('message.send', { groupId: g, text: 'trims' })).message.id);
+    expect(await redis.xlen(keys.stream(g))).toBeLessThan(251);
+    maria.pause();
+    try {
+      const r = await a.request('message.history', { groupId: g, before: sent[50], limit: 20 });
+      expect(r.error?.code).toBe(4503);
+      // Recent pages come from the stream and still work.
+      const recent = await a.call<{ messages: Message[] }>('message.history', { groupId: g, limit: 1 });
+      expect(recent.messages.map((m) => m.id)).toEqual([sent[250]]);
+    } finally {
+      maria.resume();
+    }
+    await eventually(async () => (await a.request('message.history', { groupId: g, before: sent[50], limit: 20 })).result !== undefined, 30_000, 'old pages again');
+    const page = await a.call<{ messages: Message[] }>('message.history', { groupId: g, before: sent[50], limit: 20 });
+    expect(page.messages.map((m) => m.id)).toEqual(sent.slice(30, 50));
   }, 90_000);
 
   it('a client of a hub killed with kill -9 resumes on another hub and sees every message once', async () => {

@@ -29,6 +29,9 @@ export function parseMysqlUrl(url: string): MysqlTarget {
 
 const MAX_STATEMENT_BYTES = 4 * 1024 * 1024;
 const MAX_STATEMENT_ROWS = 1000;
+/** A history page read from a stalled MySQL fails with 4503 after this long. */
+const READ_TIMEOUT_MS = 5000;
+const WRITE_TIMEOUT_MS = 30_000;
 
 export interface HistoryRow {
   groupId: string;
@@ -127,10 +130,9 @@ export class MysqlHistoryStore {
     }
     if (tuples.length === 0) return;
     // INSERT IGNORE would also swallow data errors; a no-op update only skips duplicates.
-    await this.knex.raw(
-      `INSERT INTO messages (group_id, ms, seq, author_id, text, sent_at, client_message_id) VALUES ${tuples.join(', ')} ON DUPLICATE KEY UPDATE ms = ms`,
-      values,
-    );
+    const sql = `INSERT INTO messages (group_id, ms, seq, author_id, text, sent_at, client_message_id) VALUES ${tuples.join(', ')} ON DUPLICATE KEY UPDATE ms = ms`;
+    // A stalled server must not hold the writer forever; the batch is retried.
+    await this.knex.raw(sql, values).timeout(WRITE_TIMEOUT_MS);
   }
 
   /**
@@ -148,7 +150,10 @@ export class MysqlHistoryStore {
     }
     let rows: DbRow[];
     try {
-      rows = (await q.orderBy([{ column: 'ms', order: 'desc' }, { column: 'seq', order: 'desc' }]).limit(limit)) as DbRow[];
+      rows = (await q
+        .orderBy([{ column: 'ms', order: 'desc' }, { column: 'seq', order: 'desc' }])
+        .limit(limit)
+        .timeout(READ_TIMEOUT_MS)) as DbRow[];
     } catch (err) {
       this.deps.metrics.backendErrors.inc({ backend: 'mysql' });
       this.deps.logger.warn({ err: (err as Error).message }, 'history read from MySQL failed');
