@@ -132,6 +132,23 @@ describe('three hubs on one Redis', () => {
     }
   });
 
+  it('deduplicates a clientMessageId retried on another hub', async () => {
+    const g = uid('dedupe');
+    const user = uid('retrier');
+    const first = await connect(hubs[0], user);
+    const watcher = await connect(hubs[2], uid('watcher'));
+    await first.call('group.create', { groupId: g });
+    await first.call('group.join', { groupId: g });
+    await watcher.call('group.join', { groupId: g });
+    const a = await first.call<{ message: Message }>('message.send', { groupId: g, text: 'once', clientMessageId: 'retry-1' });
+    const second = await connect(hubs[1], user);
+    const b = await second.call<{ message: Message }>('message.send', { groupId: g, text: 'once', clientMessageId: 'retry-1' });
+    expect(b.message).toEqual(a.message);
+    await first.call('message.send', { groupId: g, text: 'next' });
+    const seen = await watcher.waitForMessages(g, 2);
+    expect(seen.map((m) => m.text)).toEqual(['once', 'next']);
+  });
+
   it('never lets concurrent joins on three hubs overshoot the capacity', async () => {
     const g = uid('cap');
     const owner = await connect(hubs[0], uid('owner'));
@@ -158,6 +175,20 @@ describe('three hubs on one Redis', () => {
     expect(ev.params).toMatchObject({ groupId: g, userId: bUser });
     const members = await a.call<{ members: { userId: string; online: boolean }[] }>('group.members', { groupId: g });
     expect(members.members.find((m) => m.userId === bUser)?.online).toBe(true);
+    await b.call('group.leave', { groupId: g });
+    const left = await a.waitFor((f) => f.method === 'member.left' && (f.params as { userId: string }).userId === bUser);
+    expect(left.params).toMatchObject({ groupId: g, userId: bUser });
+    b.close();
+    await b.closed;
+    // Offline at once on a clean disconnect, wherever it is asked.
+    const c = await connect(hubs[1], uid('carol'));
+    await c.call('group.join', { groupId: g });
+    const again = await connect(hubs[2], bUser);
+    await again.call('group.join', { groupId: g });
+    again.close();
+    await again.closed;
+    const after = await c.call<{ members: { userId: string; online: boolean }[] }>('group.members', { groupId: g });
+    expect(after.members.find((m) => m.userId === bUser)?.online).toBe(false);
   });
 });
 
