@@ -50,7 +50,8 @@ it('runs three hubs on one Redis and MariaDB, and SIGINT leaves nothing behind',
       await c.ready;
       break;
     } catch (err) {
-      if (!c.out.some((l) => l.includes('is in use')) || attempt === 2) throw err;
+      if (!c.out.some((l) => l.includes('is in use') || l.includes('EADDRINUSE')) || attempt === 2) throw err;
+      await new Promise<void>((r) => (proc && proc.exitCode === null ? proc.once('exit', () => r()) : r()));
     }
   }
   const { base, out } = c!;
