@@ -162,6 +162,7 @@ export class RedisHistoryWriter implements HistoryWriter {
       if (this.signal.aborted) return;
       try {
         await this.insert(rows);
+        if (attempt > 0) this.o.logger.info({ messages: rows.length, attempts: attempt + 1 }, 'history batch written after MySQL came back');
         break;
       } catch (err) {
         this.o.metrics.historyBatches.inc({ outcome: 'error' });
