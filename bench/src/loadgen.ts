@@ -30,7 +30,7 @@ export interface ClientSpec {
 
 export type Command =
   | { cmd: 'setup'; protocol: Protocol; clients: ClientSpec[]; create: { url: string; groups: string[] } | null; joinLimit: number; concurrency: number; timeoutMs: number }
-  | { cmd: 'run'; senders: 'all' | 'none' | number[]; window: number; durationMs: number; maxMessages: number; textBytes: number; drainMs: number }
+  | { cmd: 'run'; senders: 'all' | 'none' | number[]; window: number; durationMs: number; maxMessages: number; textBytes: number; drainMs: number; ratePerSender?: number }
   | { cmd: 'report' }
   | { cmd: 'history'; durationMs: number; concurrency: number; limit: number; maxRequests: number; ranges: Record<string, [number, number]> }
   | { cmd: 'close' };
@@ -346,6 +346,7 @@ async function run(c: Extract<Command, { cmd: 'run' }>): Promise<void> {
           const finish = () => {
             if (finished) return;
             finished = true;
+            clearTimeout(paceTimer);
             echo.delete(client);
             clearTimeout(stopTimer);
             clearTimeout(drainTimer);
@@ -361,9 +362,21 @@ async function run(c: Extract<Command, { cmd: 'run' }>): Promise<void> {
             }, c.drainMs);
           };
           const stopTimer = setTimeout(stop, c.durationMs);
+          // Paced senders (ratePerSender > 0) send on a fixed schedule, still within the window.
+          const gapMs = c.ratePerSender ? 1000 / c.ratePerSender : 0;
+          let nextAt = Date.now();
+          let paceTimer: NodeJS.Timeout | undefined;
           const pump = () => {
             while (!stopped && inflight < c.window && mine < perSender) {
               if (client.closed || Date.now() >= stopAt) return stop();
+              if (gapMs > 0) {
+                const now = Date.now();
+                if (now < nextAt) {
+                  if (!paceTimer) paceTimer = setTimeout(() => ((paceTimer = undefined), pump()), nextAt - now);
+                  return;
+                }
+                nextAt = Math.max(nextAt + gapMs, now - 50);
+              }
               inflight++;
               mine++;
               sent++;

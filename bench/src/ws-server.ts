@@ -1,8 +1,8 @@
 /**
  * The ceiling: one process, no Redis, no checks. A raw `ws` server speaking
  * the JSON-RPC subset the load generator uses (group.create, group.join,
- * message.send) and broadcasting each message, encoded once, to every socket
- * of the group. Env: PORT (0 = any).
+ * message.send) and broadcasting each message, encoded once into a Buffer, to
+ * every socket of the group (the broadcast idiom of the ws README). Env: PORT (0 = any).
  */
 import http from 'node:http';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -27,8 +27,9 @@ wss.on('connection', (ws, req) => {
     } else if (req.method === 'message.send') {
       const now = Date.now();
       const message = { id: `${now}-${seq++}`, groupId: g, authorId: user, text: req.params.text ?? '', sentAt: new Date(now).toISOString() };
-      const frame = `{"jsonrpc":"2.0","method":"message","params":${JSON.stringify(message)}}`;
-      for (const peer of groups.get(g) ?? []) peer.send(frame);
+      // The ws README's broadcast: one Buffer, sent to every client.
+      const frame = Buffer.from(`{"jsonrpc":"2.0","method":"message","params":${JSON.stringify(message)}}`);
+      for (const peer of groups.get(g) ?? []) peer.send(frame, { binary: false });
       result = { message };
     }
     ws.send(JSON.stringify({ jsonrpc: '2.0', id: req.id, result }));
