@@ -163,6 +163,8 @@ async function throughputRun(opts: {
     ...(opts.ratePerSender ? { ratePerSender: opts.ratePerSender } : {}),
     latencyMs: lat.summary(),
     servers,
+    // Server CPU (hubs or Socket.IO/ws processes, not Redis) per delivery: less noisy than rates on a shared machine.
+    serverCpuUsPerDelivery: r3((servers.filter((x) => x.name !== 'redis').reduce((a, x) => a + x.cpuSeconds, 0) / Math.max(1, received)) * 1e6),
     loadgenCpuSeconds,
     otherCpuSeconds,
     ...opts.extra,
@@ -495,6 +497,7 @@ function summary(): void {
       l.p99,
       l.max,
       r.lost as number,
+      r.serverCpuUsPerDelivery as number,
       hubs.map((s) => s.cpuSeconds.toFixed(1)).join('/'),
       hubs.map((s) => s.peakRssMiB.toFixed(0)).join('/'),
       servers.find((s) => s.name === 'redis')?.cpuSeconds.toFixed(1) ?? '-',
@@ -502,7 +505,7 @@ function summary(): void {
       (r.otherCpuSeconds as number).toFixed(1),
     ]);
   }
-  if (rows.length) lines.push(table(['run', 'deliveries/s', 'p50 ms', 'p99 ms', 'max ms', 'lost', 'cpu s/server', 'peak RSS MiB', 'redis cpu s', 'loadgen cpu s', 'other cpu s'], rows));
+  if (rows.length) lines.push(table(['run', 'deliveries/s', 'p50 ms', 'p99 ms', 'max ms', 'lost', 'server cpu µs/delivery', 'cpu s/server', 'peak RSS MiB', 'redis cpu s', 'loadgen cpu s', 'other cpu s'], rows));
 
   const other: (string | number)[][] = [];
   for (const r of results) {
