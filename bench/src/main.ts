@@ -584,6 +584,13 @@ function machine(): Record<string, unknown> {
 
 async function main(): Promise<void> {
   log(`scenarios ${SCENARIOS.join(', ')}; ${ROUNDS} round(s) of ${DURATION_MS} ms; machine ${JSON.stringify(machine())}`);
+  if (SCENARIOS.includes('connections')) {
+    // 10,000 sockets in one load process and 10,000 in one hub.
+    const limit = Number(spawnSync('sh', ['-c', 'ulimit -n'], { encoding: 'utf8' }).stdout.trim());
+    if (Number.isFinite(limit) && limit < IDLE_CONNECTIONS + 1000) {
+      log(`warning: open file limit is ${limit}; the connections scenario needs ${IDLE_CONNECTIONS + 1000} (raise it with ulimit -n)`);
+    }
+  }
   const redis = await startRedis();
   const admin = new Redis(redis.url, { maxRetriesPerRequest: 3 });
   try {
