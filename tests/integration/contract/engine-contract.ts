@@ -251,22 +251,6 @@ export function engineContract(factory: EngineFactory): void {
       });
     });
 
-    describe('HistoryReader and delivery', () => {
-      it('returns only what this instance has already delivered to a subscribed group', async () => {
-        const g = await groupWith('ann');
-        await engine.broker.subscribe(g);
-        const publishing: Promise<unknown>[] = [];
-        for (let round = 0; round < 20; round++) {
-          for (let i = 0; i < 5; i++) publishing.push(engine.broker.publish({ groupId: g, authorId: 'ann', text: `d${round}.${i}`, sentAtMs: T0 }));
-          const read = await engine.history.latest(g, undefined, 200);
-          const delivered = new Set(got.of(g).map((m) => m.id));
-          for (const m of read) expect(delivered.has(m.id), `${m.id} read but not yet delivered`).toBe(true);
-        }
-        await Promise.all(publishing);
-        engine.broker.unsubscribe(g);
-      });
-    });
-
     describe('Presence', () => {
       it('counts connections per user', async () => {
         const u = id('user');

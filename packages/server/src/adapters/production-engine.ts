@@ -63,7 +63,7 @@ export async function createProductionEngine(
     heartbeatMs: opts.presenceHeartbeatMs ?? Math.max(250, Math.floor(config.presenceTtlMs / 3)),
     ttlMs: opts.presenceTtlMs ?? config.presenceTtlMs,
   });
-  const history = new RedisHistoryReader(commands, keys, deps.metrics, mysql, (groupId, id) => broker.delivered(groupId, id));
+  const history = new RedisHistoryReader(commands, keys, deps.metrics, mysql);
   const historyWriter = mysql
     ? new RedisHistoryWriter({
         url: config.redisUrl,

@@ -19,7 +19,7 @@ import type { Logger } from '../../observability/logger.js';
 import type { Metrics } from '../../observability/metrics.js';
 import { COMMAND_TIMEOUT_MS, connectRedis, sleep } from './connection.js';
 import type { RedisKeys } from './keys.js';
-import { DeliveryWaiters, type EntryHandler, type GroupReader, type StreamEntry } from './stream-reader.js';
+import type { EntryHandler, GroupReader, StreamEntry } from './stream-reader.js';
 
 export interface NotifyReaderOptions {
   url: string;
@@ -48,7 +48,6 @@ export class NotifyReader implements GroupReader {
   private readonly sweep: NodeJS.Timeout;
   private reading: Promise<void> | null = null;
   private started = false;
-  private readonly waiters = new DeliveryWaiters();
 
   constructor(private readonly o: NotifyReaderOptions) {
     this.count = o.count ?? 500;
@@ -123,20 +122,9 @@ export class NotifyReader implements GroupReader {
     this.dirty.delete(groupId);
     this.o.metrics.subscribedGroups.set(this.cursors.size);
     this.sub.unsubscribe(this.o.keys.notify(groupId)).catch(() => {});
-    this.waiters.advanced(groupId, null);
-  }
-
-  delivered(groupId: string, id: string, timeoutMs: number): Promise<void> {
-    const cursor = this.cursors.get(groupId);
-    if (cursor === undefined || compareMessageIds(id, cursor) <= 0) return Promise.resolve();
-    // The caller saw `id` in the stream: no need to wait for its notification.
-    this.dirty.add(groupId);
-    this.kick();
-    return this.waiters.wait(groupId, id, timeoutMs);
   }
 
   async close(): Promise<void> {
-    this.waiters.releaseAll();
     this.abort.abort();
     clearInterval(this.sweep);
     this.sub.disconnect();
@@ -215,8 +203,6 @@ export class NotifyReader implements GroupReader {
           this.o.logger.error({ err, groupId, id }, 'message handler threw');
         }
       }
-      const cursor = this.cursors.get(groupId);
-      if (cursor !== undefined) this.waiters.advanced(groupId, cursor);
     }
     if (newestMs > 0) this.o.metrics.streamReadLag.set(Math.max(0, Date.now() - newestMs) / 1000);
   }

@@ -132,15 +132,6 @@ export class RedisBroker implements Broker {
     this.reader.remove(groupId);
   }
 
-  /**
-   * Resolves once this instance has handed every message of the group up to
-   * `id` to the handlers (at once when it does not read the group). Bounded:
-   * a stalled Redis must not hold a read forever.
-   */
-  delivered(groupId: string, id: string, timeoutMs = 2000): Promise<void> {
-    return this.reader.delivered(groupId, id, timeoutMs);
-  }
-
   async publishMemberEvent(kind: MemberEventKind, event: MemberEvent): Promise<void> {
     await guarded(this.o.metrics, () => this.o.commands.publish(this.o.keys.events(), JSON.stringify({ kind, event })));
   }

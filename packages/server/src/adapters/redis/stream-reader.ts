@@ -24,54 +24,7 @@ export interface GroupReader {
   /** Adds a group to the read set; resolves with the cursor it starts after. */
   add(groupId: string): Promise<string>;
   remove(groupId: string): void;
-  /**
-   * Resolves once every entry of the group up to `id` has been handed to the
-   * handler (at once when the group is not in the read set), or after
-   * `timeoutMs` at the latest.
-   */
-  delivered(groupId: string, id: string, timeoutMs: number): Promise<void>;
   close(): Promise<void>;
-}
-
-/**
- * Callers waiting for a group's cursor to reach an id. History reads use it
- * so that what they return has already been handed to the fan-out: a join
- * that reads the log and then goes live never gets a late notification of
- * something its history already held.
- */
-export class DeliveryWaiters {
-  private readonly byGroup = new Map<string, { id: string; done: () => void }[]>();
-
-  wait(groupId: string, id: string, timeoutMs: number): Promise<void> {
-    return new Promise((resolve) => {
-      const list = this.byGroup.get(groupId) ?? [];
-      const entry = { id, done: () => {} };
-      const timer = setTimeout(() => entry.done(), timeoutMs);
-      entry.done = () => {
-        clearTimeout(timer);
-        const l = this.byGroup.get(groupId);
-        if (l) {
-          const i = l.indexOf(entry);
-          if (i >= 0) l.splice(i, 1);
-          if (l.length === 0) this.byGroup.delete(groupId);
-        }
-        resolve();
-      };
-      list.push(entry);
-      this.byGroup.set(groupId, list);
-    });
-  }
-
-  /** The group's cursor moved to `cursor` (or the group left the read set: null). */
-  advanced(groupId: string, cursor: string | null): void {
-    const list = this.byGroup.get(groupId);
-    if (!list) return;
-    for (const w of [...list]) if (cursor === null || compareMessageIds(w.id, cursor) <= 0) w.done();
-  }
-
-  releaseAll(): void {
-    for (const list of [...this.byGroup.values()]) for (const w of [...list]) w.done();
-  }
 }
 
 export interface StreamReaderOptions {
@@ -102,7 +55,6 @@ export class StreamReader implements GroupReader {
   private wakeIdle: (() => void) | null = null;
   private unblocking = false;
   private loop: Promise<void> | null = null;
-  private readonly waiters = new DeliveryWaiters();
 
   constructor(private readonly o: StreamReaderOptions) {
     this.blockMs = o.blockMs ?? 5000;
@@ -147,17 +99,9 @@ export class StreamReader implements GroupReader {
   /** Stops reading a group; entries of an in-flight read for it are dropped. */
   remove(groupId: string): void {
     if (this.cursors.delete(groupId)) this.changed(false);
-    this.waiters.advanced(groupId, null);
-  }
-
-  delivered(groupId: string, id: string, timeoutMs: number): Promise<void> {
-    const cursor = this.cursors.get(groupId);
-    if (cursor === undefined || compareMessageIds(id, cursor) <= 0) return Promise.resolve();
-    return this.waiters.wait(groupId, id, timeoutMs);
   }
 
   async close(): Promise<void> {
-    this.waiters.releaseAll();
     this.abort.abort();
     this.wakeIdle?.();
     this.conn.disconnect();
@@ -251,8 +195,6 @@ export class StreamReader implements GroupReader {
           this.o.logger.error({ err, groupId, id }, 'message handler threw');
         }
       }
-      const cursor = this.cursors.get(groupId);
-      if (cursor !== undefined) this.waiters.advanced(groupId, cursor);
     }
     if (newestMs > 0) this.o.metrics.streamReadLag.set(Math.max(0, Date.now() - newestMs) / 1000);
   }
