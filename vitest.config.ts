@@ -1,25 +1,27 @@
 import { defineConfig } from 'vitest/config';
 
-// Two projects: `unit` needs nothing but Node; `integration` starts real hub
-// processes and, through its global setup, throwaway redis-server and mariadbd.
+const integration = {
+  environment: 'node',
+  globalSetup: ['tests/integration/setup/global-setup.ts'],
+  testTimeout: 60_000,
+  hookTimeout: 60_000,
+} as const;
+
+// `unit` needs nothing but Node. `integration` starts real hub processes and,
+// through its global setup, a throwaway redis-server and mariadbd.
+// `protocol-redis` runs the protocol and fuzz tests again with every hub on
+// Redis + MariaDB, so each promise of docs/protocol.md is checked on both engines.
 export default defineConfig({
   test: {
     projects: [
+      { test: { name: 'unit', include: ['tests/unit/**/*.test.ts'], environment: 'node' } },
+      { test: { name: 'integration', include: ['tests/integration/**/*.test.ts'], ...integration } },
       {
         test: {
-          name: 'unit',
-          include: ['tests/unit/**/*.test.ts'],
-          environment: 'node',
-        },
-      },
-      {
-        test: {
-          name: 'integration',
-          include: ['tests/integration/**/*.test.ts'],
-          environment: 'node',
-          globalSetup: ['tests/integration/setup/global-setup.ts'],
-          testTimeout: 60_000,
-          hookTimeout: 60_000,
+          name: 'protocol-redis',
+          include: ['tests/integration/protocol/**/*.test.ts', 'tests/integration/fuzz/**/*.test.ts'],
+          provide: { engine: 'redis' },
+          ...integration,
         },
       },
     ],

@@ -4,6 +4,15 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { inject } from 'vitest';
+import { createTestDatabase, randomPrefix } from './engine-env.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** 'redis': hubs started without an engine of their own use Redis + MySQL (the protocol-redis project). */
+    engine?: 'memory' | 'redis';
+  }
+}
 
 const BIN = fileURLToPath(new URL('../../../packages/server/bin/next-chat-server.js', import.meta.url));
 
@@ -26,13 +35,32 @@ process.once('exit', () => {
   for (const p of live) p.kill('SIGKILL');
 });
 
+let productionEnv: Promise<Record<string, string>> | undefined;
+
+/**
+ * In the protocol-redis project, the same protocol tests run against the
+ * production engine: one Redis key prefix and one database per test file
+ * (each file has its own module instance).
+ */
+function engineEnv(): Promise<Record<string, string>> {
+  if (inject('engine') !== 'redis') return Promise.resolve({});
+  productionEnv ??= createTestDatabase(inject('mysqlUrl')).then((mysqlUrl) => ({
+    NEXT_CHAT_REDIS_URL: inject('redisUrl'),
+    NEXT_CHAT_REDIS_PREFIX: randomPrefix(),
+    NEXT_CHAT_MYSQL_URL: mysqlUrl,
+  }));
+  return productionEnv;
+}
+
 export async function startHub(env: Record<string, string> = {}, timeoutMs = 20_000): Promise<HubProcess> {
+  const engine = env.NEXT_CHAT_REDIS_URL === undefined ? await engineEnv() : {};
   const proc = spawn(process.execPath, [BIN], {
     env: {
       PATH: process.env.PATH ?? '',
       NEXT_CHAT_PORT: '0',
       NEXT_CHAT_HOST: '127.0.0.1',
       NEXT_CHAT_LOG_LEVEL: 'info',
+      ...engine,
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
