@@ -164,43 +164,60 @@ export async function configure(opts: ConfigureOptions): Promise<ConfigureResult
   const waitTimeoutMs = opts.waitTimeoutMs ?? 60_000;
   log(`Waiting for MySQL at ${target.host}:${target.port} (up to ${waitTimeoutMs} ms).`);
   const conn = await waitForServer(target, waitTimeoutMs, log);
-  let databaseCreated = false;
+  try {
+    const databaseCreated = await ensureDatabase(conn, target, log);
+    // Configurators run concurrently (several hook jobs, tests) meet here. A
+    // named lock serializes them on the server and dies with its connection,
+    // so a configurator killed mid-run never leaves the next one stuck; knex's
+    // own lock table alone can deadlock with concurrent DDL on MariaDB.
+    const lockName = `next-chat-configurator:${target.database}`;
+    const [rows] = await conn.query('SELECT GET_LOCK(?, ?) AS got', [lockName, Math.max(1, Math.ceil(waitTimeoutMs / 1000))]);
+    if ((rows as { got: number | null }[])[0]?.got !== 1) {
+      throw new ConfiguratorError(
+        ExitCode.MigrationFailed,
+        `Another configurator kept the migration lock of '${target.database}' for ${waitTimeoutMs} ms; wait for it to finish and run again.`,
+      );
+    }
+    try {
+      return { databaseCreated, applied: await migrate(target, log) };
+    } finally {
+      await conn.query('SELECT RELEASE_LOCK(?)', [lockName]).catch(() => {});
+    }
+  } finally {
+    await conn.end().catch(() => {});
+  }
+}
+
+async function ensureDatabase(conn: mysql.Connection, target: MysqlTarget, log: (l: string) => void): Promise<boolean> {
   try {
     const [rows] = await conn.query('SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?', [target.database]);
-    if ((rows as unknown[]).length === 0) {
-      await conn.query(`CREATE DATABASE IF NOT EXISTS \`${target.database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`);
-      databaseCreated = true;
-      log(`Created database '${target.database}'.`);
-    } else {
+    if ((rows as unknown[]).length > 0) {
       log(`Database '${target.database}' exists.`);
+      return false;
     }
+    await conn.query(`CREATE DATABASE IF NOT EXISTS \`${target.database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`);
+    log(`Created database '${target.database}'.`);
+    return true;
   } catch (err) {
     throw new ConfiguratorError(
       ExitCode.MigrationFailed,
       `Could not create database '${target.database}': ${describe(err)}; create it by hand or grant CREATE to '${target.user}'.`,
     );
-  } finally {
-    await conn.end().catch(() => {});
   }
+}
+
+/** Applies pending migrations; the caller holds the named lock. */
+async function migrate(target: MysqlTarget, log: (l: string) => void): Promise<string[]> {
   const knex = knexFor(target);
   try {
-    // Concurrent configurators (several hook jobs, tests) meet at knex's
-    // migration lock: the loser waits and tries again; the migrations it
-    // then finds applied make its run a no-op.
-    const lockDeadline = Date.now() + Math.max(waitTimeoutMs, 10_000);
-    for (let attempt = 1, delay = 200; ; attempt++, delay = Math.min(delay * 2, 2000)) {
-      try {
-        const [, applied] = (await knex.migrate.latest({ migrationSource, tableName: MIGRATIONS_TABLE })) as [number, string[]];
-        log(applied.length > 0 ? `Applied migrations: ${applied.join(', ')}.` : 'Schema is up to date; nothing to apply.');
-        return { databaseCreated, applied };
-      } catch (err) {
-        const msg = describe(err);
-        const contended = /already locked|ER_TABLE_EXISTS_ERROR|ER_DUP_ENTRY|ER_LOCK_DEADLOCK/.test(msg);
-        if (!contended || Date.now() + delay > lockDeadline) throw err;
-        log(`Another configurator holds the migration lock; retrying in ${delay} ms (attempt ${attempt}).`);
-        await new Promise((r) => setTimeout(r, delay));
-      }
+    // Holding the named lock, a set knex lock can only be left over from a
+    // configurator that was killed mid-run.
+    if (await knex.schema.hasTable(`${MIGRATIONS_TABLE}_lock`)) {
+      await knex.migrate.forceFreeMigrationsLock({ migrationSource, tableName: MIGRATIONS_TABLE });
     }
+    const [, applied] = (await knex.migrate.latest({ migrationSource, tableName: MIGRATIONS_TABLE })) as [number, string[]];
+    log(applied.length > 0 ? `Applied migrations: ${applied.join(', ')}.` : 'Schema is up to date; nothing to apply.');
+    return applied;
   } catch (err) {
     throw new ConfiguratorError(ExitCode.MigrationFailed, `Migration failed: ${describe(err)}. The schema was left as the last successful migration made it.`);
   } finally {

@@ -53,6 +53,20 @@ describe('next-chat-configurator', () => {
     expect(runs.map((r) => r.code), runs.map((r) => r.stderr).join('\n')).toEqual([0, 0, 0, 0, 0]);
   });
 
+  it('recovers the lock left by a configurator killed mid-run', async () => {
+    const db = dbName();
+    const url = `${inject('mysqlUrl')}/${db}`;
+    expect((await run({ NEXT_CHAT_MYSQL_URL: url })).code).toBe(0);
+    const conn = await mysql.createConnection(url);
+    try {
+      await conn.query('UPDATE next_chat_migrations_lock SET is_locked = 1');
+    } finally {
+      await conn.end();
+    }
+    const again = await run({ NEXT_CHAT_MYSQL_URL: url, NEXT_CHAT_CONFIGURATOR_WAIT_MS: '5000' });
+    expect(again.code, again.stderr).toBe(0);
+  });
+
   it('takes the URL as a flag too', async () => {
     const r = await run({}, ['--mysql-url', `${inject('mysqlUrl')}/${dbName()}`]);
     expect(r.code).toBe(0);
