@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, expect, it } from 'vitest';
 import type { Message } from '@next-chat/core';
 import { TestClient, uid } from '../setup/ws-client.js';
-import { freePort } from '../setup/services.js';
+import { freePortRun } from '../setup/services.js';
 
 const SCRIPT = fileURLToPath(new URL('../../../scripts/cluster.mjs', import.meta.url));
 let proc: ChildProcess | undefined;
@@ -19,7 +19,7 @@ afterAll(() => {
 });
 
 async function start(): Promise<{ base: number; out: string[]; ready: Promise<void> }> {
-  const base = await freePort();
+  const base = await freePortRun(3);
   const out: string[] = [];
   proc = spawn(process.execPath, [SCRIPT, '--base-port', String(base)], { stdio: ['ignore', 'pipe', 'pipe'] });
   const ready = new Promise<void>((resolve, reject) => {
@@ -43,7 +43,7 @@ async function start(): Promise<{ base: number; out: string[]; ready: Promise<vo
 
 it('runs three hubs on one Redis and MariaDB, and SIGINT leaves nothing behind', async () => {
   let c: Awaited<ReturnType<typeof start>> | undefined;
-  // The two ports after a free one may be taken by a parallel test: try again then.
+  // Ports are chosen outside the ephemeral range, but a parallel test may still race for them: try again then.
   for (let attempt = 0; attempt < 3; attempt++) {
     c = await start();
     try {

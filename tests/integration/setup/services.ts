@@ -65,17 +65,35 @@ function installCleanup(): void {
   }
 }
 
+/**
+ * A free port for a server that may be restarted on the same port: taken
+ * below the ephemeral range, so no client connection grabs it in between.
+ */
 export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+  return freePortRun(1);
+}
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const srv = net.createServer();
     srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
   });
+}
+
+/**
+ * `n` consecutive free ports below the kernel's ephemeral range (32768+),
+ * where the outgoing connections of parallel tests cannot take them.
+ */
+export async function freePortRun(n: number): Promise<number> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const base = 20_000 + Math.floor(Math.random() * 12_000);
+    let ok = true;
+    for (let i = 0; i < n && ok; i++) ok = await canListen(base + i);
+    if (ok) return base;
+  }
+  throw new Error(`no run of ${n} free ports found`);
 }
 
 function exited(child: ChildProcess): Promise<void> {
