@@ -53,7 +53,10 @@ if cmid ~= '' then
   end
 end
 
-local id = redis.call('XADD', streamKey, '*', 'a', author, 't', text, 's', sentAt, 'c', cmid)
+-- 'n' numbers the group's messages 1, 2, 3...: a reader that sees a number
+-- skipped knows entries were trimmed before it read them.
+local seq = redis.call('HINCRBY', metaKey, 'seq', 1)
+local id = redis.call('XADD', streamKey, '*', 'a', author, 't', text, 's', sentAt, 'c', cmid, 'n', seq)
 if notifyChannel ~= '' then
   redis.call('PUBLISH', notifyChannel, id)
 end

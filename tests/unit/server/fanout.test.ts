@@ -35,6 +35,9 @@ function peer(): Peer & { got: string[] } {
     send(frame: string) {
       got.push((JSON.parse(frame) as { params: Message }).params.id);
     },
+    close(code: number) {
+      got.push(`closed ${code}`);
+    },
   };
 }
 
@@ -60,6 +63,18 @@ describe('Fanout', () => {
     fanout.release(p, 'g', sub, '1-0');
     broker.deliver('3-0', '4-0');
     expect(p.got).toEqual(['2-0', '3-0', '4-0']);
+  });
+
+  it('sends every subscriber of a group away (1001) when the broker reports a gap', async () => {
+    const broker = new LaggingBroker();
+    const fanout = new Fanout(broker as unknown as Broker, new Metrics({ defaultMetrics: false }));
+    const a = peer();
+    const b = peer();
+    fanout.release(a, 'g', await fanout.attach(a, 'g'), null);
+    fanout.release(b, 'other', await fanout.attach(b, 'other'), null);
+    broker.handlers.gap('g');
+    expect(a.got).toEqual(['closed 1001']);
+    expect(b.got).toEqual([]);
   });
 
   it('one subscription per group however many peers; unsubscribes with the last', async () => {

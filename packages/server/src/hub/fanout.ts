@@ -4,7 +4,7 @@
  * each message is encoded once per group and the same string goes to every
  * connection.
  */
-import { compareMessageIds, type MemberEvent, type Message } from '@next-chat/core';
+import { CloseCode, compareMessageIds, type MemberEvent, type Message } from '@next-chat/core';
 import type { Broker, MemberEventKind } from '../ports/broker.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { GroupSubscription, Peer } from './peer.js';
@@ -27,6 +27,7 @@ export class Fanout {
     broker.setHandlers({
       message: (m) => this.onMessage(m),
       memberEvent: (kind, e) => this.onMemberEvent(kind, e),
+      gap: (groupId) => this.onGap(groupId),
     });
   }
 
@@ -135,6 +136,20 @@ export class Fanout {
       this.metrics.messagesOut.inc(sent);
       const sentAt = Date.parse(m.sentAt);
       if (!Number.isNaN(sentAt)) this.metrics.deliveryLatency.observe(Math.max(0, Date.now() - sentAt) / 1000);
+    }
+  }
+
+  /**
+   * Messages of the group were lost to this instance: its subscribers are
+   * sent away to reconnect and re-join with `since`, which recovers them from
+   * history (docs/protocol.md: a client that re-joins with the last id it saw
+   * loses nothing).
+   */
+  private onGap(groupId: string): void {
+    const fan = this.groups.get(groupId);
+    if (!fan) return;
+    for (const peer of [...fan.peers.keys()]) {
+      peer.close(CloseCode.GoingAway, 'missed messages: reconnect and re-join with since', 'resync');
     }
   }
 

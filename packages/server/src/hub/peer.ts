@@ -7,6 +7,8 @@ export interface Peer {
   readonly userId: string;
   /** Queues one encoded frame; drops the connection if it is over its buffer limit. */
   send(frame: string): void;
+  /** Closes the connection with a WebSocket close code; `metricReason` labels the count. */
+  close(code: number, reason: string, metricReason: string): void;
   readonly closed: boolean;
 }
 

@@ -27,6 +27,13 @@ export interface BrokerHandlers {
   message(message: Message): void;
   /** Called for member events of any group (the hub filters). */
   memberEvent(kind: MemberEventKind, event: MemberEvent): void;
+  /**
+   * Messages of a subscribed group after the last one delivered are gone
+   * from the messaging layer (trimmed while this instance could not read).
+   * Delivery goes on after the gap; the hub must make the group's
+   * subscribers resynchronise from history.
+   */
+  gap(groupId: string): void;
 }
 
 /**

@@ -3,7 +3,7 @@ import type { Broker, BrokerHandlers, MemberEventKind, PublishInput, PublishResu
 import type { MemoryGroupStore } from './memory-group-store.js';
 import type { MemoryLog } from './memory-log.js';
 
-const noHandlers: BrokerHandlers = { message: () => {}, memberEvent: () => {} };
+const noHandlers: BrokerHandlers = { message: () => {}, memberEvent: () => {}, gap: () => {} };
 
 /**
  * The in-process messaging layer: publish appends to the MemoryLog and hands

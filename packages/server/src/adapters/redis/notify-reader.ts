@@ -19,6 +19,7 @@ import type { Logger } from '../../observability/logger.js';
 import type { Metrics } from '../../observability/metrics.js';
 import { COMMAND_TIMEOUT_MS, connectRedis, sleep } from './connection.js';
 import type { RedisKeys } from './keys.js';
+import { GapDetector } from './gap-check.js';
 import type { EntryHandler, GroupReader, StreamEntry } from './stream-reader.js';
 
 export interface NotifyReaderOptions {
@@ -27,6 +28,8 @@ export interface NotifyReaderOptions {
   commands: Redis;
   keys: RedisKeys;
   onEntry: EntryHandler;
+  /** Entries of the group were trimmed before this hub read them (see GapDetector). */
+  onGap: (groupId: string) => void;
   logger: Logger;
   metrics: Metrics;
   /** @default 5000 — ms between sweeps that re-read every subscribed group. */
@@ -39,6 +42,7 @@ export interface NotifyReaderOptions {
 
 export class NotifyReader implements GroupReader {
   private readonly cursors = new Map<string, string>();
+  private readonly gaps = new GapDetector();
   private readonly dirty = new Set<string>();
   private readonly sub: Redis;
   private readonly conn: Redis;
@@ -84,6 +88,7 @@ export class NotifyReader implements GroupReader {
     if (again !== undefined) return again;
     const cursor = top.length > 0 ? top[0][0] : ZERO_ID;
     this.cursors.set(groupId, cursor);
+    this.gaps.start(groupId, top[0]?.[1]);
     this.o.metrics.subscribedGroups.set(this.cursors.size);
     return cursor;
   }
@@ -119,6 +124,7 @@ export class NotifyReader implements GroupReader {
 
   remove(groupId: string): void {
     if (!this.cursors.delete(groupId)) return;
+    this.gaps.forget(groupId);
     this.dirty.delete(groupId);
     this.o.metrics.subscribedGroups.set(this.cursors.size);
     this.sub.unsubscribe(this.o.keys.notify(groupId)).catch(() => {});
@@ -180,7 +186,9 @@ export class NotifyReader implements GroupReader {
         backoff = Math.min(backoff * 2, 2000);
         continue;
       }
-      if (reply) this.deliver(reply);
+      if (reply) {
+        this.deliver(reply);
+      }
     }
   }
 
@@ -195,6 +203,7 @@ export class NotifyReader implements GroupReader {
         if (cursor === undefined) break;
         if (compareMessageIds(id, cursor) <= 0) continue;
         this.cursors.set(groupId, id);
+        if (this.gaps.skipped(groupId, fields)) this.o.onGap(groupId);
         const ms = Number(id.slice(0, id.indexOf('-')));
         if (ms > newestMs) newestMs = ms;
         try {

@@ -34,7 +34,7 @@ export interface RedisBrokerOptions {
   blockMs?: number;
 }
 
-const NOOP_HANDLERS: BrokerHandlers = { message: () => {}, memberEvent: () => {} };
+const NOOP_HANDLERS: BrokerHandlers = { message: () => {}, memberEvent: () => {}, gap: () => {} };
 
 /** A stream entry's fields (`a`, `t`, `s`, `c`) as a Message. */
 export function entryToMessage(groupId: string, id: string, fields: string[]): Message {
@@ -81,6 +81,10 @@ export class RedisBroker implements Broker {
       logger: o.logger,
       metrics: o.metrics,
       onEntry: (groupId: string, id: string, fields: string[]) => this.handlers.message(entryToMessage(groupId, id, fields)),
+      onGap: (groupId: string) => {
+        o.logger.warn({ groupId }, 'messages trimmed before this hub read them; subscribers resync');
+        this.handlers.gap(groupId);
+      },
     };
     this.reader = (o.fanout ?? 'notify') === 'notify' ? new NotifyReader(readerOptions) : new StreamReader({ ...readerOptions, blockMs: o.blockMs });
     this.subscriber = connectRedis(o.url, 'subscriber', o, { commandTimeout: undefined, maxRetriesPerRequest: null });

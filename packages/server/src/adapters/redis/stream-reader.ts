@@ -12,6 +12,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from '../../observability/logger.js';
 import type { Metrics } from '../../observability/metrics.js';
 import { connectRedis, sleep } from './connection.js';
+import { GapDetector } from './gap-check.js';
 import type { RedisKeys } from './keys.js';
 
 export type StreamEntry = [id: string, fields: string[]];
@@ -33,6 +34,8 @@ export interface StreamReaderOptions {
   commands: Redis;
   keys: RedisKeys;
   onEntry: EntryHandler;
+  /** Entries of the group were trimmed before this hub read them (see GapDetector). */
+  onGap: (groupId: string) => void;
   logger: Logger;
   metrics: Metrics;
   /** @default 5000 — ms one XREAD blocks; bounds a missed wake-up. */
@@ -43,6 +46,7 @@ export interface StreamReaderOptions {
 
 export class StreamReader implements GroupReader {
   private readonly cursors = new Map<string, string>();
+  private readonly gaps = new GapDetector();
   private readonly conn: Redis;
   private readonly abort = new AbortController();
   private readonly blockMs: number;
@@ -92,12 +96,14 @@ export class StreamReader implements GroupReader {
     if (again !== undefined) return again;
     const cursor = top.length > 0 ? top[0][0] : ZERO_ID;
     this.cursors.set(groupId, cursor);
+    this.gaps.start(groupId, top[0]?.[1]);
     this.changed(true);
     return cursor;
   }
 
   /** Stops reading a group; entries of an in-flight read for it are dropped. */
   remove(groupId: string): void {
+    this.gaps.forget(groupId);
     if (this.cursors.delete(groupId)) this.changed(false);
   }
 
@@ -173,7 +179,9 @@ export class StreamReader implements GroupReader {
         continue;
       }
       this.inFlight = -1;
-      if (reply) this.deliver(reply as [string, StreamEntry[]][]);
+      if (reply) {
+        this.deliver(reply as [string, StreamEntry[]][]);
+      }
     }
   }
 
@@ -187,6 +195,7 @@ export class StreamReader implements GroupReader {
         if (cursor === undefined) break;
         if (compareMessageIds(id, cursor) <= 0) continue;
         this.cursors.set(groupId, id);
+        if (this.gaps.skipped(groupId, fields)) this.o.onGap(groupId);
         const ms = Number(id.slice(0, id.indexOf('-')));
         if (ms > newestMs) newestMs = ms;
         try {
