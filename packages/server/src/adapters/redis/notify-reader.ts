@@ -13,13 +13,14 @@
  * by re-reading every subscribed group after each reconnect and by a sweep
  * every `sweepMs`; order and exactly-once come from the per-group cursors.
  */
-import { compareMessageIds, ZERO_ID } from '@next-chat/core';
+import { ZERO_ID } from '@next-chat/core';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../../observability/logger.js';
 import type { Metrics } from '../../observability/metrics.js';
 import { COMMAND_TIMEOUT_MS, connectRedis, sleep } from './connection.js';
 import type { RedisKeys } from './keys.js';
 import { GapDetector } from './gap-check.js';
+import { deliverRead } from './deliver-read.js';
 import type { EntryHandler, GroupReader, StreamEntry } from './stream-reader.js';
 
 export interface NotifyReaderOptions {
@@ -41,8 +42,8 @@ export interface NotifyReaderOptions {
 }
 
 export class NotifyReader implements GroupReader {
-  private readonly cursors = new Map<string, string>();
-  private readonly gaps = new GapDetector();
+  readonly cursors = new Map<string, string>();
+  readonly gaps = new GapDetector();
   private readonly dirty = new Set<string>();
   private readonly sub: Redis;
   private readonly conn: Redis;
@@ -193,26 +194,8 @@ export class NotifyReader implements GroupReader {
   }
 
   private deliver(reply: [string, StreamEntry[]][]): void {
-    let newestMs = 0;
-    for (const [key, entries] of reply) {
-      const groupId = this.o.keys.groupOfStream(key);
-      // A full page means more may wait behind it.
-      if (entries.length >= this.count) this.dirty.add(groupId);
-      for (const [id, fields] of entries) {
-        const cursor = this.cursors.get(groupId);
-        if (cursor === undefined) break;
-        if (compareMessageIds(id, cursor) <= 0) continue;
-        this.cursors.set(groupId, id);
-        if (this.gaps.skipped(groupId, fields)) this.o.onGap(groupId);
-        const ms = Number(id.slice(0, id.indexOf('-')));
-        if (ms > newestMs) newestMs = ms;
-        try {
-          this.o.onEntry(groupId, id, fields);
-        } catch (err) {
-          this.o.logger.error({ err, groupId, id }, 'message handler threw');
-        }
-      }
-    }
-    if (newestMs > 0) this.o.metrics.streamReadLag.set(Math.max(0, Date.now() - newestMs) / 1000);
+    // A full page means more may wait behind it.
+    for (const [key, entries] of reply) if (entries.length >= this.count) this.dirty.add(this.o.keys.groupOfStream(key));
+    deliverRead(reply, this, this.o);
   }
 }

@@ -7,12 +7,13 @@
  * stream order, each exactly once, and never at or below the cursor the group
  * was (re)subscribed with. docs/architecture.md has the measurements.
  */
-import { compareMessageIds, ZERO_ID } from '@next-chat/core';
+import { ZERO_ID } from '@next-chat/core';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../../observability/logger.js';
 import type { Metrics } from '../../observability/metrics.js';
 import { connectRedis, sleep } from './connection.js';
 import { GapDetector } from './gap-check.js';
+import { deliverRead } from './deliver-read.js';
 import type { RedisKeys } from './keys.js';
 
 export type StreamEntry = [id: string, fields: string[]];
@@ -45,8 +46,8 @@ export interface StreamReaderOptions {
 }
 
 export class StreamReader implements GroupReader {
-  private readonly cursors = new Map<string, string>();
-  private readonly gaps = new GapDetector();
+  readonly cursors = new Map<string, string>();
+  readonly gaps = new GapDetector();
   private readonly conn: Redis;
   private readonly abort = new AbortController();
   private readonly blockMs: number;
@@ -186,25 +187,6 @@ export class StreamReader implements GroupReader {
   }
 
   private deliver(reply: [string, StreamEntry[]][]): void {
-    let newestMs = 0;
-    for (const [key, entries] of reply) {
-      const groupId = this.o.keys.groupOfStream(key);
-      for (const [id, fields] of entries) {
-        // Re-read per entry: a handler may unsubscribe or the group may be re-added.
-        const cursor = this.cursors.get(groupId);
-        if (cursor === undefined) break;
-        if (compareMessageIds(id, cursor) <= 0) continue;
-        this.cursors.set(groupId, id);
-        if (this.gaps.skipped(groupId, fields)) this.o.onGap(groupId);
-        const ms = Number(id.slice(0, id.indexOf('-')));
-        if (ms > newestMs) newestMs = ms;
-        try {
-          this.o.onEntry(groupId, id, fields);
-        } catch (err) {
-          this.o.logger.error({ err, groupId, id }, 'message handler threw');
-        }
-      }
-    }
-    if (newestMs > 0) this.o.metrics.streamReadLag.set(Math.max(0, Date.now() - newestMs) / 1000);
+    deliverRead(reply, this, this.o);
   }
 }
