@@ -31,7 +31,8 @@ async function start(): Promise<{ base: number; out: string[]; ready: Promise<vo
         const line = buf.slice(0, nl);
         buf = buf.slice(nl + 1);
         out.push(line);
-        if (line.includes('hub(s) ready')) resolve();
+        // The last line of the start-up report.
+        if (line.includes('Ctrl-C stops everything')) resolve();
       }
     };
     proc!.stdout!.on('data', onData);
