@@ -52,6 +52,7 @@ export async function startHub(config: Config, opts: { logger?: Logger; metrics?
         await Promise.race([engine.historyWriter.flush(), new Promise((r) => setTimeout(r, left).unref())]);
       }
       await engine.close();
+      await gateway.close();
     })());
 
   return { url, port: address.port, engine, metrics, shutdown };

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { startHub, type HubProcess } from '../setup/hub-process.js';
-import { TestClient, uid } from '../setup/ws-client.js';
+import { TestClient, uid, upgradeRefusal } from '../setup/ws-client.js';
 
 const hubs: HubProcess[] = [];
 afterAll(async () => {
@@ -162,6 +162,26 @@ describe('SIGTERM drain', () => {
     const [close, code] = await Promise.all([c.closed, h.stop('SIGTERM')]);
     expect(close.code).toBe(1001);
     expect(code).toBe(0);
+  });
+});
+
+describe('while draining', () => {
+  it('answers new upgrades and /readyz with 503 until it is gone', async () => {
+    const h = await startHub();
+    // A client that never answers the close handshake keeps the drain open (up to the grace period).
+    const stuck = await TestClient.connect(h.url, 'stuck');
+    (stuck.ws as unknown as { _socket: { pause(): void } })._socket.pause();
+    const exited = h.stop('SIGTERM');
+    let ready = 200;
+    for (let i = 0; i < 200 && ready === 200; i++) {
+      ready = (await fetch(`${h.httpUrl}/readyz`)).status;
+      if (ready === 200) await new Promise((r) => setTimeout(r, 5));
+    }
+    expect(ready).toBe(503);
+    const refused = await upgradeRefusal(h.url, { Authorization: 'late' });
+    expect(refused.status).toBe(503);
+    expect(JSON.parse(refused.body)).toMatchObject({ error: 'draining' });
+    expect(await exited).toBe(0);
   });
 });
 

@@ -200,17 +200,23 @@ export class Gateway {
   }
 
   /**
-   * Stops accepting, tells every client to reconnect elsewhere (1001), and
-   * waits (bounded) for the sockets to close.
+   * Stops accepting (upgrades and /readyz answer 503, so load balancers and
+   * reconnecting clients move on), tells every client to reconnect elsewhere
+   * (1001), and waits, bounded, for the sockets to close. The listener stays
+   * open until `close()`, so nothing arriving meanwhile meets a refused port.
    */
   async drain(timeoutMs: number): Promise<void> {
     this.draining = true;
     if (this.heartbeat) clearInterval(this.heartbeat);
-    const closed = new Promise<void>((resolve) => this.http.close(() => resolve()));
     for (const conn of this.connections) conn.close(CloseCode.GoingAway, 'server shutting down: reconnect', 'shutdown');
     const deadline = Date.now() + Math.min(timeoutMs, 3000);
     while (this.connections.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     for (const conn of this.connections) conn.ws.terminate();
+  }
+
+  /** Closes the listener and any HTTP connection left. */
+  async close(): Promise<void> {
+    const closed = new Promise<void>((resolve) => this.http.close(() => resolve()));
     this.http.closeAllConnections();
     await closed;
   }

@@ -57,11 +57,19 @@ export class RedisHistoryWriter implements HistoryWriter {
   private lastClaim = 0;
   private lastJanitor = 0;
   private claimCursor = '0-0';
+  /** CLIENT ID of `conn`, to wake its blocking read on flush. */
+  private clientId: number | null = null;
   /** Entries read but not yet committed, by history-stream id. */
   private batch = new Map<string, HistoryRow | null>();
 
   constructor(private readonly o: RedisHistoryWriterOptions) {
     this.conn = connectRedis(o.url, 'history', o, { commandTimeout: Math.max(IDLE_BLOCK_MS, o.flushMs) + 5000, maxRetriesPerRequest: 0 });
+    this.conn.on('ready', () => {
+      this.conn
+        .client('ID')
+        .then((id) => (this.clientId = Number(id)))
+        .catch(() => {});
+    });
   }
 
   start(): void {
@@ -71,7 +79,16 @@ export class RedisHistoryWriter implements HistoryWriter {
   /** Writes what this instance has read, then stops reading (SIGTERM drain). */
   async flush(): Promise<void> {
     this.draining = true;
-    await this.loop;
+    if (!this.loop) return;
+    let done = false;
+    const finished = this.loop.finally(() => (done = true));
+    // The loop may sit in a blocking XREADGROUP for up to the flush interval:
+    // wake it, again if the read was still on its way to Redis.
+    for (let i = 0; i < 100 && !done; i++) {
+      if (this.clientId !== null) await this.o.commands.client('UNBLOCK', this.clientId).catch(() => 0);
+      await Promise.race([finished, sleep(50)]);
+    }
+    await finished;
   }
 
   async close(): Promise<void> {
