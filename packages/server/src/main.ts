@@ -51,6 +51,10 @@ async function main(): Promise<void> {
 
   const hub = await startHub(config, { logger });
   logger.info({ url: hub.url, port: hub.port, engine: hub.engine.name, auth: config.authMode }, 'listening');
+  // For a person at a terminal, one plain line among the JSON logs.
+  if (process.stderr.isTTY) {
+    process.stderr.write(`Next Chat hub on ${hub.url} (${hub.engine.name} engine, ${config.authMode} auth). Try: npx next-chat --url ${hub.url} --user alice\n`);
+  }
 
   let stopping = false;
   const stop = (signal: string) => {
