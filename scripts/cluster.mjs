@@ -16,6 +16,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+// mariadbd and mariadb-install-db live in /usr/sbin on Debian, which a
+// non-root PATH often lacks.
+for (const dir of ['/usr/sbin', '/usr/local/sbin']) {
+  if (!(process.env.PATH ?? '').split(':').includes(dir)) process.env.PATH = `${process.env.PATH ?? ''}:${dir}`;
+}
+
 const root = fileURLToPath(new URL('..', import.meta.url));
 const args = process.argv.slice(2);
 function opt(name, def) {

@@ -11,6 +11,12 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
+// mariadbd and mariadb-install-db live in /usr/sbin on Debian, which a
+// non-root PATH often lacks.
+for (const dir of ['/usr/sbin', '/usr/local/sbin']) {
+  if (!(process.env.PATH ?? '').split(':').includes(dir)) process.env.PATH = `${process.env.PATH ?? ''}:${dir}`;
+}
+
 export interface Service {
   readonly url: string;
   readonly port: number;

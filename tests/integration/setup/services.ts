@@ -10,6 +10,12 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
+// mariadbd and mariadb-install-db live in /usr/sbin on Debian, which a
+// non-root PATH often lacks.
+for (const dir of ['/usr/sbin', '/usr/local/sbin']) {
+  if (!(process.env.PATH ?? '').split(':').includes(dir)) process.env.PATH = `${process.env.PATH ?? ''}:${dir}`;
+}
+
 export interface ServiceHandle {
   /** `redis://127.0.0.1:P` or `mysql://root@127.0.0.1:P` (no database). */
   readonly url: string;
