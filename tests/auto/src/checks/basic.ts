@@ -33,6 +33,22 @@ export async function send(conn: RpcConnection, groupId: string, text: string, c
   return checkMessage(r?.message, `message.send result`, expected);
 }
 
+/**
+ * A fresh group created by the first user, with every user connected (the
+ * i-th to instance i, wrapping) and joined, in order.
+ */
+async function room(ctx: CheckContext, ...names: string[]): Promise<{ g: string; conns: RpcConnection[] }> {
+  const g = ctx.group();
+  const conns: RpcConnection[] = [];
+  for (const [i, name] of names.entries()) {
+    const conn = await ctx.connect(ctx.user(name), i);
+    if (i === 0) await createGroup(conn, g);
+    await join(conn, g);
+    conns.push(conn);
+  }
+  return { g, conns };
+}
+
 /** The user id a connection was opened for. */
 export function userOf(conn: RpcConnection): string {
   return conn.userId;
@@ -95,12 +111,7 @@ export const basicChecks: Check[] = [
     group: 'basic',
     description: "another user's message arrives, on another instance when there are several",
     async run(ctx) {
-      const alice = await ctx.connect(ctx.user('alice'), 0);
-      const bob = await ctx.connect(ctx.user('bob@example.org'), 1);
-      const g = ctx.group();
-      await createGroup(alice, g);
-      await join(alice, g);
-      await join(bob, g);
+      const { g, conns: [alice, bob] } = await room(ctx, 'alice', 'bob@example.org');
       const m1 = await send(bob, g, T(ctx, 'from bob'));
       const got = await waitMessageId(alice, g, m1.id);
       expectEqual(got, m1, "bob's message as alice received it");
@@ -117,12 +128,7 @@ export const basicChecks: Check[] = [
     budgetMs: (o) => Math.max(120_000, o.timeoutMs * 10),
     async run(ctx) {
       const N = 200;
-      const alice = await ctx.connect(ctx.user('alice'), 0);
-      const bob = await ctx.connect(ctx.user('bob'), 1);
-      const g = ctx.group();
-      await createGroup(alice, g);
-      await join(alice, g);
-      await join(bob, g);
+      const { g, conns: [alice, bob] } = await room(ctx, 'alice', 'bob');
       const sent: Message[] = [];
       for (let i = 0; i < N; i++) sent.push(await send(alice, g, `many ${i}`));
       checkIncreasing(sent, 'ids of sequential sends');
@@ -148,10 +154,7 @@ export const basicChecks: Check[] = [
     group: 'basic',
     description: 'join returns the latest messages (limit, complete) and message.history pages with before/next',
     async run(ctx) {
-      const alice = await ctx.connect(ctx.user('alice'), 0);
-      const g = ctx.group();
-      await createGroup(alice, g);
-      await join(alice, g);
+      const { g, conns: [alice] } = await room(ctx, 'alice');
       const sent: Message[] = [];
       for (let i = 0; i < 7; i++) sent.push(await send(alice, g, `hist ${i}`));
       const carol1 = await ctx.connect(ctx.user('carol'), 1);
@@ -180,10 +183,7 @@ export const basicChecks: Check[] = [
     group: 'basic',
     description: 're-join with since loses nothing and duplicates nothing; over limit pages the rest',
     async run(ctx) {
-      const alice = await ctx.connect(ctx.user('alice'), 0);
-      const g = ctx.group();
-      await createGroup(alice, g);
-      await join(alice, g);
+      const { g, conns: [alice] } = await room(ctx, 'alice');
       const bobUser = ctx.user('bob');
       const bob1 = await ctx.connect(bobUser, 1);
       await join(bob1, g);
@@ -226,12 +226,7 @@ export const basicChecks: Check[] = [
     budgetMs: (o) => Math.max(120_000, o.timeoutMs * 10),
     async run(ctx) {
       const PER = 100;
-      const alice = await ctx.connect(ctx.user('alice'), 0);
-      const bob = await ctx.connect(ctx.user('bob'), 1);
-      const g = ctx.group();
-      await createGroup(alice, g);
-      await join(alice, g);
-      await join(bob, g);
+      const { g, conns: [alice, bob] } = await room(ctx, 'alice', 'bob');
       // What one joiner saw, in order: every history and every notification, over one or two connections.
       type Seen = { label: string; ids: string[]; src: string[]; conns: RpcConnection[] };
       const joiners: Array<Promise<Seen>> = [];
@@ -314,12 +309,7 @@ export const basicChecks: Check[] = [
     group: 'basic',
     description: 'a retry with the same clientMessageId returns the original and delivers nothing again',
     async run(ctx) {
-      const alice = await ctx.connect(ctx.user('alice'), 0);
-      const bob = await ctx.connect(ctx.user('bob'), 1);
-      const g = ctx.group();
-      await createGroup(alice, g);
-      await join(alice, g);
-      await join(bob, g);
+      const { g, conns: [alice, bob] } = await room(ctx, 'alice', 'bob');
       const cmid = `cm-${ctx.runId}`;
       const a = await send(alice, g, 'dedupe me', cmid);
       const b = await send(alice, g, 'dedupe me', cmid);
@@ -359,12 +349,7 @@ export const basicChecks: Check[] = [
     group: 'basic',
     description: 'joining twice on one connection does not deliver messages twice',
     async run(ctx) {
-      const alice = await ctx.connect(ctx.user('alice'), 0);
-      const bob = await ctx.connect(ctx.user('bob'), 1);
-      const g = ctx.group();
-      await createGroup(alice, g);
-      await join(alice, g);
-      await join(bob, g);
+      const { g, conns: [alice, bob] } = await room(ctx, 'alice', 'bob');
       const m1 = await send(alice, g, 'before re-join');
       await waitMessageId(bob, g, m1.id);
       const again = await join(bob, g);
@@ -380,10 +365,7 @@ export const basicChecks: Check[] = [
     group: 'basic',
     description: 'pipelined requests are all answered, each under its own id',
     async run(ctx) {
-      const alice = await ctx.connect(ctx.user('alice'), 0);
-      const g = ctx.group();
-      await createGroup(alice, g);
-      await join(alice, g);
+      const { g, conns: [alice] } = await room(ctx, 'alice');
       const N = 40;
       const sent = await Promise.all(Array.from({ length: N }, (_, i) => send(alice, g, `pipe ${i}`)));
       sent.forEach((m, i) => expect(m.text === `pipe ${i}`, `pipelined send #${i}: its response carries '${m.text}'`));
@@ -463,10 +445,7 @@ export const basicChecks: Check[] = [
     group: 'basic',
     description: 'member.joined / member.left go to subscribed connections; not on an idempotent re-join',
     async run(ctx) {
-      const alice = await ctx.connect(ctx.user('alice'), 0);
-      const g = ctx.group();
-      await createGroup(alice, g);
-      await join(alice, g);
+      const { g, conns: [alice] } = await room(ctx, 'alice');
       const bobUser = ctx.user('bob');
       const bob = await ctx.connect(bobUser, 1);
       await join(bob, g);
@@ -504,10 +483,7 @@ export const basicChecks: Check[] = [
     description: 'membership survives a disconnect: send without re-joining works',
     async run(ctx) {
       const bobUser = ctx.user('bob');
-      const alice = await ctx.connect(ctx.user('alice'), 0);
-      const g = ctx.group();
-      await createGroup(alice, g);
-      await join(alice, g);
+      const { g, conns: [alice] } = await room(ctx, 'alice');
       const bob1 = await ctx.connect(bobUser, 1);
       await join(bob1, g);
       await bob1.close();
