@@ -5,6 +5,7 @@
  * by both fan-out readers; they differ only in how they decide what to read.
  */
 import { compareMessageIds } from '@next-chat/core';
+import type { Redis } from 'ioredis';
 import type { Logger } from '../../observability/logger.js';
 import type { Metrics } from '../../observability/metrics.js';
 import type { GapDetector } from './gap-check.js';
@@ -20,9 +21,19 @@ export interface ReadState {
 export interface DeliverTo {
   keys: RedisKeys;
   onEntry: EntryHandler;
+  /** Entries of the group were trimmed before this hub read them (see GapDetector). */
   onGap: (groupId: string) => void;
   logger: Logger;
   metrics: Metrics;
+}
+
+/** What both fan-out readers are built from. */
+export interface ReaderOptions extends DeliverTo {
+  url: string;
+  /** The request connection (XREVRANGE of a new group's top; CLIENT UNBLOCK). */
+  commands: Redis;
+  /** @default 500 — entries per stream per read. */
+  count?: number;
 }
 
 export function deliverRead(reply: [string, StreamEntry[]][], state: ReadState, to: DeliverTo): void {

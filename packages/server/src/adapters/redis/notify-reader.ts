@@ -15,28 +15,14 @@
  */
 import { ZERO_ID } from '@next-chat/core';
 import type { Redis } from 'ioredis';
-import type { Logger } from '../../observability/logger.js';
-import type { Metrics } from '../../observability/metrics.js';
 import { COMMAND_TIMEOUT_MS, connectRedis, sleep } from './connection.js';
-import type { RedisKeys } from './keys.js';
 import { GapDetector } from './gap-check.js';
-import { deliverRead } from './deliver-read.js';
-import type { EntryHandler, GroupReader, StreamEntry } from './stream-reader.js';
+import { deliverRead, type ReaderOptions } from './deliver-read.js';
+import type { GroupReader, StreamEntry } from './stream-reader.js';
 
-export interface NotifyReaderOptions {
-  url: string;
-  /** Connection for XREVRANGE (the request connection). */
-  commands: Redis;
-  keys: RedisKeys;
-  onEntry: EntryHandler;
-  /** Entries of the group were trimmed before this hub read them (see GapDetector). */
-  onGap: (groupId: string) => void;
-  logger: Logger;
-  metrics: Metrics;
+export interface NotifyReaderOptions extends ReaderOptions {
   /** @default 5000 — ms between sweeps that re-read every subscribed group. */
   sweepMs?: number;
-  /** @default 500 — entries per stream per read. */
-  count?: number;
   /** @default 1000 — streams per XREAD. */
   batchGroups?: number;
 }

@@ -9,12 +9,9 @@
  */
 import { ZERO_ID } from '@next-chat/core';
 import type { Redis } from 'ioredis';
-import type { Logger } from '../../observability/logger.js';
-import type { Metrics } from '../../observability/metrics.js';
 import { connectRedis, sleep } from './connection.js';
 import { GapDetector } from './gap-check.js';
-import { deliverRead } from './deliver-read.js';
-import type { RedisKeys } from './keys.js';
+import { deliverRead, type ReaderOptions } from './deliver-read.js';
 
 export type StreamEntry = [id: string, fields: string[]];
 export type EntryHandler = (groupId: string, id: string, fields: string[]) => void;
@@ -29,20 +26,9 @@ export interface GroupReader {
   close(): Promise<void>;
 }
 
-export interface StreamReaderOptions {
-  url: string;
-  /** Connection for XREVRANGE and CLIENT UNBLOCK (the request connection). */
-  commands: Redis;
-  keys: RedisKeys;
-  onEntry: EntryHandler;
-  /** Entries of the group were trimmed before this hub read them (see GapDetector). */
-  onGap: (groupId: string) => void;
-  logger: Logger;
-  metrics: Metrics;
+export interface StreamReaderOptions extends ReaderOptions {
   /** @default 5000 — ms one XREAD blocks; bounds a missed wake-up. */
   blockMs?: number;
-  /** @default 500 — entries per stream per read. */
-  count?: number;
 }
 
 export class StreamReader implements GroupReader {
