@@ -86,11 +86,10 @@ export class Hub {
     const sub = await this.fanout.attach(peer, p.groupId);
     try {
       if (joined.status === 'joined') {
-        await this.engine.broker.publishMemberEvent('member.joined', {
-          groupId: p.groupId,
-          userId: peer.userId,
-          at: joined.joinedAt,
-        });
+        // Best effort, as for member.left: the membership is recorded either way.
+        await this.engine.broker
+          .publishMemberEvent('member.joined', { groupId: p.groupId, userId: peer.userId, at: joined.joinedAt })
+          .catch((err: unknown) => this.log.warn({ err, groupId: p.groupId }, 'member.joined not published'));
       }
       const newest = await this.engine.history.latest(p.groupId, undefined, p.limit + 1);
       const { history, complete, readTop } = joinHistory(newest, p.limit, p.since);
