@@ -42,7 +42,8 @@ async function main(): Promise<void> {
   if (config.authMode === 'trust' && !isLoopback(config.host)) {
     logger.warn(
       { host: config.host },
-      'auth mode is trust: anyone who can reach this port can claim any user id. Use NEXT_CHAT_AUTH_MODE=jwt outside development, or NEXT_CHAT_HOST=127.0.0.1.',
+      // No numbers in this sentence: scripts that scrape the start-up output for the listening port must not find one here.
+      'auth mode is trust: any client that reaches this hub can claim any user id. Use NEXT_CHAT_AUTH_MODE=jwt outside development, or listen on loopback only (NEXT_CHAT_HOST).',
     );
   }
   if (config.authMode === 'jwt' && config.jwtSecret !== undefined && Buffer.byteLength(config.jwtSecret) < 32) {
@@ -50,7 +51,13 @@ async function main(): Promise<void> {
   }
 
   const hub = await startHub(config, { logger });
-  logger.info({ url: hub.url, port: hub.port, engine: hub.engine.name, auth: config.authMode }, 'listening');
+  // The one line scripts look for (NEXT_CHAT_PORT=0 prints the chosen port):
+  // written directly so that the URL and port come first, before any
+  // timestamp digits, while it stays a log record like the others.
+  if (logger.isLevelEnabled('info')) {
+    const record = { msg: 'listening', url: hub.url, port: hub.port, level: 'info', time: new Date().toISOString(), instance: config.instanceId, engine: hub.engine.name, auth: config.authMode };
+    process.stdout.write(`${JSON.stringify(record)}\n`);
+  }
   // For a person at a terminal, one plain line among the JSON logs.
   if (process.stderr.isTTY) {
     process.stderr.write(`Next Chat hub on ${hub.url} (${hub.engine.name} engine, ${config.authMode} auth). Try: npx next-chat --url ${hub.url} --user alice\n`);
