@@ -58,7 +58,9 @@ end
 local seq = redis.call('HINCRBY', metaKey, 'seq', 1)
 local id = redis.call('XADD', streamKey, '*', 'a', author, 't', text, 's', sentAt, 'c', cmid, 'n', seq)
 if notifyChannel ~= '' then
-  redis.call('PUBLISH', notifyChannel, id)
+  -- The announcement carries the entry itself: a hub that has delivered the
+  -- one before it (n - 1) delivers it without reading the stream.
+  redis.call('PUBLISH', notifyChannel, cjson.encode({ i = id, n = seq, a = author, t = text, s = sentAt, c = cmid }))
 end
 
 if cmid ~= '' then

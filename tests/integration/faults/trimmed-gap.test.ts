@@ -11,25 +11,32 @@ import { compareMessageIds, type Message } from '@next-chat/core';
 import { startHub, type HubProcess } from '../setup/hub-process.js';
 import { TestClient, uid } from '../setup/ws-client.js';
 import { createTestDatabase, eventually, hubEnv, randomPrefix } from '../setup/engine-env.js';
+import { startRedis, type ServiceHandle } from '../setup/services.js';
 import { RedisKeys } from '../../../packages/server/src/adapters/redis/keys.js';
 
 const hubs: HubProcess[] = [];
 const clients: TestClient[] = [];
 let redis: Redis | undefined;
+const services: ServiceHandle[] = [];
 
 afterAll(async () => {
   for (const c of clients) c.close();
   for (const h of hubs) h.proc.kill('SIGCONT');
   await Promise.all(hubs.map((h) => h.stop()));
   redis?.disconnect();
+  await Promise.all(services.map((x) => x.dispose()));
 });
 
 it.each(['notify', 'block'])('a hub (%s fan-out) that missed trimmed messages sends its subscribers to resync, and they lose nothing', async (fanout) => {
   const prefix = randomPrefix();
   const mysqlUrl = await createTestDatabase(inject('mysqlUrl'));
+  // A Redis of its own: the test cuts every pub/sub connection of it.
+  const redisSvc = await startRedis();
+  services.push(redisSvc);
+  redis = new Redis(redisSvc.url);
   const env = (i: number) =>
     hubEnv({
-      redisUrl: inject('redisUrl'),
+      redisUrl: redisSvc.url,
       mysqlUrl,
       prefix,
       instanceId: `${prefix}-hub${i}`,
@@ -55,6 +62,10 @@ it.each(['notify', 'block'])('a hub (%s fan-out) that missed trimmed messages se
   let firstUnseen = '';
 
   a.proc.kill('SIGSTOP');
+  // The frozen hub's announcements must be lost too: announcements carry the
+  // entries, so with them the notify reader would just deliver everything
+  // late. Its subscriber connection is cut while it cannot reconnect.
+  await redis.call('CLIENT', 'KILL', 'TYPE', 'pubsub');
   // Trimming is approximate (whole stream nodes of 100 entries), so it takes a few hundred.
   await send('while frozen');
   firstUnseen = (await sender.call<{ messages: Message[] }>('message.history', { groupId: group, limit: 1 })).messages[0]!.id;
@@ -66,7 +77,6 @@ it.each(['notify', 'block'])('a hub (%s fan-out) that missed trimmed messages se
     }),
   );
   // Each send trims what MySQL already has; keep sending until the stream lost entries past the reader's cursor.
-  redis = new Redis(inject('redisUrl'));
   const stream = new RedisKeys(prefix).stream(group);
   let n = 0;
   await eventually(

@@ -27,3 +27,14 @@ describe('GapDetector', () => {
     expect(sequenceOf(['t', 'n', 'n', 'x'])).toBeUndefined();
   });
 });
+
+describe('GapDetector.follows', () => {
+  it('is true only for the very next number after a known one', () => {
+    const d = new GapDetector();
+    expect(d.follows('g', 1)).toBe(false);
+    d.start('g', entry(4));
+    expect(d.follows('g', 5)).toBe(true);
+    expect(d.follows('g', 6)).toBe(false);
+    expect(d.follows('g', 4)).toBe(false);
+  });
+});

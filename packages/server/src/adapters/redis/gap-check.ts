@@ -35,6 +35,12 @@ export class GapDetector {
     this.last.delete(groupId);
   }
 
+  /** True when an entry numbered `n` is the very next one after the last delivered. */
+  follows(groupId: string, n: number): boolean {
+    const prev = this.last.get(groupId);
+    return prev !== undefined && n === prev + 1;
+  }
+
   /** Records the entry; true when entries between it and the previous one are missing. */
   skipped(groupId: string, fields: string[]): boolean {
     const n = sequenceOf(fields);

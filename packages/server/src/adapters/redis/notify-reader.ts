@@ -13,7 +13,7 @@
  * by re-reading every subscribed group after each reconnect and by a sweep
  * every `sweepMs`; order and exactly-once come from the per-group cursors.
  */
-import { ZERO_ID } from '@next-chat/core';
+import { compareMessageIds, isMessageId, ZERO_ID } from '@next-chat/core';
 import type { Redis } from 'ioredis';
 import { COMMAND_TIMEOUT_MS, connectRedis, sleep } from './connection.js';
 import { GapDetector } from './gap-check.js';
@@ -45,7 +45,7 @@ export class NotifyReader implements GroupReader {
     this.batchGroups = o.batchGroups ?? 1000;
     this.sub = connectRedis(o.url, 'subscriber', o, { commandTimeout: undefined, maxRetriesPerRequest: null, autoResubscribe: true });
     this.conn = connectRedis(o.url, 'reader', o, { maxRetriesPerRequest: 0 });
-    this.sub.on('message', (channel: string) => this.onNotify(channel));
+    this.sub.on('message', (channel: string, payload: string) => this.onNotify(channel, payload));
     // Notifications sent while the subscriber was away are lost: look at everything.
     this.sub.on('ready', () => this.markAll());
     this.sweep = setInterval(() => this.markAll(), o.sweepMs ?? 5000);
@@ -125,9 +125,25 @@ export class NotifyReader implements GroupReader {
     await this.reading?.catch(() => {});
   }
 
-  private onNotify(channel: string): void {
+  /**
+   * An announcement carries the new entry. When it is the next one after
+   * what this hub delivered (by number), it is delivered as it is: one round
+   * trip less per message. Anything else (a lost or late announcement, no
+   * baseline yet, an announcement without the entry) makes the group dirty,
+   * and the stream read from the cursor delivers in order.
+   */
+  private onNotify(channel: string, payload: string): void {
     const groupId = this.o.keys.groupOfNotify(channel);
-    if (!this.cursors.has(groupId)) return;
+    const cursor = this.cursors.get(groupId);
+    if (cursor === undefined) return;
+    const entry = this.started ? parseAnnouncement(payload) : undefined;
+    if (entry) {
+      if (compareMessageIds(entry[0], cursor) <= 0) return;
+      if (this.gaps.follows(groupId, entry.n)) {
+        deliverRead([[this.o.keys.stream(groupId), [[entry[0], entry[1]]]]], this, this.o);
+        return;
+      }
+    }
     this.dirty.add(groupId);
     this.kick();
   }
@@ -184,4 +200,21 @@ export class NotifyReader implements GroupReader {
     for (const [key, entries] of reply) if (entries.length >= this.count) this.dirty.add(this.o.keys.groupOfStream(key));
     deliverRead(reply, this, this.o);
   }
+}
+
+/**
+ * The entry in an announcement of publish-5.lua (`{i, n, a, t, s, c}`) as a
+ * stream entry with its number; undefined for anything else.
+ */
+export function parseAnnouncement(payload: string): (StreamEntry & { n: number }) | undefined {
+  if (payload.charCodeAt(0) !== 123 /* { */) return undefined;
+  let p: { i?: unknown; n?: unknown; a?: unknown; t?: unknown; s?: unknown; c?: unknown };
+  try {
+    p = JSON.parse(payload) as typeof p;
+  } catch {
+    return undefined;
+  }
+  if (!isMessageId(p.i) || typeof p.n !== 'number' || typeof p.a !== 'string' || typeof p.t !== 'string' || typeof p.s !== 'string') return undefined;
+  const fields = ['a', p.a, 't', p.t, 's', p.s, 'c', typeof p.c === 'string' ? p.c : '', 'n', String(p.n)];
+  return Object.assign([p.i, fields] as StreamEntry, { n: p.n });
 }
