@@ -4,7 +4,7 @@
  * of a group no longer read), checking the message numbers for gaps. Shared
  * by both fan-out readers; they differ only in how they decide what to read.
  */
-import { compareMessageIds } from '@next-chat/core';
+import { compareMessageIds, ZERO_ID } from '@next-chat/core';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../../observability/logger.js';
 import type { Metrics } from '../../observability/metrics.js';
@@ -57,4 +57,19 @@ export function deliverRead(reply: [string, StreamEntry[]][], state: ReadState, 
     }
   }
   if (newestMs > 0) to.metrics.streamReadLag.set(Math.max(0, Date.now() - newestMs) / 1000);
+}
+
+/**
+ * Puts a group into the read set with its stream's current top as cursor
+ * (and the top's number as the gap baseline). `added` is false when another
+ * call put it there meanwhile; `cursor` is then that call's.
+ */
+export async function startReading(state: ReadState, to: Pick<ReaderOptions, 'commands' | 'keys'>, groupId: string): Promise<{ cursor: string; added: boolean }> {
+  const top = (await to.commands.xrevrange(to.keys.stream(groupId), '+', '-', 'COUNT', 1)) as StreamEntry[];
+  const again = state.cursors.get(groupId);
+  if (again !== undefined) return { cursor: again, added: false };
+  const cursor = top.length > 0 ? top[0][0] : ZERO_ID;
+  state.cursors.set(groupId, cursor);
+  state.gaps.start(groupId, top[0]?.[1]);
+  return { cursor, added: true };
 }

@@ -13,11 +13,11 @@
  * by re-reading every subscribed group after each reconnect and by a sweep
  * every `sweepMs`; order and exactly-once come from the per-group cursors.
  */
-import { compareMessageIds, isMessageId, ZERO_ID } from '@next-chat/core';
+import { compareMessageIds, isMessageId } from '@next-chat/core';
 import type { Redis } from 'ioredis';
 import { COMMAND_TIMEOUT_MS, connectRedis, sleep } from './connection.js';
 import { GapDetector } from './gap-check.js';
-import { deliverRead, type ReaderOptions } from './deliver-read.js';
+import { deliverRead, startReading, type ReaderOptions } from './deliver-read.js';
 import type { GroupReader, StreamEntry } from './stream-reader.js';
 
 export interface NotifyReaderOptions extends ReaderOptions {
@@ -70,13 +70,8 @@ export class NotifyReader implements GroupReader {
     const have = this.cursors.get(groupId);
     if (have !== undefined) return have;
     await this.subscribeChannel(groupId);
-    const top = (await this.o.commands.xrevrange(this.o.keys.stream(groupId), '+', '-', 'COUNT', 1)) as StreamEntry[];
-    const again = this.cursors.get(groupId);
-    if (again !== undefined) return again;
-    const cursor = top.length > 0 ? top[0][0] : ZERO_ID;
-    this.cursors.set(groupId, cursor);
-    this.gaps.start(groupId, top[0]?.[1]);
-    this.o.metrics.subscribedGroups.set(this.cursors.size);
+    const { cursor, added } = await startReading(this, this.o, groupId);
+    if (added) this.o.metrics.subscribedGroups.set(this.cursors.size);
     return cursor;
   }
 

@@ -7,11 +7,10 @@
  * stream order, each exactly once, and never at or below the cursor the group
  * was (re)subscribed with. docs/architecture.md has the measurements.
  */
-import { ZERO_ID } from '@next-chat/core';
 import type { Redis } from 'ioredis';
 import { connectRedis, sleep } from './connection.js';
 import { GapDetector } from './gap-check.js';
-import { deliverRead, type ReaderOptions } from './deliver-read.js';
+import { deliverRead, startReading, type ReaderOptions } from './deliver-read.js';
 
 export type StreamEntry = [id: string, fields: string[]];
 export type EntryHandler = (groupId: string, id: string, fields: string[]) => void;
@@ -78,13 +77,8 @@ export class StreamReader implements GroupReader {
   async add(groupId: string): Promise<string> {
     const have = this.cursors.get(groupId);
     if (have !== undefined) return have;
-    const top = (await this.o.commands.xrevrange(this.o.keys.stream(groupId), '+', '-', 'COUNT', 1)) as StreamEntry[];
-    const again = this.cursors.get(groupId);
-    if (again !== undefined) return again;
-    const cursor = top.length > 0 ? top[0][0] : ZERO_ID;
-    this.cursors.set(groupId, cursor);
-    this.gaps.start(groupId, top[0]?.[1]);
-    this.changed(true);
+    const { cursor, added } = await startReading(this, this.o, groupId);
+    if (added) this.changed(true);
     return cursor;
   }
 
