@@ -56,6 +56,12 @@ const schema = z.object({
   jwtIssuer: z.string().min(1).optional(),
   /** Expected `aud` claim, when set. */
   jwtAudience: z.string().min(1).optional(),
+  /** @default true — refuse JWTs without `exp` (a token minted by mistake would never expire). */
+  jwtRequireExp: bool.default(true),
+  /** @default 86400 — longest accepted JWT lifetime in seconds (`exp` minus `iat`, and `exp` from now); 0 = no limit. */
+  jwtMaxTtlSeconds: int(0, 10 * 365 * 86_400).default(86_400),
+  /** @default 30 — seconds of clock skew tolerated for `exp`, `nbf` and `iat`. */
+  jwtClockSkewSeconds: int(0, 3600).default(30),
   /** @default 10000 */
   maxGroupMembers: int(1, 10_000_000).default(10_000),
   /** @default "<hostname>-<pid>" */
@@ -63,18 +69,36 @@ const schema = z.object({
     .string()
     .regex(/^[A-Za-z0-9._:-]{1,128}$/, { error: 'must be 1-128 characters of A-Z a-z 0-9 . _ : -' })
     .default(`${os.hostname()}-${process.pid}`),
-  /** @default 50 — requests per second per connection, bursts to twice that; 0 = off. */
+  /** @default 50 — frames per second per connection (every frame, parsed or not), bursts to twice that; 0 = off. */
   rateLimit: int(0, 1_000_000).default(50),
+  /** @default 100 — frames per second per user on this instance, over all their connections, bursts to twice that; 0 = off (also when NEXT_CHAT_RATE_LIMIT=0 and this is unset). */
+  userRateLimit: int(0, 1_000_000).default(100),
+  /** @default 10 — a connection whose refused frames pile up past this many seconds of its rate (decaying at the rate) is closed with 1008. */
+  rateLimitCloseAfterSeconds: int(1, 3600).default(10),
+  /** @default 32 — requests of one connection being handled at once; past it the hub stops reading that socket until one completes. */
+  maxRequestsInFlight: int(1, 10_000).default(32),
   /** @default 65536 — largest accepted frame; bigger closes with 1009. */
   maxFrameBytes: int(1024, 16 * 1024 * 1024).default(64 * 1024),
   /** @default 25000 */
   pingIntervalMs: int(100, 3_600_000).default(25_000),
-  /** @default 1048576 — outgoing bytes a connection may have queued before it is closed with 1008. */
+  /** @default 1048576 — outgoing bytes a connection may have queued; above it the hub stops reading the socket, and a buffer that stays above it for NEXT_CHAT_SLOW_CONSUMER_MS without draining closes the connection with 1008. */
   maxBufferedBytes: int(16 * 1024, 1024 * 1024 * 1024).default(1024 * 1024),
-  /** @default 500 — open connections per user per instance; 0 = unlimited. */
-  maxConnectionsPerUser: int(0, 1_000_000).default(500),
+  /** @default 10000 — ms a connection's outgoing buffer may stay above NEXT_CHAT_MAX_BUFFERED_BYTES without draining before it is closed with 1008. */
+  slowConsumerMs: int(100, 600_000).default(10_000),
+  /** @default 16777216 — hard ceiling of one connection's outgoing buffer: passing it closes the connection with 1008 at once. */
+  maxBufferedHardBytes: int(16 * 1024, 4 * 1024 * 1024 * 1024).default(16 * 1024 * 1024),
+  /** @default 33554432 — outgoing bytes queued over all of one user's connections on this instance; the connection that passes it is closed with 1008. */
+  maxUserBufferedBytes: int(16 * 1024, 16 * 1024 * 1024 * 1024).default(32 * 1024 * 1024),
+  /** @default 20 — open connections per user per instance (a person's devices and tabs); 0 = unlimited. */
+  maxConnectionsPerUser: int(0, 1_000_000).default(20),
   /** @default 1000 — groups one connection may be subscribed to; 0 = unlimited. */
   maxGroupsPerConnection: int(0, 1_000_000).default(1000),
+  /** @default 60 — groups one user may create per NEXT_CHAT_GROUP_CREATE_WINDOW_SECONDS; 0 = unlimited. */
+  groupCreateLimit: int(0, 1_000_000).default(60),
+  /** @default 3600 — the window of NEXT_CHAT_GROUP_CREATE_LIMIT, in seconds. */
+  groupCreateWindowSeconds: int(1, 30 * 86_400).default(3600),
+  /** @default 1000 — groups one user may create in all; 0 = unlimited. */
+  maxGroupsPerUser: int(0, 100_000_000).default(1000),
   /** @default 10000 — ms a WebSocket upgrade may take. */
   handshakeTimeoutMs: int(100, 600_000).default(10_000),
   /** @default "next-chat" — key prefix in Redis. */
@@ -96,6 +120,8 @@ const schema = z.object({
   presenceTtlMs: int(1000, 3_600_000).default(30_000),
   /** @default 30000 — ms a history entry read by an instance may stay unwritten before another instance claims it. */
   historyClaimIdleMs: int(1000, 3_600_000).default(30_000),
+  /** Unset: /metrics is served on NEXT_CHAT_PORT. Set: only on this port (keep it off the public Service and Ingress). */
+  metricsPort: int(0, 65535, 'a port number').optional(),
   /** @default "info" */
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** @default false — pretty logs are for people; JSON lines otherwise. */
@@ -139,6 +165,9 @@ export function parseConfig(env: Record<string, string | undefined>, flags: Reco
     throw new ConfigError(problems);
   }
   const c = r.data;
+  // NEXT_CHAT_RATE_LIMIT=0 means "no rate limits" (docs/protocol.md): the
+  // per-user one follows unless it is set on its own.
+  if (c.rateLimit === 0 && raw.userRateLimit === undefined) c.userRateLimit = 0;
   if (c.authMode === 'jwt') {
     const sources = [c.jwtSecret, c.jwtPublicKey, c.jwksUrl].filter((x) => x !== undefined).length;
     if (sources === 0) problems.push('NEXT_CHAT_AUTH_MODE=jwt needs one of NEXT_CHAT_JWT_SECRET, NEXT_CHAT_JWT_PUBLIC_KEY or NEXT_CHAT_JWKS_URL');
@@ -146,6 +175,8 @@ export function parseConfig(env: Record<string, string | undefined>, flags: Reco
       problems.push('NEXT_CHAT_JWT_PREVIOUS_SECRET only makes sense beside NEXT_CHAT_JWT_SECRET');
     if (sources > 1) problems.push('set only one of NEXT_CHAT_JWT_SECRET, NEXT_CHAT_JWT_PUBLIC_KEY and NEXT_CHAT_JWKS_URL');
   }
+  if (c.metricsPort !== undefined && c.metricsPort !== 0 && c.metricsPort === c.port)
+    problems.push('NEXT_CHAT_METRICS_PORT must differ from NEXT_CHAT_PORT (leave it unset to serve /metrics on the main port)');
   if (c.mysqlUrl && !c.redisUrl) problems.push('NEXT_CHAT_MYSQL_URL needs NEXT_CHAT_REDIS_URL: history is written from the Redis streams');
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(c);

@@ -6,8 +6,8 @@ import { TestClient, uid, upgradeRefusal } from '../setup/ws-client.js';
 const SECRET = 'a-test-secret-that-is-at-least-32-bytes-long';
 const key = new TextEncoder().encode(SECRET);
 
-async function token(claims: { sub?: string; exp?: number; nbf?: number }, secret = key): Promise<string> {
-  let jwt = new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setIssuedAt();
+async function token(claims: { sub?: string; exp?: number; nbf?: number; iat?: number }, secret = key): Promise<string> {
+  let jwt = new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setIssuedAt(claims.iat);
   if (claims.sub !== undefined) jwt = jwt.setSubject(claims.sub);
   if (claims.exp !== undefined) jwt = jwt.setExpirationTime(claims.exp);
   if (claims.nbf !== undefined) jwt = jwt.setNotBefore(claims.nbf);
@@ -72,6 +72,51 @@ describe('jwt auth mode (HS256)', () => {
     const closed = await c.closed;
     expect(closed.code).toBe(1008);
     expect(closed.reason).toMatch(/expired/);
+  });
+});
+
+describe('token lifetimes', () => {
+  async function refusal(t: string): Promise<{ status: number; message: string }> {
+    const r = await upgradeRefusal(hub.url, { Authorization: `Bearer ${t}` });
+    return { status: r.status, message: (JSON.parse(r.body) as { message: string }).message };
+  }
+
+  it('refuses a token without exp: minted by mistake, it would never expire', async () => {
+    const r = await refusal(await token({ sub: 'forever' }));
+    expect(r.status).toBe(401);
+    expect(r.message).toMatch(/exp/);
+  });
+
+  it('refuses a token valid for longer than the longest lifetime (24 h by default)', async () => {
+    const r = await refusal(await token({ sub: 'long', exp: now() + 25 * 3600 }));
+    expect(r.status).toBe(401);
+    expect(r.message).toMatch(/longer than this hub accepts/);
+    // Issued long ago with a long lifetime: the lifetime counts, not what is left of it.
+    expect((await refusal(await token({ sub: 'long', iat: now() - 30 * 3600, exp: now() + 60 }))).status).toBe(401);
+    // Just under a day is fine.
+    (await TestClient.connect(hub.url, `Bearer ${await token({ sub: 'day', exp: now() + 23 * 3600 })}`)).close();
+  });
+
+  it('refuses iat and nbf in the future beyond the clock skew, tolerates a few seconds', async () => {
+    const iat = await refusal(await token({ sub: 'early', iat: now() + 600, exp: now() + 900 }));
+    expect(iat.status).toBe(401);
+    expect(iat.message).toMatch(/iat/);
+    expect((await refusal(await token({ sub: 'early', nbf: now() + 600, exp: now() + 900 }))).status).toBe(401);
+    (await TestClient.connect(hub.url, `Bearer ${await token({ sub: 'skewed', iat: now() + 5, nbf: now() + 5, exp: now() + 600 })}`)).close();
+  });
+
+  it('an expired token is refused at once: the skew does not extend exp', async () => {
+    expect((await refusal(await token({ sub: 'late', iat: now() - 60, exp: now() - 2 }))).status).toBe(401);
+  });
+
+  it('NEXT_CHAT_JWT_REQUIRE_EXP=false and NEXT_CHAT_JWT_MAX_TTL_SECONDS=0 let an operator accept such tokens', async () => {
+    const h = await startHub({ NEXT_CHAT_AUTH_MODE: 'jwt', NEXT_CHAT_JWT_SECRET: SECRET, NEXT_CHAT_JWT_REQUIRE_EXP: 'false', NEXT_CHAT_JWT_MAX_TTL_SECONDS: '0' });
+    try {
+      (await TestClient.connect(h.url, `Bearer ${await token({ sub: 'bot' })}`)).close();
+      (await TestClient.connect(h.url, `Bearer ${await token({ sub: 'bot', exp: now() + 365 * 86400 })}`)).close();
+    } finally {
+      await h.stop();
+    }
   });
 });
 

@@ -4,11 +4,13 @@
  *
  * - `trust`: the token is the user id (local default, for development).
  * - `jwt`: a JWT (HS256 with a shared secret, RS256/ES256 with a public key,
- *   or keys from a JWKS URL); the user id is `sub`; `exp` and `nbf` are
- *   enforced here, and the connection is closed with 1008 when `exp` passes.
+ *   or keys from a JWKS URL); the user id is `sub`; `exp` is required (unless
+ *   configured otherwise) and bounded by the longest accepted lifetime, `nbf`
+ *   and `iat` may not be in the future beyond the clock skew; the connection
+ *   is closed with 1008 when `exp` passes.
  */
 import type { IncomingMessage } from 'node:http';
-import { createRemoteJWKSet, importSPKI, jwtVerify, errors as joseErrors, type JWTVerifyGetKey, type CryptoKey } from 'jose';
+import { createRemoteJWKSet, importSPKI, jwtVerify, errors as joseErrors, type JWTPayload, type JWTVerifyGetKey, type CryptoKey } from 'jose';
 import { USER_ID_RE } from '@next-chat/core';
 import type { Config } from '../config.js';
 
@@ -67,11 +69,32 @@ export async function createAuthenticator(config: Config): Promise<Authenticator
     key = createRemoteJWKSet(new URL(config.jwksUrl as string));
     algorithms = ['RS256', 'ES256'];
   }
+  const skew = config.jwtClockSkewSeconds;
   const verifyOptions = {
     algorithms,
+    clockTolerance: skew,
+    ...(config.jwtRequireExp ? { requiredClaims: ['exp'] } : {}),
     ...(config.jwtIssuer ? { issuer: config.jwtIssuer } : {}),
     ...(config.jwtAudience ? { audience: config.jwtAudience } : {}),
   };
+  const maxTtl = config.jwtMaxTtlSeconds;
+
+  /**
+   * What jose does not check: `iat` in the future, and lifetimes longer than
+   * the hub accepts. jose applies the skew to `exp` as well; here `exp` is
+   * exact, as the protocol promises (a token is refused once it has expired).
+   */
+  function checkTimes(payload: JWTPayload): void {
+    const now = Math.floor(Date.now() / 1000);
+    if (payload.exp !== undefined && payload.exp <= now) throw new AuthError('token expired: get a fresh one and reconnect');
+    if (payload.iat !== undefined && payload.iat > now + skew) throw new AuthError("token rejected: its 'iat' (issued at) is in the future; check the issuer's clock");
+    if (maxTtl > 0 && payload.exp !== undefined) {
+      const from = payload.iat !== undefined ? Math.min(payload.iat, now) : now;
+      if (payload.exp - from > maxTtl + skew) {
+        throw new AuthError(`token rejected: it is valid for longer than this hub accepts (at most ${maxTtl} s); mint tokens with an earlier 'exp'`);
+      }
+    }
+  }
 
   return async (token) => {
     if (token === undefined) throw new AuthError('missing token: send a JWT in the Authorization header (Bearer) or the access_token query parameter');
@@ -85,6 +108,7 @@ export async function createAuthenticator(config: Config): Promise<Authenticator
         verified = await jwtVerify(token, previous, verifyOptions);
       }
       const { payload } = verified;
+      checkTimes(payload);
       const userId = checkUserId(payload.sub, "the token's 'sub' claim");
       return payload.exp !== undefined ? { userId, expiresAtMs: payload.exp * 1000 } : { userId };
     } catch (err) {
