@@ -30,6 +30,24 @@ export function textProblem(text: string): string | null {
   let n = 0;
   for (const _ of text) n++;
   if (n > MAX_TEXT_CODE_POINTS) return `must be at most ${MAX_TEXT_CODE_POINTS} characters, got ${n}`;
-  if (text.trim().length === 0) return 'must not be only white space';
+  if (!VISIBLE.test(text)) return 'must contain at least one visible character (not only white space, invisible or combining characters)';
+  return null;
+}
+
+/**
+ * A character that shows: anything but white space, default-ignorable code
+ * points (zero-width characters, U+00AD, variation selectors, Hangul
+ * fillers), format characters (bidi controls), controls and combining marks
+ * (which show only on a base character). U+2800, the blank Braille pattern,
+ * is a symbol by its category yet renders as a space, so it is the one code
+ * point named here.
+ */
+const VISIBLE = /[^\p{White_Space}\p{Default_Ignorable_Code_Point}\p{Cc}\p{Cf}\p{M}\u2800]/u;
+
+/** Why a clientMessageId is not acceptable, or null when it is. */
+export function clientMessageIdProblem(id: string): string | null {
+  if (id.length < 1 || id.length > MAX_CLIENT_MESSAGE_ID) return `must be 1 to ${MAX_CLIENT_MESSAGE_ID} characters`;
+  // Stored as UTF-8: a lone surrogate would come back as U+FFFD, another id than the sender holds.
+  if (!id.isWellFormed()) return 'must be valid Unicode (no lone surrogates)';
   return null;
 }

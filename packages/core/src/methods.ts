@@ -9,7 +9,7 @@ import {
   GROUP_ID_RE,
   USER_ID_RE,
   GROUP_PREFIX_RE,
-  MAX_CLIENT_MESSAGE_ID,
+  clientMessageIdProblem,
   PAGE_LIMIT_DEFAULT,
   PAGE_LIMIT_MAX,
   textProblem,
@@ -57,8 +57,10 @@ export const paramsSchemas = {
     text,
     clientMessageId: z
       .string({ error: 'must be a string' })
-      .min(1, { error: `must be 1 to ${MAX_CLIENT_MESSAGE_ID} characters` })
-      .max(MAX_CLIENT_MESSAGE_ID, { error: `must be 1 to ${MAX_CLIENT_MESSAGE_ID} characters` })
+      .superRefine((s, ctx) => {
+        const problem = clientMessageIdProblem(s);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      })
       .optional(),
   }),
   'message.history': z.object({ groupId, before: messageId.optional(), limit: limit(1, PAGE_LIMIT_DEFAULT) }),

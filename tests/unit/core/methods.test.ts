@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareMessageIds, ErrorCode, parseMessageId, parseParams, RpcError, textProblem } from '@next-chat/core';
+import { compareMessageIds, ErrorCode, parseMessageId, parseParams, RpcError, textProblem, clientMessageIdProblem } from '@next-chat/core';
 
 function fieldOf(fn: () => unknown): string | undefined {
   try {
@@ -45,6 +45,21 @@ describe('textProblem', () => {
     expect(textProblem('')).not.toBeNull();
     expect(textProblem('\u00a0\u2003\n')).not.toBeNull();
     expect(textProblem('a\udc00')).not.toBeNull();
+  });
+  it('refuses text with nothing visible, by Unicode property, and keeps what shows', () => {
+    for (const t of ['\u200b', '\u200c\u200d', '\u2060', '\u00ad', '\u3164', '\uffa0', '\u2800', '\u0301', '\u0301\u0302', '\ufe0f', '\u202e', '\u{1d173}', '\u{e0041}', '\u034f', '\u180e']) {
+      expect(textProblem(t), JSON.stringify(t)).toMatch(/visible/);
+    }
+    for (const t of ['a', 'e\u0301', '\u{1f600}', '\u2764\ufe0f', '\u4e2d', '\ue000', '\u{1f3f3}\ufe0f\u200d\u{1f308}', 'x\u200b', '\u202eabc', '.']) {
+      expect(textProblem(t), JSON.stringify(t)).toBeNull();
+    }
+  });
+  it('clientMessageId must be 1-64 characters of well-formed Unicode', () => {
+    expect(clientMessageIdProblem('abc')).toBeNull();
+    expect(clientMessageIdProblem('\u{1f600}')).toBeNull();
+    expect(clientMessageIdProblem('')).not.toBeNull();
+    expect(clientMessageIdProblem('x'.repeat(65))).not.toBeNull();
+    expect(clientMessageIdProblem('\ud800')).toMatch(/Unicode/);
   });
 });
 
