@@ -106,8 +106,22 @@ export const errors = {
     new RpcError(ErrorCode.GroupExists, `Group '${groupId}' already exists; join it with group.join.`, { groupId }),
   groupFull: (groupId: string, capacity: number) =>
     new RpcError(ErrorCode.GroupFull, `Group '${groupId}' is full (${capacity} members); someone has to leave first.`, { groupId, capacity }),
-  rateLimited: (retryAfterMs: number) =>
-    new RpcError(ErrorCode.RateLimited, `Too many requests on this connection; wait ${retryAfterMs} ms and send it again.`, { retryAfterMs, limit: 'rate' }),
+  rateLimited: (retryAfterMs: number, limit: 'rate' | 'user_rate' = 'rate') =>
+    new RpcError(
+      ErrorCode.RateLimited,
+      limit === 'rate'
+        ? `Too many requests on this connection; wait ${retryAfterMs} ms and send it again.`
+        : `Too many requests from this user over all their connections; wait ${retryAfterMs} ms and send it again.`,
+      { retryAfterMs, limit },
+    ),
+  createQuota: (quota: 'window' | 'total', max: number, retryAfterMs: number) =>
+    new RpcError(
+      ErrorCode.RateLimited,
+      quota === 'window'
+        ? `You have created ${max} groups recently, the most allowed for now; wait ${retryAfterMs} ms before creating another.`
+        : `You have created ${max} groups, the most allowed for one user; ask an operator to remove some before creating more.`,
+      { retryAfterMs, limit: 'group_create', quota, max },
+    ),
   tooManyGroups: (max: number) =>
     new RpcError(
       ErrorCode.RateLimited,

@@ -1,21 +1,48 @@
 --[[
-  Creates a group unless its id is taken.
+  Creates a group unless its id is taken or its creator is over a creation
+  quota. The quota check and the counting happen with the creation, so
+  pipelined creates on any number of hubs never overshoot it.
 
-  KEYS[1] group meta hash        <prefix>:{g}:meta
-  KEYS[2] groups index zset      <prefix>:groups
+  KEYS[1] group meta hash            <prefix>:{g}:meta
+  KEYS[2] groups index zset          <prefix>:groups
+  KEYS[3] groups created by the user <prefix>:user:{u}:created        (counter, persistent)
+  KEYS[4] the user's creation window <prefix>:user:{u}:create-window  (counter, PEXPIRE window)
 
   ARGV[1] group id
   ARGV[2] createdBy
   ARGV[3] createdAt (ISO-8601)
+  ARGV[4] most creations per window (0: unlimited)
+  ARGV[5] window length in ms
+  ARGV[6] most creations in all (0: unlimited)
 
-  Returns 1 created, 0 the id is taken
+  Returns {'created'} | {'exists'} | {'quota', 'window'|'total', retryAfterMs}
 ]]
 local metaKey = KEYS[1]
 local groupsKey = KEYS[2]
+local createdKey = KEYS[3]
+local windowKey = KEYS[4]
+local perWindow = tonumber(ARGV[4])
+local windowMs = tonumber(ARGV[5])
+local total = tonumber(ARGV[6])
 
 if redis.call('EXISTS', metaKey) == 1 then
-  return 0
+  return {'exists'}
 end
+if total > 0 and tonumber(redis.call('GET', createdKey) or '0') >= total then
+  return {'quota', 'total', windowMs}
+end
+if perWindow > 0 then
+  local used = tonumber(redis.call('GET', windowKey) or '0')
+  if used >= perWindow then
+    local ttl = redis.call('PTTL', windowKey)
+    if ttl < 0 then ttl = windowMs end
+    return {'quota', 'window', ttl}
+  end
+  if redis.call('INCR', windowKey) == 1 then
+    redis.call('PEXPIRE', windowKey, windowMs)
+  end
+end
+redis.call('INCR', createdKey)
 redis.call('HSET', metaKey, 'createdBy', ARGV[2], 'createdAt', ARGV[3])
 redis.call('ZADD', groupsKey, 0, ARGV[1])
-return 1
+return {'created'}

@@ -88,10 +88,45 @@ export function engineContract(factory: EngineFactory): void {
       it('creates a group once; the id is then taken', async () => {
         const g = id('g');
         const created = await engine.groups.create(g, 'ann', T0);
-        expect(created).toEqual({ id: g, createdBy: 'ann', createdAt: '2026-11-22T10:00:00.000Z', memberCount: 0 });
-        expect(await engine.groups.create(g, 'bob', T0 + 1)).toBeNull();
-        expect(await engine.groups.get(g)).toEqual(created);
+        const group = { id: g, createdBy: 'ann', createdAt: '2026-11-22T10:00:00.000Z', memberCount: 0 };
+        expect(created).toEqual({ status: 'created', group });
+        expect(await engine.groups.create(g, 'bob', T0 + 1)).toEqual({ status: 'exists' });
+        expect(await engine.groups.get(g)).toEqual(group);
         expect(await engine.groups.get(id('missing'))).toBeNull();
+      });
+
+      it('counts creations against the creator quota atomically: per window and in all', async () => {
+        const creator = id('quota');
+        const windowed = { perWindow: 3, windowMs: 60_000, total: 0 };
+        const results = await Promise.all(Array.from({ length: 6 }, () => engine.groups.create(id('q'), creator, T0, windowed)));
+        expect(results.filter((r) => r.status === 'created')).toHaveLength(3);
+        const refused = results.filter((r) => r.status === 'quota');
+        expect(refused).toHaveLength(3);
+        for (const r of refused) {
+          expect(r).toMatchObject({ quota: 'window' });
+          if (r.status === 'quota') expect(r.retryAfterMs).toBeGreaterThan(0);
+          if (r.status === 'quota') expect(r.retryAfterMs).toBeLessThanOrEqual(60_000);
+        }
+        // A taken id is answered as such, without using the quota.
+        const taken = id('q');
+        await engine.groups.create(taken, 'someone-else', T0);
+        expect(await engine.groups.create(taken, creator, T0, windowed)).toEqual({ status: 'exists' });
+        // The total counts every group the user created, whatever the window.
+        const total = { perWindow: 0, windowMs: 60_000, total: 4 };
+        expect(await engine.groups.create(id('q'), creator, T0, total)).toMatchObject({ status: 'created' });
+        expect(await engine.groups.create(id('q'), creator, T0, total)).toMatchObject({ status: 'quota', quota: 'total' });
+        // Another user has a quota of their own.
+        expect(await engine.groups.create(id('q'), id('other'), T0, windowed)).toMatchObject({ status: 'created' });
+      });
+
+      it('a quota window ends: creations are allowed again', async () => {
+        const creator = id('quota');
+        const q = { perWindow: 1, windowMs: 300, total: 0 };
+        expect(await engine.groups.create(id('q'), creator, T0, q)).toMatchObject({ status: 'created' });
+        const refused = await engine.groups.create(id('q'), creator, T0, q);
+        expect(refused).toMatchObject({ status: 'quota', quota: 'window' });
+        await new Promise((r) => setTimeout(r, (refused.status === 'quota' ? refused.retryAfterMs : 0) + 50));
+        expect(await engine.groups.create(id('q'), creator, T0, q)).toMatchObject({ status: 'created' });
       });
 
       it('joins with capacity, idempotently, and counts members', async () => {

@@ -7,6 +7,7 @@ import { errors, type Member, type MethodName, type Params, type Result } from '
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Engine } from '../ports/engine.js';
+import type { CreateQuota } from '../ports/group-store.js';
 import { Fanout } from './fanout.js';
 import type { Peer } from './peer.js';
 import { historyPage, joinHistory } from './recovery.js';
@@ -24,11 +25,15 @@ export interface HubOptions {
   maxGroupMembers: number;
   /** 0: unlimited. */
   maxGroupsPerConnection: number;
+  /** Per-creator limits of group.create. */
+  createQuota: CreateQuota;
 }
 
 export class Hub {
   readonly fanout: Fanout;
   readonly methods: MethodTable;
+  /** Groups each peer is joining right now: they count towards maxGroupsPerConnection before the join completes. */
+  private readonly joining = new Map<Peer, Set<string>>();
 
   constructor(
     readonly engine: Engine,
@@ -63,9 +68,14 @@ export class Hub {
   }
 
   private async groupCreate(ctx: CallContext, p: Params<'group.create'>): Promise<Result<'group.create'>> {
-    const group = await this.engine.groups.create(p.groupId, ctx.peer.userId, Date.now());
-    if (!group) throw errors.groupExists(p.groupId);
-    return { group };
+    const q = this.options.createQuota;
+    const r = await this.engine.groups.create(p.groupId, ctx.peer.userId, Date.now(), q);
+    if (r.status === 'exists') throw errors.groupExists(p.groupId);
+    if (r.status === 'quota') {
+      this.metrics.limited.inc({ limit: 'group_create' });
+      throw errors.createQuota(r.quota, r.quota === 'window' ? q.perWindow : q.total, r.retryAfterMs);
+    }
+    return { group: r.group };
   }
 
   /**
@@ -75,11 +85,41 @@ export class Hub {
    */
   private async groupJoin(ctx: CallContext, p: Params<'group.join'>): Promise<Result<'group.join'>> {
     const { peer } = ctx;
-    const maxGroups = this.options.maxGroupsPerConnection;
-    if (maxGroups > 0 && !this.fanout.isAttached(peer, p.groupId) && this.fanout.countFor(peer) >= maxGroups) {
-      this.metrics.limited.inc({ limit: 'groups_per_connection' });
-      throw errors.tooManyGroups(maxGroups);
+    const release = this.reserveJoin(peer, p.groupId);
+    try {
+      return await this.join(ctx, p);
+    } finally {
+      release();
     }
+  }
+
+  /**
+   * Counts a join towards the connection's group limit from the moment it
+   * arrives, so pipelined joins cannot all pass the check before any of them
+   * is attached.
+   */
+  private reserveJoin(peer: Peer, groupId: string): () => void {
+    const max = this.options.maxGroupsPerConnection;
+    let pending = this.joining.get(peer);
+    if (max > 0 && !this.fanout.isAttached(peer, groupId) && !pending?.has(groupId)) {
+      let inFlight = 0;
+      for (const g of pending ?? []) if (!this.fanout.isAttached(peer, g)) inFlight++;
+      if (this.fanout.countFor(peer) + inFlight >= max) {
+        this.metrics.limited.inc({ limit: 'groups_per_connection' });
+        throw errors.tooManyGroups(max);
+      }
+    }
+    if (pending?.has(groupId)) return () => undefined;
+    if (!pending) this.joining.set(peer, (pending = new Set()));
+    pending.add(groupId);
+    return () => {
+      pending.delete(groupId);
+      if (pending.size === 0) this.joining.delete(peer);
+    };
+  }
+
+  private async join(ctx: CallContext, p: Params<'group.join'>): Promise<Result<'group.join'>> {
+    const { peer } = ctx;
     const joined = await this.engine.groups.join(p.groupId, peer.userId, this.options.maxGroupMembers, Date.now());
     if (joined.status === 'group_not_found') throw errors.groupNotFound(p.groupId);
     if (joined.status === 'full') throw errors.groupFull(p.groupId, joined.capacity);

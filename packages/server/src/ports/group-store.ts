@@ -1,5 +1,22 @@
 import type { Group } from '@next-chat/core';
 
+/** Per-creator limits on group.create; 0 turns one off. */
+export interface CreateQuota {
+  /** Most creations per window. */
+  perWindow: number;
+  windowMs: number;
+  /** Most creations in all. */
+  total: number;
+}
+
+export const NO_CREATE_QUOTA: CreateQuota = { perWindow: 0, windowMs: 1, total: 0 };
+
+export type CreateResult =
+  | { status: 'created'; group: Group }
+  | { status: 'exists' }
+  /** Over a quota: `retryAfterMs` until the window frees a slot (for `total`, the window length: waiting does not help). */
+  | { status: 'quota'; quota: 'window' | 'total'; retryAfterMs: number };
+
 export type JoinResult =
   | { status: 'joined' | 'already'; group: Group; joinedAt: string }
   | { status: 'full'; capacity: number }
@@ -26,8 +43,8 @@ export interface Page<T> {
  * `leave`; nothing here expires.
  */
 export interface GroupStore {
-  /** Returns null when the id is taken. */
-  create(groupId: string, createdBy: string, atMs: number): Promise<Group | null>;
+  /** Creates unless the id is taken or the creator is over `quota` (checked and counted atomically with the creation). */
+  create(groupId: string, createdBy: string, atMs: number, quota?: CreateQuota): Promise<CreateResult>;
   get(groupId: string): Promise<Group | null>;
   /** Sorted by id; `next` is the last id of the page when more follow. */
   list(opts: { after?: string; prefix?: string; limit: number }): Promise<Page<Group>>;

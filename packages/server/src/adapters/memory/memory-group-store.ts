@@ -1,5 +1,5 @@
 import type { Group } from '@next-chat/core';
-import type { GroupStore, JoinResult, LeaveResult, MemberRecord, Membership, Page } from '../../ports/group-store.js';
+import { NO_CREATE_QUOTA, type CreateQuota, type CreateResult, type GroupStore, type JoinResult, type LeaveResult, type MemberRecord, type Membership, type Page } from '../../ports/group-store.js';
 import { SortedIds } from './sorted-ids.js';
 
 interface GroupState {
@@ -14,13 +14,29 @@ interface GroupState {
 export class MemoryGroupStore implements GroupStore {
   private readonly groups = new Map<string, GroupState>();
   private readonly ids = new SortedIds();
+  /** Groups each user has created, and their current quota window (fixed windows, as in the Redis script). */
+  private readonly created = new Map<string, number>();
+  private readonly windows = new Map<string, { endsAtMs: number; used: number }>();
 
   private view(g: GroupState): Group {
     return { id: g.id, createdBy: g.createdBy, createdAt: g.createdAt, memberCount: g.joinedAt.size };
   }
 
-  async create(groupId: string, createdBy: string, atMs: number): Promise<Group | null> {
-    if (this.groups.has(groupId)) return null;
+  async create(groupId: string, createdBy: string, atMs: number, quota: CreateQuota = NO_CREATE_QUOTA): Promise<CreateResult> {
+    if (this.groups.has(groupId)) return { status: 'exists' };
+    const total = this.created.get(createdBy) ?? 0;
+    if (quota.total > 0 && total >= quota.total) return { status: 'quota', quota: 'total', retryAfterMs: quota.windowMs };
+    if (quota.perWindow > 0) {
+      const now = Date.now();
+      let w = this.windows.get(createdBy);
+      if (!w || w.endsAtMs <= now) {
+        w = { endsAtMs: now + quota.windowMs, used: 0 };
+        this.windows.set(createdBy, w);
+      }
+      if (w.used >= quota.perWindow) return { status: 'quota', quota: 'window', retryAfterMs: w.endsAtMs - now };
+      w.used++;
+    }
+    this.created.set(createdBy, total + 1);
     const g: GroupState = {
       id: groupId,
       createdBy,
@@ -30,7 +46,7 @@ export class MemoryGroupStore implements GroupStore {
     };
     this.groups.set(groupId, g);
     this.ids.add(groupId);
-    return this.view(g);
+    return { status: 'created', group: this.view(g) };
   }
 
   async get(groupId: string): Promise<Group | null> {

@@ -11,6 +11,8 @@
  *   <prefix>:groups          sorted set of group ids, all scores 0
  *   <prefix>:dedupe:{<g>}:<author>:<cmid>   the original message, EX 600
  *   <prefix>:presence:<user> sorted set instanceId -> expiry (ms)
+ *   <prefix>:user:{<u>}:created        groups the user has created (counter)
+ *   <prefix>:user:{<u>}:create-window  creations in the current quota window (counter, expires with it)
  *   <prefix>:history         stream of messages not yet in MySQL (consumer group "history")
  *   <prefix>:events          pub/sub channel of member events
  */
@@ -40,6 +42,12 @@ export class RedisKeys {
   }
   presence(userId: string): string {
     return `${this.prefix}:presence:${userId}`;
+  }
+  userCreated(userId: string): string {
+    return `${this.prefix}:user:{${userId}}:created`;
+  }
+  userCreateWindow(userId: string): string {
+    return `${this.prefix}:user:{${userId}}:create-window`;
   }
   history(): string {
     return `${this.prefix}:history`;

@@ -4,7 +4,7 @@
  */
 import type { Group } from '@next-chat/core';
 import type { Redis } from 'ioredis';
-import type { GroupStore, JoinResult, LeaveResult, MemberRecord, Membership, Page } from '../../ports/group-store.js';
+import { NO_CREATE_QUOTA, type CreateQuota, type CreateResult, type GroupStore, type JoinResult, type LeaveResult, type MemberRecord, type Membership, type Page } from '../../ports/group-store.js';
 import type { Metrics } from '../../observability/metrics.js';
 import { guarded } from './connection.js';
 import type { RedisKeys } from './keys.js';
@@ -21,10 +21,10 @@ export class RedisGroupStore implements GroupStore {
     private readonly metrics: Metrics,
   ) {}
 
-  async create(groupId: string, createdBy: string, atMs: number): Promise<Group | null> {
+  async create(groupId: string, createdBy: string, atMs: number, quota: CreateQuota = NO_CREATE_QUOTA): Promise<CreateResult> {
     const createdAt = new Date(atMs).toISOString();
-    const created = await guarded(this.metrics, () => this.scripts.create(groupId, createdBy, createdAt));
-    return created ? { id: groupId, createdBy, createdAt, memberCount: 0 } : null;
+    const r = await guarded(this.metrics, () => this.scripts.create(groupId, createdBy, createdAt, quota));
+    return r.status === 'created' ? { status: 'created', group: { id: groupId, createdBy, createdAt, memberCount: 0 } } : r;
   }
 
   async get(groupId: string): Promise<Group | null> {

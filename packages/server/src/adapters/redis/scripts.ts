@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
+import type { CreateQuota } from '../../ports/group-store.js';
 import type { RedisKeys } from './keys.js';
 
 /** packages/server/lua, from src/adapters/redis (vitest) and dist/adapters/redis alike. */
@@ -25,7 +26,7 @@ function load(file: string): ScriptDef & { lua: string } {
   return { command: `${m[1]}:${version}`, numberOfKeys: Number(m[2]), lua };
 }
 
-const FILES = ['publish-5.lua', 'create-2.lua', 'join-3.lua', 'leave-3.lua', 'ackHistory-1.lua'] as const;
+const FILES = ['publish-5.lua', 'create-4.lua', 'join-3.lua', 'leave-3.lua', 'ackHistory-1.lua'] as const;
 let loaded: Map<string, ScriptDef & { lua: string }> | undefined;
 
 function definitions(): Map<string, ScriptDef & { lua: string }> {
@@ -45,6 +46,8 @@ export type JoinReply =
   | { status: 'joined' | 'already'; joinedAt: string; createdBy: string; createdAt: string; memberCount: number }
   | { status: 'full'; capacity: number }
   | { status: 'group_not_found' };
+
+export type CreateReply = { status: 'created' } | { status: 'exists' } | { status: 'quota'; quota: 'window' | 'total'; retryAfterMs: number };
 
 export type LeaveReply = { status: 'left' | 'not_member' | 'group_not_found' };
 
@@ -108,9 +111,24 @@ export class Scripts {
     return { status: 'duplicate', id: original.id, text: original.text, sentAt: original.sentAt };
   }
 
-  async create(groupId: string, createdBy: string, createdAt: string): Promise<boolean> {
-    const reply = await this.call('create-2.lua', this.keys.meta(groupId), this.keys.groups(), groupId, createdBy, createdAt);
-    return reply === 1;
+  async create(groupId: string, createdBy: string, createdAt: string, quota: CreateQuota): Promise<CreateReply> {
+    const k = this.keys;
+    const reply = (await this.call(
+      'create-4.lua',
+      k.meta(groupId),
+      k.groups(),
+      k.userCreated(createdBy),
+      k.userCreateWindow(createdBy),
+      groupId,
+      createdBy,
+      createdAt,
+      quota.perWindow,
+      quota.windowMs,
+      quota.total,
+    )) as [string, string?, number?];
+    if (reply[0] === 'created') return { status: 'created' };
+    if (reply[0] === 'exists') return { status: 'exists' };
+    return { status: 'quota', quota: reply[1] === 'total' ? 'total' : 'window', retryAfterMs: Number(reply[2]) };
   }
 
   async join(groupId: string, userId: string, capacity: number, joinedAt: string): Promise<JoinReply> {
