@@ -10,6 +10,7 @@ import { Gateway } from './gateway/server.js';
 import { Hub } from './hub/hub.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
+import { ThrottledLog } from './observability/throttled-log.js';
 import { createMemoryEngine } from './adapters/memory/memory-engine.js';
 import type { Engine } from './ports/engine.js';
 import { Dispatcher } from './rpc/dispatch.js';
@@ -19,6 +20,8 @@ export interface RunningHub {
   readonly port: number;
   readonly engine: Engine;
   readonly metrics: Metrics;
+  /** The port of /metrics when it has one of its own (NEXT_CHAT_METRICS_PORT). */
+  readonly metricsPort: number | undefined;
   /** The SIGTERM path: stop accepting, close clients with 1001, flush history, close adapters. */
   shutdown(): Promise<void>;
 }
@@ -33,10 +36,21 @@ export async function startHub(config: Config, opts: { logger?: Logger; metrics?
   const logger = opts.logger ?? createLogger({ level: config.logLevel, instanceId: config.instanceId });
   const metrics = opts.metrics ?? new Metrics();
   const engine = await createEngine(config, logger, metrics);
-  const hub = new Hub(engine, { maxGroupMembers: config.maxGroupMembers, maxGroupsPerConnection: config.maxGroupsPerConnection }, metrics, logger.child({ component: 'hub' }));
-  const dispatcher = new Dispatcher(hub, metrics, logger.child({ component: 'rpc' }));
+  const hub = new Hub(
+    engine,
+    {
+      maxGroupMembers: config.maxGroupMembers,
+      maxGroupsPerConnection: config.maxGroupsPerConnection,
+      createQuota: { perWindow: config.groupCreateLimit, windowMs: config.groupCreateWindowSeconds * 1000, total: config.maxGroupsPerUser },
+    },
+    metrics,
+    logger.child({ component: 'hub' }),
+  );
+  // Lines about limits and outages, at most one per kind every 10 s, so neither a flood nor an outage floods the log.
+  const limitLog = new ThrottledLog(logger.child({ component: 'limits' }));
+  const dispatcher = new Dispatcher(hub, metrics, logger.child({ component: 'rpc' }), limitLog);
   const authenticate = await createAuthenticator(config);
-  const gateway = new Gateway(config, hub, dispatcher, authenticate, metrics, logger.child({ component: 'gateway' }));
+  const gateway = new Gateway(config, hub, dispatcher, authenticate, metrics, logger.child({ component: 'gateway' }), limitLog);
   engine.historyWriter?.start();
   const address = await gateway.listen();
   const host = ['0.0.0.0', '::', ''].includes(config.host) ? 'localhost' : address.family === 'IPv6' ? `[${address.address}]` : address.address;
@@ -55,5 +69,5 @@ export async function startHub(config: Config, opts: { logger?: Logger; metrics?
       await gateway.close();
     })());
 
-  return { url, port: address.port, engine, metrics, shutdown };
+  return { url, port: address.port, engine, metrics, metricsPort: gateway.metricsAddress?.port, shutdown };
 }

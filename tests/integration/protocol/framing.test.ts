@@ -88,6 +88,13 @@ describe('framing and JSON-RPC errors', () => {
     ['message.send', { groupId: 'g', text: '\ud800' }, 'text'],
     ['message.send', { groupId: 'g', text: 'ok', clientMessageId: '' }, 'clientMessageId'],
     ['message.send', { groupId: 'g', text: 'ok', clientMessageId: 'x'.repeat(65) }, 'clientMessageId'],
+    ['message.send', { groupId: 'g', text: 'ok', clientMessageId: '\ud800' }, 'clientMessageId'],
+    ['message.send', { groupId: 'g', text: 'ok', clientMessageId: 'a\udc00b' }, 'clientMessageId'],
+    // Text nobody could see: zero-width and default-ignorable characters, fillers, bidi and
+    // other format controls, lone combining marks, variation selectors, the blank Braille pattern.
+    ...['\u200b', '\u200c', '\u200d', '\u2060', '\u00ad', '\u3164', '\u2800', '\u0301', '\ufe0f', '\u202e', '\u200b \u200d\u3000', '\u{e0020}'].map(
+      (text) => ['message.send', { groupId: 'g', text }, 'text'] as [string, object, string],
+    ),
     ['group.members', { groupId: 'g', limit: 0 }, 'limit'],
   ])('%s %j gets -32602 naming %s', async (method, params, field) => {
     const f = await c.request(method, params);
@@ -96,8 +103,9 @@ describe('framing and JSON-RPC errors', () => {
   });
 
   it('params that are not an object get an error, never a crash', async () => {
+    // Params by position are not a JSON-RPC request this hub takes (docs/protocol.md): -32600.
     const f = await c.request('group.list', [1, 2]);
-    expect(f.error?.code).toBe(-32602);
+    expect(f.error).toMatchObject({ code: -32600, data: { reason: 'invalid_request' } });
     const g = await c.sendFrame({ jsonrpc: '2.0', id: 99, method: 'group.list', params: 'x' }, 99);
     expect(g.error?.code).toBe(-32600);
   });

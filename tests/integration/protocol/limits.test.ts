@@ -115,7 +115,7 @@ describe('connection limits', () => {
   });
 
   it('closes a slow consumer with 1008 instead of buffering without bound', async () => {
-    const h = await hub({ NEXT_CHAT_MAX_BUFFERED_BYTES: '65536', NEXT_CHAT_RATE_LIMIT: '0' });
+    const h = await hub({ NEXT_CHAT_MAX_BUFFERED_BYTES: '65536', NEXT_CHAT_SLOW_CONSUMER_MS: '500', NEXT_CHAT_RATE_LIMIT: '0' });
     const sender = await TestClient.connect(h.url, 'fast');
     const id = uid('slow');
     await sender.call('group.create', { groupId: id });

@@ -1,13 +1,22 @@
 /**
- * One client socket: frames in to the dispatcher, frames out with a bounded
- * buffer, liveness by ping/pong, and expiry of its credential.
+ * One client socket: frames in to the dispatcher as fast as the hub is
+ * willing to answer them, frames out with a bounded buffer, liveness by
+ * ping/pong, and expiry of its credential.
+ *
+ * Reading is paused (TCP back-pressure to the client) while the connection
+ * has `maxRequestsInFlight` requests being handled or its outgoing buffer is
+ * above `maxBufferedBytes`; ws emits at most one message per event-loop turn
+ * per socket (allowSynchronousEvents off), so however a client batches its
+ * bytes, other connections are served in between.
  */
 import type { Duplex } from 'node:stream';
 import WebSocket from 'ws';
 import { CloseCode } from '@next-chat/core';
 import type { RpcPeer } from '../rpc/dispatch.js';
-import type { TokenBucket } from '../rpc/rate-limit.js';
+import type { Admission, FrameAdmission } from '../rpc/rate-limit.js';
 import type { Metrics } from '../observability/metrics.js';
+import type { ThrottledLog } from '../observability/throttled-log.js';
+import type { UserSlot } from './user-slot.js';
 
 let nextId = 1;
 
@@ -27,16 +36,14 @@ function uncorkAll(): void {
   for (const s of sockets) s.uncork();
 }
 
-/** Corks `socket` for the rest of this turn; false when it already was. */
-function corkForThisTurn(socket: Duplex | undefined): boolean {
-  if (!socket || socket.writableCorked > 0 || socket.destroyed) return false;
+function corkForThisTurn(socket: Duplex): void {
+  if (socket.writableCorked > 0 || socket.destroyed) return;
   socket.cork();
   corked.push(socket);
   if (!flushScheduled) {
     flushScheduled = true;
     setImmediate(uncorkAll);
   }
-  return true;
 }
 
 /**
@@ -56,41 +63,123 @@ function bytesOf(frame: string): Buffer {
   return lastBytes;
 }
 
+export interface ConnectionLimits {
+  /** Outgoing bytes above which reading pauses and the slow-consumer clock starts. */
+  maxBufferedBytes: number;
+  /** ms the buffer may stay above `maxBufferedBytes` without draining. */
+  slowConsumerMs: number;
+  /** Outgoing bytes that close the connection at once. */
+  maxBufferedHardBytes: number;
+  /** Outgoing bytes over all connections of the user on this instance. */
+  maxUserBufferedBytes: number;
+  maxRequestsInFlight: number;
+}
+
+const PAUSED_IN_FLIGHT = 1;
+const PAUSED_BUFFER = 2;
+
 export class Connection implements RpcPeer {
   readonly id = nextId++;
+  readonly userId: string;
   missedPongs = 0;
   private expiryTimer: NodeJS.Timeout | undefined;
+  private slowTimer: NodeJS.Timeout | undefined;
+  private inFlight = 0;
+  private paused = 0;
 
   constructor(
     readonly ws: WebSocket,
-    readonly userId: string,
-    readonly limiter: TokenBucket | undefined,
-    private readonly maxBufferedBytes: number,
+    /** The TCP socket handed over by the upgrade (the one ws writes to). */
+    private readonly socket: Duplex,
+    readonly user: UserSlot,
+    private readonly admission: FrameAdmission,
+    private readonly limits: ConnectionLimits,
     private readonly metrics: Metrics,
-  ) {}
+    private readonly limitLog: ThrottledLog,
+  ) {
+    this.userId = user.userId;
+    socket.on('drain', () => this.onDrain());
+  }
 
   get closed(): boolean {
     return this.ws.readyState !== WebSocket.OPEN;
   }
 
+  get bufferedBytes(): number {
+    return this.ws.bufferedAmount;
+  }
+
+  admit(): Admission {
+    return this.admission.admit();
+  }
+
+  requestStarted(): void {
+    if (++this.inFlight >= this.limits.maxRequestsInFlight) this.pause(PAUSED_IN_FLIGHT);
+  }
+
+  requestFinished(): void {
+    if (--this.inFlight < this.limits.maxRequestsInFlight) this.unpause(PAUSED_IN_FLIGHT);
+  }
+
   send(frame: string): void {
     if (this.ws.readyState !== WebSocket.OPEN) return;
-    // A client that does not read would otherwise grow this process's memory
-    // without bound; it is cut off instead and may reconnect and resume.
-    // Checked on the first frame of a turn only: within a turn the corked
-    // socket holds that turn's burst (one stream read at most), which is not
-    // a sign of a slow reader. What is still queued a turn later is.
-    const firstOfTurn = corkForThisTurn((this.ws as unknown as { _socket?: Duplex })._socket);
-    if (firstOfTurn && this.ws.bufferedAmount > this.maxBufferedBytes) {
+    corkForThisTurn(this.socket);
+    this.ws.send(bytesOf(frame), { binary: false });
+    const buffered = this.ws.bufferedAmount;
+    if (buffered > this.limits.maxBufferedBytes) this.overBuffer(buffered);
+  }
+
+  /**
+   * A reading client drains a burst within moments; one that does not read
+   * keeps it. So: stop reading its requests, and close it only when the
+   * buffer has not drained for `slowConsumerMs`, passes the hard ceiling, or
+   * the user's connections together hold more than their share.
+   */
+  private overBuffer(buffered: number): void {
+    if (buffered > this.limits.maxBufferedHardBytes) {
       this.close(CloseCode.PolicyViolation, 'slow consumer: outgoing buffer limit exceeded', 'slow_consumer');
       return;
     }
-    this.ws.send(bytesOf(frame), { binary: false });
+    if (this.user.bufferedBytes() > this.limits.maxUserBufferedBytes) {
+      this.close(CloseCode.PolicyViolation, "slow consumer: the user's outgoing buffers are over their limit", 'slow_consumer_user');
+      return;
+    }
+    this.pause(PAUSED_BUFFER);
+    if (this.slowTimer) return;
+    this.slowTimer = setTimeout(() => {
+      this.slowTimer = undefined;
+      if (this.ws.bufferedAmount > this.limits.maxBufferedBytes) {
+        this.close(CloseCode.PolicyViolation, 'slow consumer: outgoing buffer did not drain', 'slow_consumer');
+      } else this.unpause(PAUSED_BUFFER);
+    }, this.limits.slowConsumerMs);
+    this.slowTimer.unref();
+  }
+
+  private onDrain(): void {
+    if (this.slowTimer) {
+      clearTimeout(this.slowTimer);
+      this.slowTimer = undefined;
+    }
+    this.unpause(PAUSED_BUFFER);
+  }
+
+  private pause(reason: number): void {
+    if (this.paused === 0) this.ws.pause();
+    this.paused |= reason;
+  }
+
+  private unpause(reason: number): void {
+    if ((this.paused & reason) === 0) return;
+    this.paused &= ~reason;
+    if (this.paused === 0) this.ws.resume();
   }
 
   close(code: number, reason: string, metricReason: string): void {
     if (this.ws.readyState === WebSocket.CLOSED || this.ws.readyState === WebSocket.CLOSING) return;
     this.metrics.closes.inc({ code: String(code), reason: metricReason });
+    if (code === CloseCode.PolicyViolation && metricReason !== 'token_expired') {
+      this.limitLog.write('warn', `closed:${metricReason}`, { user: this.userId, code, reason: metricReason }, `connection closed by a limit: ${reason}`);
+    }
     this.ws.close(code, reason);
     // A peer that never answers the close handshake is dropped after a grace period.
     setTimeout(() => this.ws.terminate(), 2000).unref();
@@ -109,5 +198,6 @@ export class Connection implements RpcPeer {
 
   dispose(): void {
     if (this.expiryTimer) clearTimeout(this.expiryTimer);
+    if (this.slowTimer) clearTimeout(this.slowTimer);
   }
 }

@@ -5,6 +5,8 @@
  */
 import { TextDecoder } from 'node:util';
 import {
+  CloseCode,
+  ErrorCode,
   errors,
   isMethodName,
   parseParams,
@@ -16,13 +18,17 @@ import type { CallContext, Hub, MethodHandler } from '../hub/hub.js';
 import type { Peer } from '../hub/peer.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
-import type { TokenBucket } from './rate-limit.js';
+import type { Admission } from './rate-limit.js';
+import type { ThrottledLog } from '../observability/throttled-log.js';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 export interface RpcPeer extends Peer {
-  /** Absent when rate limiting is off. */
-  readonly limiter: TokenBucket | undefined;
+  /** Whether the next frame may be handled (rate limits of the connection and its user). */
+  admit(): Admission;
+  /** Around every admitted frame: the peer stops reading while too many are in flight. */
+  requestStarted(): void;
+  requestFinished(): void;
 }
 
 function isRpcId(v: unknown): v is RpcId {
@@ -42,10 +48,37 @@ export class Dispatcher {
     private readonly hub: Hub,
     private readonly metrics: Metrics,
     private readonly log: Logger,
+    private readonly limitLog: ThrottledLog,
   ) {}
 
-  /** Handles one WebSocket message. Never rejects. */
+  /**
+   * Handles one WebSocket message. Never rejects. The frame is counted
+   * before anything else, so a flood of garbage is limited like one of
+   * requests, and a connection that keeps flooding while refused is closed.
+   */
   async handle(peer: RpcPeer, data: Buffer, isBinary: boolean): Promise<void> {
+    const admission = peer.admit();
+    if (!admission.ok) return this.refuse(peer, data, isBinary, admission);
+    peer.requestStarted();
+    try {
+      await this.handleAdmitted(peer, data, isBinary);
+    } finally {
+      peer.requestFinished();
+    }
+  }
+
+  private refuse(peer: RpcPeer, data: Buffer, isBinary: boolean, a: Exclude<Admission, { ok: true }>): void {
+    this.metrics.limited.inc({ limit: a.limit });
+    if (a.flooding) {
+      this.metrics.limited.inc({ limit: 'flood' });
+      peer.close(CloseCode.PolicyViolation, 'too many requests: far over the rate limit', 'flood');
+      return;
+    }
+    const target = requestId(data, isBinary);
+    if (target.respond && !peer.closed) peer.send(encodeError(target.id, errors.rateLimited(a.retryAfterMs, a.limit)));
+  }
+
+  private async handleAdmitted(peer: RpcPeer, data: Buffer, isBinary: boolean): Promise<void> {
     let id: RpcId = null;
     let respond = true;
     let method = '-';
@@ -70,18 +103,10 @@ export class Dispatcher {
         if (!isRpcId(req.id)) throw errors.invalidRequest("'id' must be a string, a number or null");
         id = req.id;
       }
-      // Counted before the shape checks, so malformed floods are limited too.
-      if (peer.limiter) {
-        const wait = peer.limiter.take();
-        if (wait > 0) {
-          this.metrics.limited.inc({ limit: 'rate' });
-          throw errors.rateLimited(wait);
-        }
-      }
       if (req.jsonrpc !== '2.0') throw errors.invalidRequest("'jsonrpc' must be \"2.0\"");
       if (typeof req.method !== 'string') throw errors.invalidRequest("'method' must be a string");
-      if ('params' in req && (req.params === null || typeof req.params !== 'object')) {
-        throw errors.invalidRequest("'params' must be an object");
+      if ('params' in req && (req.params === null || typeof req.params !== 'object' || Array.isArray(req.params))) {
+        throw errors.invalidRequest("'params' must be an object of named params (params by position are not supported)");
       }
       // A well-formed request without an id is a JSON-RPC notification:
       // carried out, never answered.
@@ -99,8 +124,27 @@ export class Dispatcher {
     } catch (err) {
       const rpcErr = err instanceof RpcError ? err : errors.internal();
       if (!(err instanceof RpcError)) this.log.error({ err, method, user: peer.userId }, 'method failed');
+      else if (rpcErr.code === ErrorCode.Unavailable) this.limitLog.write('warn', 'unavailable', { method, error: rpcErr.message }, 'request refused with 4503: a backend is unreachable');
       this.metrics.requests.inc({ method, outcome: rpcErr.data.reason });
       if (respond && !peer.closed) peer.send(encodeError(id, rpcErr));
     }
   }
+}
+
+/**
+ * The id to answer a refused frame with, read without trusting the frame:
+ * `respond` is false for a well-formed notification (never answered).
+ */
+function requestId(data: Buffer, isBinary: boolean): { id: RpcId; respond: boolean } {
+  if (isBinary) return { id: null, respond: true };
+  let msg: unknown;
+  try {
+    msg = JSON.parse(utf8.decode(data));
+  } catch {
+    return { id: null, respond: true };
+  }
+  if (msg === null || typeof msg !== 'object' || Array.isArray(msg)) return { id: null, respond: true };
+  const req = msg as Record<string, unknown>;
+  if (!('id' in req)) return { id: null, respond: !(req.jsonrpc === '2.0' && typeof req.method === 'string') };
+  return { id: isRpcId(req.id) ? req.id : null, respond: true };
 }
