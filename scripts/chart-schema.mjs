@@ -18,8 +18,8 @@ function hubConfigKeys() {
   return [...body[1].matchAll(/^ {2}(\w+):/gm)].map((m) => m[1]);
 }
 
-/** Set by the chart itself (URLs, auth, identity, the typed hub.config values), or not offered (key-based JWT). */
-const NOT_EXTRA = ['port', 'host', 'redisUrl', 'mysqlUrl', 'authMode', 'jwtSecret', 'jwtPreviousSecret', 'jwtPublicKey', 'jwksUrl', 'instanceId', 'logLevel', 'rateLimit', 'maxGroupMembers', 'drainTimeoutMs'];
+/** Set by the chart itself (ports, URLs, auth, identity, the typed hub.config values), or not offered (key-based JWT). */
+const NOT_EXTRA = ['port', 'metricsPort', 'host', 'redisUrl', 'mysqlUrl', 'authMode', 'jwtSecret', 'jwtPreviousSecret', 'jwtPublicKey', 'jwksUrl', 'instanceId', 'logLevel', 'rateLimit', 'maxGroupMembers', 'drainTimeoutMs'];
 
 /** What hub.config.extra may set: every other hub setting. */
 function extraConfigKeys() {
@@ -37,6 +37,7 @@ const CONSTRAINTS = {
   'hub.updateStrategy.rollingUpdate.maxSurge': intOrPercent,
   'hub.updateStrategy.rollingUpdate.maxUnavailable': intOrPercent,
   'hub.containerPort': { minimum: 1, maximum: 65535 },
+  'hub.metrics.port': { minimum: 1, maximum: 65535 },
   'hub.config.logLevel': { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] },
   'hub.config.rateLimit': { minimum: 0 },
   'hub.config.maxGroupMembers': { minimum: 1 },

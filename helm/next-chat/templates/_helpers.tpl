@@ -120,6 +120,9 @@ Call with (dict "ctx" $ "secret" "<name>" "key" "<key>" "given" <value> "length"
 {{- define "next-chat.mysql.fullname" -}}
 {{- printf "%s-mysql" (include "next-chat.fullname" .) | trunc 63 | trimSuffix "-" -}}
 {{- end -}}
+{{- define "next-chat.metrics.fullname" -}}
+{{- printf "%s-metrics" (include "next-chat.fullname" .) | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
 {{- define "next-chat.external.secretName" -}}
 {{- printf "%s-external" (include "next-chat.fullname" .) | trunc 63 | trimSuffix "-" -}}
 {{- end -}}
@@ -206,6 +209,9 @@ Call with (dict "ctx" $ "secret" "<name>" "key" "<key>" "given" <value> "length"
 {{- $needed := add (int .Values.hub.preStopSleepSeconds) $drainSeconds 1 -}}
 {{- if lt (int .Values.hub.terminationGracePeriodSeconds) (int $needed) -}}
 {{- $errors = append $errors (printf "hub.terminationGracePeriodSeconds (%d) must be at least preStopSleepSeconds + drainTimeoutMs/1000 + 1 = %d" (int .Values.hub.terminationGracePeriodSeconds) (int $needed)) -}}
+{{- end -}}
+{{- if eq (int .Values.hub.metrics.port) (int .Values.hub.containerPort) -}}
+{{- $errors = append $errors (printf "hub.metrics.port (%d) must differ from hub.containerPort: /metrics is kept off the public port" (int .Values.hub.metrics.port)) -}}
 {{- end -}}
 {{- if and .Values.hub.autoscaling.enabled (gt (int .Values.hub.autoscaling.minReplicas) (int .Values.hub.autoscaling.maxReplicas)) -}}
 {{- $errors = append $errors "hub.autoscaling.minReplicas must not exceed hub.autoscaling.maxReplicas" -}}

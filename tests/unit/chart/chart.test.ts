@@ -3,7 +3,7 @@
  * objects the Kubernetes API would accept, and has the shape the issue asks for.
  */
 import { describe, expect, it } from 'vitest';
-import { CHART, VALUE_SETS, find, helm, podSpec, render, valueSet, type K8sObject } from './helm.js';
+import { CHART, VALUE_SETS, find, helm, podSpec, render, resolveEnv, valueSet, type K8sObject } from './helm.js';
 import { typeCheck, validateModels } from './kube-schema.js';
 
 const SELECTOR_LABELS = ['app.kubernetes.io/name', 'app.kubernetes.io/instance', 'app.kubernetes.io/component'];
@@ -65,7 +65,10 @@ describe('hub Deployment', () => {
   });
 
   it('probes /readyz for readiness and /healthz for liveness on the hub port', () => {
-    expect(c.ports).toEqual([{ name: 'http', containerPort: 5000, protocol: 'TCP' }]);
+    expect(c.ports).toEqual([
+      { name: 'http', containerPort: 5000, protocol: 'TCP' },
+      { name: 'metrics', containerPort: 9090, protocol: 'TCP' },
+    ]);
     expect(c.readinessProbe.httpGet).toEqual({ path: '/readyz', port: 'http' });
     expect(c.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 'http' });
   });
@@ -109,10 +112,38 @@ describe('hub Deployment', () => {
     ]);
   });
 
-  it('has a Service on the hub port and a PodDisruptionBudget over the same pods', () => {
+  it('serves /metrics on a port of its own: NEXT_CHAT_METRICS_PORT is the `metrics` container port, not the hub port', () => {
+    const env = resolveEnv(objs, c as any);
+    expect(env.NEXT_CHAT_METRICS_PORT).toBe('9090');
+    const metrics = (c.ports as any[]).find((p) => p.name === 'metrics');
+    expect(String(metrics.containerPort)).toBe(env.NEXT_CHAT_METRICS_PORT);
+    expect(env.NEXT_CHAT_METRICS_PORT).not.toBe(env.NEXT_CHAT_PORT);
+  });
+
+  it('hub.metrics.port moves the listener, its container port and the metrics Service together', () => {
+    const o = render(['--set', 'hub.metrics.port=9464']);
+    const hc = hub(o).c;
+    expect(resolveEnv(o, hc as any).NEXT_CHAT_METRICS_PORT).toBe('9464');
+    expect(hc.ports).toContainEqual({ name: 'metrics', containerPort: 9464, protocol: 'TCP' });
+    expect((find(o, 'Service', 'chat-next-chat-metrics').spec as any).ports).toEqual([{ name: 'metrics', port: 9464, targetPort: 'metrics', protocol: 'TCP' }]);
+  });
+
+  it('refuses a metrics port equal to the hub port', () => {
+    expect(() => render(['--set', 'hub.metrics.port=5000'])).toThrow(/hub.metrics.port \(5000\) must differ from hub.containerPort/);
+  });
+
+  it('has a Service on the hub port (no metrics port), a ClusterIP metrics Service and a PodDisruptionBudget over the same pods', () => {
     const svc = find(objs, 'Service', 'chat-next-chat');
     expect((svc.spec as any).selector).toEqual(spec.selector.matchLabels);
     expect((svc.spec as any).ports).toEqual([{ name: 'http', port: 5000, targetPort: 'http', protocol: 'TCP' }]);
+    // Even a public hub Service never carries the metrics port; the metrics Service stays ClusterIP.
+    const lb = render(['--set', 'hub.service.type=LoadBalancer']);
+    expect((find(lb, 'Service', 'chat-next-chat').spec as any).ports.map((p: any) => p.targetPort)).toEqual(['http']);
+    const msvc = find(lb, 'Service', 'chat-next-chat-metrics');
+    expect((msvc.spec as any).type).toBe('ClusterIP');
+    expect((msvc.spec as any).selector).toEqual(spec.selector.matchLabels);
+    expect((msvc.spec as any).ports).toEqual([{ name: 'metrics', port: 9090, targetPort: 'metrics', protocol: 'TCP' }]);
+    expect(msvc.metadata.labels!['app.kubernetes.io/component']).toBe('metrics');
     const pdb = find(objs, 'PodDisruptionBudget');
     expect(pdb.spec).toEqual({ maxUnavailable: 1, selector: { matchLabels: spec.selector.matchLabels } });
   });
@@ -166,11 +197,37 @@ describe('ha value set: 3 replicas, Ingress, HPA, ServiceMonitor', () => {
     expect(ing.metadata.annotations!['nginx.ingress.kubernetes.io/proxy-read-timeout']).toBe('7200');
   });
 
-  it('scrapes /metrics on the hub port', () => {
+  it('scrapes /metrics on the metrics port, through the metrics Service alone', () => {
     const sm = find(objs, 'ServiceMonitor');
     expect(sm.metadata.labels!.release).toBe('prometheus');
-    expect((sm.spec as any).endpoints).toEqual([{ port: 'http', path: '/metrics', interval: '30s' }]);
-    expect((sm.spec as any).selector.matchLabels).toEqual(spec.selector.matchLabels);
+    expect((sm.spec as any).endpoints).toEqual([{ port: 'metrics', path: '/metrics', interval: '30s' }]);
+    const selector: Record<string, string> = (sm.spec as any).selector.matchLabels;
+    const selected = objs.filter((o) => o.kind === 'Service' && Object.entries(selector).every(([k, v]) => o.metadata.labels?.[k] === v));
+    expect(selected.map((o) => o.metadata.name)).toEqual(['chat-next-chat-metrics']);
+    // That Service's `metrics` port leads to the hub pods' `metrics` container port, NEXT_CHAT_METRICS_PORT.
+    const svcSpec = selected[0].spec as any;
+    expect(svcSpec.selector).toEqual(spec.selector.matchLabels);
+    expect(svcSpec.ports.find((p: any) => p.name === 'metrics').targetPort).toBe('metrics');
+    const hc = hub(objs).c;
+    const env = resolveEnv(objs, hc as any);
+    expect(String((hc.ports as any[]).find((p) => p.name === 'metrics').containerPort)).toBe(env.NEXT_CHAT_METRICS_PORT);
+  });
+
+  it('no Ingress path reaches the metrics port', () => {
+    for (const o of [objs, render(['--set', 'ingress.enabled=true', '--set', 'hub.service.type=NodePort'])]) {
+      const hc = hub(o).c;
+      const metricsPort = (hc.ports as any[]).find((p) => p.name === 'metrics');
+      const paths = (find(o, 'Ingress').spec as any).rules.flatMap((r: any) => r.http.paths);
+      expect(paths.length).toBeGreaterThan(0);
+      for (const p of paths) {
+        const { name, port } = p.backend.service;
+        const svcPort = (find(o, 'Service', name).spec as any).ports.find((sp: any) => (port.name !== undefined ? sp.name === port.name : sp.port === port.number));
+        expect(svcPort, `${p.path} -> ${name}:${port.name ?? port.number}`).toBeDefined();
+        expect(svcPort.targetPort, p.path).toBe('http');
+        expect([svcPort.targetPort, svcPort.port]).not.toContain('metrics');
+        expect([svcPort.targetPort, svcPort.port]).not.toContain(metricsPort.containerPort);
+      }
+    }
   });
 });
 

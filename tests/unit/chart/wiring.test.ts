@@ -11,8 +11,9 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { jwtVerify } from 'jose';
 import { CONFIG_KEYS, envName, parseConfig } from '../../../packages/server/src/config.js';
+import { createAuthenticator } from '../../../packages/server/src/gateway/auth.js';
 import { parseOptions } from '../../auto/src/options.js';
-import { ROOT, VALUE_SETS, find, podSpec, render, renderNotes, resolveEnv, valueSet, type K8sObject } from './helm.js';
+import { CHART, ROOT, VALUE_SETS, find, podSpec, render, renderNotes, resolveEnv, valueSet, type K8sObject } from './helm.js';
 
 /** Values of the Secrets the value sets name but do not render (operator-made). */
 const EXISTING_SECRETS: Record<string, string> = {
@@ -56,6 +57,9 @@ describe.each(VALUE_SETS.map((s) => [s.name, s.args] as const))('wiring with %s'
     expect(config.redisUrl).toMatch(/^rediss?:\/\//);
     expect(config.mysqlUrl).toMatch(/^mysql:\/\//);
     expect(config.port).toBe(5000);
+    // /metrics on its own listener, the hub pods' `metrics` container port, never the hub port.
+    expect(config.metricsPort).toBe(9090);
+    expect((hubContainer(objs).ports as { name: string; containerPort: number }[]).find((p) => p.name === 'metrics')?.containerPort).toBe(config.metricsPort);
     expect(config.instanceId).toBe('field:metadata.name'); // the pod name: unique, and readable in Redis
     const mode = name === 'trust' ? 'trust' : 'jwt';
     expect(config.authMode).toBe(mode);
@@ -111,7 +115,7 @@ describe('hub.config', () => {
     const schema = JSON.parse(fs.readFileSync(path.join(ROOT, 'helm/next-chat/values.schema.json'), 'utf8'));
     const hubConfig = schema.properties.hub.properties.config;
     const allowed: string[] = hubConfig.properties.extra.propertyNames.enum;
-    const chartSet = ['port', 'host', 'redisUrl', 'mysqlUrl', 'authMode', 'jwtSecret', 'jwtPreviousSecret', 'instanceId', ...Object.keys(hubConfig.properties).filter((k) => k !== 'extra')];
+    const chartSet = ['port', 'metricsPort', 'host', 'redisUrl', 'mysqlUrl', 'authMode', 'jwtSecret', 'jwtPreviousSecret', 'instanceId', ...Object.keys(hubConfig.properties).filter((k) => k !== 'extra')];
     const notSupported = ['jwtPublicKey', 'jwksUrl']; // the chart's jwt mode is the HS256 shared secret
     expect(
       [...allowed, ...chartSet, ...notSupported].sort(),
@@ -121,6 +125,12 @@ describe('hub.config', () => {
 
   it('refuses an extra setting the chart sets itself', () => {
     expect(() => render(['--set', 'hub.config.extra.authMode=trust'])).toThrow();
+    expect(() => render(['--set', 'hub.config.extra.metricsPort=9100'])).toThrow(/metricsPort/);
+  });
+
+  it('offers the hub\'s JWT lifetime and per-user limits, which parse', () => {
+    const objs = render(['--set', 'hub.config.extra.jwtRequireExp=false', '--set', 'hub.config.extra.jwtMaxTtlSeconds=3600', '--set', 'hub.config.extra.userRateLimit=40']);
+    expect(parseConfig(resolveEnv(objs, hubContainer(objs)))).toMatchObject({ jwtRequireExp: false, jwtMaxTtlSeconds: 3600, userRateLimit: 40 });
   });
 });
 
@@ -166,21 +176,65 @@ describe('auth', () => {
   });
 });
 
+/**
+ * Runs the `TOKEN=$(node -e '...')` line of a text with a secret and checks the
+ * token against the hub's JWT rules (exp and iat set, lifetime at most
+ * jwtMaxTtlSeconds) and the hub's own authenticator, configured as the chart
+ * configures it. Returns the lifetime in seconds.
+ */
+async function checkMintCommand(text: string, hubEnv: Record<string, string>): Promise<number> {
+  const line = text.split('\n').find((l) => l.trim().startsWith('TOKEN=$(node -e '));
+  expect(line, 'a TOKEN=$(node -e ...) line').toBeDefined();
+  const cmd = line!.trim().replace(/^TOKEN=\$\(/, '').replace(/\)$/, '');
+  const secret = 'k'.repeat(64);
+  const token = execFileSync('sh', ['-c', cmd], { env: { ...process.env, NEXT_CHAT_JWT_SECRET: secret }, encoding: 'utf8' }).trim();
+  const config = parseConfig({ ...hubEnv, NEXT_CHAT_JWT_SECRET: secret });
+  const maxTtl = config.jwtMaxTtlSeconds > 0 ? config.jwtMaxTtlSeconds : Infinity;
+  const { payload, protectedHeader } = await jwtVerify(token, new TextEncoder().encode(secret), {
+    algorithms: ['HS256'],
+    requiredClaims: ['sub', 'iat', 'exp'],
+    maxTokenAge: config.jwtMaxTtlSeconds > 0 ? config.jwtMaxTtlSeconds : undefined,
+  });
+  expect(protectedHeader.alg).toBe('HS256');
+  expect(payload.sub).toBe('alice');
+  const now = Date.now() / 1000;
+  expect(Math.abs(payload.iat! - now)).toBeLessThan(60);
+  const ttl = payload.exp! - payload.iat!;
+  expect(ttl).toBeGreaterThan(0);
+  expect(ttl, 'exp - iat within NEXT_CHAT_JWT_MAX_TTL_SECONDS').toBeLessThanOrEqual(maxTtl);
+  expect(payload.exp! - now).toBeLessThanOrEqual(maxTtl);
+  // The hub's own check, as configured by the chart.
+  const auth = await createAuthenticator(config);
+  expect((await auth(token)).userId).toBe('alice');
+  return ttl;
+}
+
 describe('NOTES.txt', () => {
-  it('jwt: the one-line mint command makes a token the hub accepts, and says how to connect', async () => {
+  it('jwt: the one-line mint command makes a token the hub accepts (iat, exp, 12 h), and says how to connect', async () => {
     const notes = renderNotes();
     expect(notes).toContain("kubectl -n chat-ns get secret chat-next-chat-auth -o jsonpath='{.data.jwt-secret}' | base64 -d");
     expect(notes).toContain('next-chat --url "$NEXT_CHAT_URL" --token "$TOKEN"');
     expect(notes).toContain('kubectl -n chat-ns port-forward service/chat-next-chat 5000:5000');
     expect(notes).toContain('helm test chat -n chat-ns --logs');
-    const line = notes.split('\n').find((l) => l.trim().startsWith('TOKEN=$(node -e '))!;
-    const cmd = line.trim().replace(/^TOKEN=\$\(/, '').replace(/\)$/, '');
-    const secret = 'k'.repeat(64);
-    const token = execFileSync('sh', ['-c', cmd], { env: { ...process.env, NEXT_CHAT_JWT_SECRET: secret }, encoding: 'utf8' }).trim();
-    const { payload, protectedHeader } = await jwtVerify(token, new TextEncoder().encode(secret), { algorithms: ['HS256'] });
-    expect(protectedHeader.alg).toBe('HS256');
-    expect(payload.sub).toBe('alice');
-    expect(payload.exp! - Date.now() / 1000).toBeGreaterThan(3600);
+    const objs = render();
+    expect(await checkMintCommand(notes, resolveEnv(objs, hubContainer(objs)))).toBe(12 * 3600);
+    expect(notes).toContain('valid for 12 hours');
+  });
+
+  it('jwt: the mint command stays within a shorter jwtMaxTtlSeconds', async () => {
+    const args = ['--set', 'hub.config.extra.jwtMaxTtlSeconds=900'];
+    const notes = renderNotes(args);
+    const objs = render(args);
+    expect(await checkMintCommand(notes, resolveEnv(objs, hubContainer(objs)))).toBe(900);
+    expect(notes).toContain('valid for 900 seconds');
+  });
+
+  it('says /metrics is on the metrics port only, with its Service, not the hub port', () => {
+    const notes = renderNotes();
+    expect(notes).toMatch(/\/healthz, \/readyz on port 5000\./);
+    expect(notes).toMatch(/\/metrics on\s+the metrics port 9090 only/);
+    expect(notes).toContain('kubectl -n chat-ns port-forward service/chat-next-chat-metrics 9090:9090');
+    expect(notes).not.toMatch(/\/metrics[^\n]*port 5000/);
   });
 
   it('trust: the token is the user id; with an Ingress the URL is the Ingress host', () => {
@@ -188,5 +242,13 @@ describe('NOTES.txt', () => {
     expect(notes).toContain('TOKEN=alice');
     expect(notes).toContain('export NEXT_CHAT_URL=wss://chat.local/next-chat');
     expect(notes).not.toContain('helm test');
+  });
+});
+
+describe('helm/next-chat/README.md', () => {
+  it('its mint command makes a token the hub accepts with the chart\'s defaults (iat, exp, 12 h)', async () => {
+    const readme = fs.readFileSync(path.join(CHART, 'README.md'), 'utf8');
+    const objs = render();
+    expect(await checkMintCommand(readme, resolveEnv(objs, hubContainer(objs)))).toBe(12 * 3600);
   });
 });
