@@ -5,9 +5,12 @@
  *
  * Reading is paused (TCP back-pressure to the client) while the connection
  * has `maxRequestsInFlight` requests being handled or its outgoing buffer is
- * above `maxBufferedBytes`; ws emits at most one message per event-loop turn
- * per socket (allowSynchronousEvents off), so however a client batches its
- * bytes, other connections are served in between.
+ * above `maxBufferedBytes`. Pausing the socket stops new bytes, not the
+ * frames ws has already read, so those wait in a queue here (at most what
+ * one read brought) until the pause ends. ws emits at most one message per
+ * event-loop turn per socket (allowSynchronousEvents off) and the queue is
+ * worked off one frame per turn too, so however a client batches its bytes,
+ * other connections are served in between.
  */
 import type { Duplex } from 'node:stream';
 import WebSocket from 'ws';
@@ -78,6 +81,8 @@ export interface ConnectionLimits {
 const PAUSED_IN_FLIGHT = 1;
 const PAUSED_BUFFER = 2;
 
+export type FrameHandler = (conn: Connection, data: Buffer, isBinary: boolean) => void;
+
 export class Connection implements RpcPeer {
   readonly id = nextId++;
   readonly userId: string;
@@ -86,6 +91,9 @@ export class Connection implements RpcPeer {
   private slowTimer: NodeJS.Timeout | undefined;
   private inFlight = 0;
   private paused = 0;
+  /** Frames ws had read when reading paused, oldest first. */
+  private readonly held: { data: Buffer; isBinary: boolean }[] = [];
+  private releasing = false;
 
   constructor(
     readonly ws: WebSocket,
@@ -96,9 +104,29 @@ export class Connection implements RpcPeer {
     private readonly limits: ConnectionLimits,
     private readonly metrics: Metrics,
     private readonly limitLog: ThrottledLog,
+    private readonly handle: FrameHandler,
   ) {
     this.userId = user.userId;
     socket.on('drain', () => this.onDrain());
+    ws.on('message', (data, isBinary) => this.receive(data as Buffer, isBinary));
+  }
+
+  private receive(data: Buffer, isBinary: boolean): void {
+    if (this.paused !== 0 || this.held.length > 0) this.held.push({ data, isBinary });
+    else this.handle(this, data, isBinary);
+  }
+
+  /** Hands held frames to the handler, one per event-loop turn, while not paused. */
+  private releaseHeld(): void {
+    if (this.releasing || this.held.length === 0) return;
+    this.releasing = true;
+    setImmediate(() => {
+      this.releasing = false;
+      if (this.paused !== 0 || this.closed) return;
+      const next = this.held.shift();
+      if (next) this.handle(this, next.data, next.isBinary);
+      this.releaseHeld();
+    });
   }
 
   get closed(): boolean {
@@ -171,7 +199,10 @@ export class Connection implements RpcPeer {
   private unpause(reason: number): void {
     if ((this.paused & reason) === 0) return;
     this.paused &= ~reason;
-    if (this.paused === 0) this.ws.resume();
+    if (this.paused === 0) {
+      this.ws.resume();
+      this.releaseHeld();
+    }
   }
 
   close(code: number, reason: string, metricReason: string): void {
@@ -197,6 +228,7 @@ export class Connection implements RpcPeer {
   }
 
   dispose(): void {
+    this.held.length = 0;
     if (this.expiryTimer) clearTimeout(this.expiryTimer);
     if (this.slowTimer) clearTimeout(this.slowTimer);
   }

@@ -255,7 +255,7 @@ export class Gateway {
 
   private onConnection(ws: WebSocket, socket: Duplex, identity: Identity): void {
     const user = this.userSlot(identity.userId);
-    const conn = new Connection(ws, socket, user, this.admission(user), this.limits, this.metrics, this.limitLog);
+    const conn = new Connection(ws, socket, user, this.admission(user), this.limits, this.metrics, this.limitLog, (c, data, isBinary) => void this.dispatcher.handle(c, data, isBinary));
     this.connections.add(conn);
     user.connections.add(conn);
     this.metrics.connections.set(this.connections.size);
@@ -263,7 +263,6 @@ export class Gateway {
     this.hub.connected(conn);
     if (identity.expiresAtMs !== undefined) conn.expireAt(identity.expiresAtMs);
 
-    ws.on('message', (data, isBinary) => void this.dispatcher.handle(conn, data as Buffer, isBinary));
     ws.on('pong', () => (conn.missedPongs = 0));
     ws.on('error', (err) => {
       // ws closes the socket itself (1009 for an oversized frame); count it.

@@ -57,6 +57,8 @@ export class Dispatcher {
    * requests, and a connection that keeps flooding while refused is closed.
    */
   async handle(peer: RpcPeer, data: Buffer, isBinary: boolean): Promise<void> {
+    // ws still emits what it had read when a close began; nobody would get the answers.
+    if (peer.closed) return;
     const admission = peer.admit();
     if (!admission.ok) return this.refuse(peer, data, isBinary, admission);
     peer.requestStarted();
