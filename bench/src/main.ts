@@ -4,8 +4,9 @@
  * single-process ws broadcast, load from separate processes. One JSON line
  * per result on stdout, a table at the end; progress on stderr.
  *
- * Env: BENCH_SCENARIOS (comma list of fanout,groups,connections,history;
- * default all), BENCH_ROUNDS (alternating rounds of fanout/groups, default 5),
+ * Env: BENCH_SCENARIOS (comma list of fanout,groups,connections,history,abuse;
+ * default all; abuse.ts has its own BENCH_ABUSE_* settings), BENCH_ROUNDS
+ * (alternating rounds of fanout/groups, default 5),
  * BENCH_DURATION_MS (send phase of a run, default 3000),
  * BENCH_CPU_PROF (a directory: hubs run with --cpu-prof into it).
  */
@@ -13,6 +14,7 @@ import os from 'node:os';
 import { spawnSync } from 'node:child_process';
 import { Redis } from 'ioredis';
 import mysql from 'mysql2/promise';
+import { abuse, abuseTable } from './abuse.js';
 import { Gen } from './gen.js';
 import type { ClientSpec, Event, Protocol } from './loadgen.js';
 import { CONFIGURATOR_BIN, cpuSeconds, machineBusySeconds, peakRss, rss, SIO_SERVER, startHubProc, startServer, WS_SERVER, type ServerProc } from './procs.js';
@@ -21,7 +23,7 @@ import { Histogram, r3, table } from './stats.js';
 
 type System = 'next-chat' | 'socket.io' | 'ws';
 
-const SCENARIOS = (process.env.BENCH_SCENARIOS ?? 'fanout,groups,connections,history').split(',').map((s) => s.trim());
+const SCENARIOS = (process.env.BENCH_SCENARIOS ?? 'fanout,groups,connections,history,abuse').split(',').map((s) => s.trim());
 const ROUNDS = Math.max(1, Math.min(9, Number(process.env.BENCH_ROUNDS ?? 5)));
 const DURATION_MS = Math.max(500, Math.min(30_000, Number(process.env.BENCH_DURATION_MS ?? 3000)));
 const CPU_PROF = process.env.BENCH_CPU_PROF;
@@ -523,6 +525,8 @@ function summary(): void {
     }
   }
   if (other.length) lines.push('', table(['scenario', 'result'], other));
+  const abuseLines = abuseTable(results);
+  if (abuseLines) lines.push('', abuseLines);
 
   // Targets.
   const targets: (string | number)[][] = [];
@@ -602,6 +606,10 @@ async function main(): Promise<void> {
     }
     if (SCENARIOS.includes('connections')) await connections(redis, admin);
     if (SCENARIOS.includes('history')) await history(redis, admin);
+    if (SCENARIOS.includes('abuse')) {
+      await flush(admin);
+      await abuse({ redis, log, emit, cpuProf: CPU_PROF });
+    }
   } finally {
     admin.disconnect();
     await redis.stop();

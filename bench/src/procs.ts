@@ -94,16 +94,38 @@ export async function startServer(
   };
 }
 
-export function startHubProc(name: string, env: Record<string, string>, nodeArgs: string[] = []): Promise<ServerProc> {
+/**
+ * Every per-connection and per-user limit of the hub turned off. The
+ * throughput scenarios run many connections per user (the fan-out sender's
+ * window, one admin creating 100 groups, tens of thousands of frames per
+ * second per connection); the hub's abuse limits would refuse or close them
+ * and the figures would stop being comparable with earlier runs. Hubs that
+ * do not know one of these variables ignore it.
+ */
+export const LIMITS_OFF: Readonly<Record<string, string>> = {
+  NEXT_CHAT_RATE_LIMIT: '0',
+  NEXT_CHAT_USER_RATE_LIMIT: '0',
+  NEXT_CHAT_GROUP_CREATE_LIMIT: '0',
+  NEXT_CHAT_MAX_GROUPS_PER_USER: '0',
+  NEXT_CHAT_MAX_CONNECTIONS_PER_USER: '0',
+};
+
+/**
+ * A hub on a free port of 127.0.0.1. `limits: 'off'` (the throughput
+ * scenarios) adds LIMITS_OFF; `limits: 'default'` (the abuse scenario) passes
+ * only port, host, instance and log settings, so the hub runs with the limits
+ * it ships with. `env` wins over both.
+ */
+export function startHubProc(name: string, env: Record<string, string>, nodeArgs: string[] = [], limits: 'off' | 'default' = 'off'): Promise<ServerProc> {
   return startServer(
     name,
     HUB_BIN,
     {
       NEXT_CHAT_PORT: '0',
       NEXT_CHAT_HOST: '127.0.0.1',
-      NEXT_CHAT_RATE_LIMIT: '0',
       NEXT_CHAT_LOG_LEVEL: 'info',
       NEXT_CHAT_INSTANCE_ID: name,
+      ...(limits === 'off' ? LIMITS_OFF : {}),
       ...env,
     },
     (port) => `ws://127.0.0.1:${port}/next-chat`,
