@@ -58,7 +58,7 @@ function groupOf(err: RpcError, fallback?: string): string {
 const FIELD_HELP: Record<string, string> = {
   groupId: "a group name is 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit",
   prefix: "a prefix is at most 64 letters, digits, '.', '_' or '-'",
-  text: 'a message is 1 to 4000 characters and not only spaces',
+  text: 'a message is 1 to 4000 characters with at least one visible character',
   limit: 'a count is a whole number from 1 to 200',
   since: "a message id looks like '1700000000000-0'",
   before: "a message id looks like '1700000000000-0'",
@@ -88,6 +88,12 @@ export function rpcErrorToText(err: RpcError, group?: string): string {
     }
     case ErrorCode.RateLimited: {
       const ms = typeof err.data.retryAfterMs === 'number' ? err.data.retryAfterMs : 1000;
+      const max = typeof err.data.max === 'number' ? err.data.max : undefined;
+      if (err.data.limit === 'group_create' && err.data.quota === 'total')
+        return `you have created ${max ?? 'the most'} groups, the most one user may; ask an operator to remove some`;
+      if (err.data.limit === 'group_create') return `you have created ${max ?? 'many'} groups recently; you can create another in ${seconds(ms)}`;
+      if (err.data.limit === 'groups_per_connection')
+        return `this connection is in ${max ?? 'the most'} groups, the most allowed; leave one first (or connect again for more)`;
       return `too many requests; slow down and try again in ${seconds(ms)}`;
     }
     case ErrorCode.Unavailable: {

@@ -6,6 +6,7 @@
 import {
   CloseCode,
   ErrorCode,
+  retryDelayMs,
   PAGE_LIMIT_MAX,
   RpcError,
   isMessageId,
@@ -265,13 +266,8 @@ export class NextChatClient extends TypedEmitter<ClientEvents> {
       try {
         return (await this.#call(method, params, timeoutMs)) as Results[M];
       } catch (err) {
-        if (
-          err instanceof RpcError &&
-          err.code === ErrorCode.RateLimited &&
-          this.#opts.retryRateLimited &&
-          retries < this.#opts.maxRateLimitRetries
-        ) {
-          const wait = typeof err.data.retryAfterMs === 'number' && err.data.retryAfterMs >= 0 ? err.data.retryAfterMs : 1000;
+        const wait = err instanceof RpcError ? retryDelayMs(err) : null;
+        if (wait !== null && this.#opts.retryRateLimited && retries < this.#opts.maxRateLimitRetries) {
           await this.#sleep(wait);
           continue;
         }

@@ -63,7 +63,9 @@ export interface ClientOptions {
   reconnect?: boolean | ReconnectOptions;
   /**
    * Send a request again after `data.retryAfterMs` when the hub refuses it
-   * with 4029 (rate limited).
+   * with 4029 for a rate (`data.limit` "rate" or "user_rate"). Refusals that
+   * waiting does not cure soon ("groups_per_connection", "group_create")
+   * reject at once.
    * @default true
    */
   retryRateLimited?: boolean;

@@ -131,3 +131,18 @@ export const errors = {
   unavailable: (what: string, retryAfterMs = 1000) =>
     new RpcError(ErrorCode.Unavailable, `The ${what} is unreachable right now; retry in ${retryAfterMs} ms.`, { retryAfterMs }),
 };
+
+/**
+ * How long to wait before sending a refused request again, or null when
+ * waiting will not help soon: a rate refusal (`rate`, `user_rate`, or a 4029
+ * without a limit) clears within moments, while `groups_per_connection` and
+ * `group_create` need the caller to change something (leave a group, wait an
+ * hour) and are surfaced at once.
+ */
+export function retryDelayMs(err: RpcError): number | null {
+  if (err.code !== ErrorCode.RateLimited) return null;
+  const limit = err.data.limit;
+  if (limit !== undefined && limit !== 'rate' && limit !== 'user_rate') return null;
+  const wait = err.data.retryAfterMs;
+  return typeof wait === 'number' && wait >= 0 ? wait : 1000;
+}

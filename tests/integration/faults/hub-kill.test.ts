@@ -92,6 +92,10 @@ describe('faults', () => {
     await maria.restart();
     await eventually(async () => (await idsInMysql(g)).length === 60, 45_000, 'history written after MySQL came back');
     expect(await idsInMysql(g)).toEqual(sent);
+    // Each hub's writer said so in its log: unreachable (error), then reachable again.
+    const lines = hubs.flatMap((h) => h.logs).filter((l) => l.includes('"backend":"mysql"'));
+    expect(lines.some((l) => l.includes('"level":"error"') && l.includes('mysql unreachable'))).toBe(true);
+    expect(lines.some((l) => l.includes('mysql reachable again'))).toBe(true);
   }, 90_000);
 
   it('old pages fail with 4503 while MySQL is paused, and work again after', async () => {

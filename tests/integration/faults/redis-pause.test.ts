@@ -109,4 +109,8 @@ it('reconnects after Redis is restarted under running hubs', async () => {
   const seen = await b.waitForMessages(g, 2, 20_000);
   expect(seen.map((m) => m.text)).toEqual(['one', 'two']);
   for (const h of hubs) expect(h.proc.exitCode).toBeNull();
+  // The outage is in the log: one error line when Redis went, one when it came back.
+  const records = hubs[0]!.logs.filter((l) => l.includes('"backend":"redis"')).map((l) => JSON.parse(l) as { level: string; msg: string });
+  expect(records.some((r) => r.level === 'error' && /redis unreachable/.test(r.msg))).toBe(true);
+  expect(records.some((r) => r.level === 'warn' && /redis reachable again/.test(r.msg))).toBe(true);
 }, 90_000);

@@ -123,6 +123,31 @@ describe('NextChatClient with a WHATWG WebSocket', () => {
     }
   });
 
+  it('retries rate and user_rate refusals, but surfaces groups_per_connection and group_create at once', async () => {
+    for (const [limit, expectedCalls] of [
+      ['rate', 2],
+      ['user_rate', 2],
+      ['groups_per_connection', 1],
+      ['group_create', 1],
+    ] as const) {
+      const c = client();
+      const s = await connected(c);
+      let calls = 0;
+      s.serve((req) => {
+        if (calls++ === 0) s.fail(req.id, { code: 4029, message: 'no', data: { reason: 'rate_limited', retryAfterMs: limit.startsWith('g') ? 60_000 : 2, limit } });
+        else s.reply(req.id, { groups: [], next: null });
+      });
+      const outcome = await c.listGroups().then(
+        () => 'ok',
+        (e: unknown) => e,
+      );
+      expect(calls, limit).toBe(expectedCalls);
+      if (expectedCalls === 1) expect(outcome).toMatchObject({ code: 4029, data: { limit } });
+      else expect(outcome).toBe('ok');
+      await c.close();
+    }
+  });
+
   it('drops notifications at or below the last seen id of their group', async () => {
     const c = client();
     const s = await connected(c);

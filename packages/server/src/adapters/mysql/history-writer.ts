@@ -11,6 +11,8 @@ import type { Redis } from 'ioredis';
 import type { HistoryWriter } from '../../ports/history-store.js';
 import type { Logger } from '../../observability/logger.js';
 import type { Metrics } from '../../observability/metrics.js';
+import { Reachability } from '../../observability/reachability.js';
+import { ThrottledLog } from '../../observability/throttled-log.js';
 import { connectRedis, sleep } from '../redis/connection.js';
 import { HISTORY_CONSUMER_GROUP, type RedisKeys } from '../redis/keys.js';
 import type { Scripts } from '../redis/scripts.js';
@@ -61,8 +63,12 @@ export class RedisHistoryWriter implements HistoryWriter {
   private clientId: number | null = null;
   /** Entries read but not yet committed, by history-stream id. */
   private batch = new Map<string, HistoryRow | null>();
+  private readonly mysql: Reachability;
+  private readonly warnings: ThrottledLog;
 
   constructor(private readonly o: RedisHistoryWriterOptions) {
+    this.mysql = new Reachability(o.logger, 'mysql', 'messages wait in the Redis history stream and are written when it returns');
+    this.warnings = new ThrottledLog(o.logger);
     this.conn = connectRedis(o.url, 'history', o, { commandTimeout: Math.max(IDLE_BLOCK_MS, o.flushMs) + 5000, maxRetriesPerRequest: 0 });
     this.conn.on('ready', () => {
       this.conn
@@ -163,7 +169,7 @@ export class RedisHistoryWriter implements HistoryWriter {
     } catch (err) {
       if (this.signal.aborted) return -1;
       this.o.metrics.backendErrors.inc({ backend: 'redis' });
-      this.o.logger.debug({ err: (err as Error).message }, 'history read failed');
+      this.warnings.write('warn', 'history_read', { error: (err as Error).message }, 'history stream read failed; retrying');
       if (/timed out/i.test((err as Error).message)) this.conn.disconnect(true);
       if (/NOGROUP/.test((err as Error).message)) await this.ensureGroup();
       else await sleep(500, this.signal);
@@ -179,14 +185,12 @@ export class RedisHistoryWriter implements HistoryWriter {
       if (this.signal.aborted) return;
       try {
         await this.insert(rows);
-        if (attempt > 0) this.o.logger.info({ messages: rows.length, attempts: attempt + 1 }, 'history batch written after MySQL came back');
+        this.mysql.ok({ messages: rows.length, attempts: attempt + 1 });
         break;
       } catch (err) {
         this.o.metrics.historyBatches.inc({ outcome: 'error' });
         this.o.metrics.backendErrors.inc({ backend: 'mysql' });
-        if (attempt % 10 === 0) {
-          this.o.logger.warn({ err: (err as Error).message, messages: rows.length, attempt }, 'history batch not written; retrying');
-        }
+        this.mysql.failed(err, { messages: rows.length });
         await sleep(backoff, this.signal);
       }
     }
@@ -263,7 +267,7 @@ export class RedisHistoryWriter implements HistoryWriter {
       }
     } catch (err) {
       this.o.metrics.backendErrors.inc({ backend: 'redis' });
-      this.o.logger.debug({ err: (err as Error).message }, 'history claim pass failed');
+      this.warnings.write('warn', 'history_claim', { error: (err as Error).message }, 'history claim pass failed; retrying');
     }
   }
 

@@ -8,6 +8,7 @@ import { Redis, type RedisOptions } from 'ioredis';
 import { errors, RpcError } from '@next-chat/core';
 import type { Logger } from '../../observability/logger.js';
 import type { Metrics } from '../../observability/metrics.js';
+import { Reachability } from '../../observability/reachability.js';
 
 /** @default 3000 — ms a request-path command may take before the request fails with 4503. */
 export const COMMAND_TIMEOUT_MS = 3000;
@@ -26,16 +27,12 @@ export function connectRedis(url: string, role: ConnectionRole, deps: { logger: 
     lazyConnect: false,
     ...extra,
   });
-  let lastLogged = 0;
+  const reach = new Reachability(deps.logger, 'redis', 'requests that need it get 4503 until it returns; reconnecting');
   redis.on('error', (err: Error) => {
     deps.metrics.backendErrors.inc({ backend: 'redis' });
-    // One line per second at most: a down Redis would otherwise flood the log.
-    const now = Date.now();
-    if (now - lastLogged > 1000) {
-      lastLogged = now;
-      deps.logger.warn({ err: err.message, role }, 'redis connection error');
-    }
+    reach.failed(err, { role });
   });
+  redis.on('ready', () => reach.ok({ role }));
   return redis;
 }
 
