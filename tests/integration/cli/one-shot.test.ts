@@ -97,7 +97,7 @@ describe('one-shot commands', () => {
     await as('alice', 'join', g);
     r = await as('alice', 'say', g, '  ');
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('the message must not be only white space');
+    expect(r.stderr).toContain('the message must contain at least one visible character');
   });
 
   it('usage errors exit with 2 and point to --help', async () => {

@@ -103,9 +103,10 @@ describe('framing and JSON-RPC errors', () => {
   });
 
   it('params that are not an object get an error, never a crash', async () => {
-    // Params by position are not a JSON-RPC request this hub takes (docs/protocol.md): -32600.
+    // Params by position: a valid JSON-RPC request with params this hub cannot take (-32602);
+    // params that are not structured at all make it no request (-32600).
     const f = await c.request('group.list', [1, 2]);
-    expect(f.error).toMatchObject({ code: -32600, data: { reason: 'invalid_request' } });
+    expect(f.error).toMatchObject({ code: -32602, data: { reason: 'invalid_params', field: 'params' } });
     const g = await c.sendFrame({ jsonrpc: '2.0', id: 99, method: 'group.list', params: 'x' }, 99);
     expect(g.error?.code).toBe(-32600);
   });

@@ -107,8 +107,11 @@ export class Dispatcher {
       }
       if (req.jsonrpc !== '2.0') throw errors.invalidRequest("'jsonrpc' must be \"2.0\"");
       if (typeof req.method !== 'string') throw errors.invalidRequest("'method' must be a string");
-      if ('params' in req && (req.params === null || typeof req.params !== 'object' || Array.isArray(req.params))) {
-        throw errors.invalidRequest("'params' must be an object of named params (params by position are not supported)");
+      // JSON-RPC 2.0: params must be structured. An array is a well-formed
+      // request whose params this hub cannot take (-32602, from parseParams);
+      // a string or a number is not a request at all (-32600).
+      if ('params' in req && (req.params === null || typeof req.params !== 'object')) {
+        throw errors.invalidRequest("'params' must be an object");
       }
       // A well-formed request without an id is a JSON-RPC notification:
       // carried out, never answered.
