@@ -2,7 +2,9 @@
 // Writes helm/next-chat/values.schema.json from values.yaml: one node per value
 // with the type of its default, the description of its `## @param` line and the
 // default; objects without a @param refuse unknown keys; CONSTRAINTS below adds
-// enums and bounds. `--check` only compares and exits 1 when the file is stale.
+// enums and bounds, the hub's own for its settings (hub.config), read from the
+// built server's config metadata. `--check` only compares and exits 1 when the
+// file is stale.
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,23 +12,51 @@ import YAML from 'yaml';
 
 const CHART = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../helm/next-chat');
 
-/** The hub's config keys: the properties of the zod object in packages/server/src/config.ts. */
-function hubConfigKeys() {
-  const src = fs.readFileSync(path.join(CHART, '../../packages/server/src/config.ts'), 'utf8');
-  const body = /const schema = z\.object\(\{\n([\s\S]*?)\n\}\);/.exec(src);
-  if (!body) throw new Error('chart-schema.mjs: no `const schema = z.object({...});` in packages/server/src/config.ts');
-  return [...body[1].matchAll(/^ {2}(\w+):/gm)].map((m) => m[1]);
+/**
+ * The hub's options (key, type, bounds, meaning) as packages/server/src/config.ts
+ * declares them, read from the built server: `npm run build` runs first in
+ * `npm test` and CI.
+ */
+async function hubConfigOptions() {
+  const built = new URL('../packages/server/dist/config.js', import.meta.url);
+  let mod;
+  try {
+    mod = await import(built.href);
+  } catch (err) {
+    throw new Error(`chart-schema.mjs reads the hub's options from packages/server/dist/config.js: run npm run build first (${err.message})`);
+  }
+  return mod.configOptions();
 }
+const HUB_OPTIONS = await hubConfigOptions();
+const hubOption = (key) => {
+  const o = HUB_OPTIONS.find((x) => x.key === key);
+  if (!o) throw new Error(`chart-schema.mjs: ${key} is not a hub config key any more`);
+  return o;
+};
 
 /** Set by the chart itself (ports, URLs, auth, identity, the typed hub.config values), or not offered (key-based JWT). */
 const NOT_EXTRA = ['port', 'metricsPort', 'host', 'redisUrl', 'mysqlUrl', 'authMode', 'jwtSecret', 'jwtPreviousSecret', 'jwtPublicKey', 'jwksUrl', 'instanceId', 'logLevel', 'rateLimit', 'maxGroupMembers', 'drainTimeoutMs'];
+for (const k of NOT_EXTRA) hubOption(k);
+
+/** The hub's own bounds of a typed hub.config value. */
+function typedConstraint(key) {
+  const o = hubOption(key);
+  if (o.type === 'enum') return { enum: [...o.values] };
+  if (o.type === 'integer') return { minimum: o.minimum, maximum: o.maximum };
+  throw new Error(`chart-schema.mjs: hub.config.${key} is a ${o.type}; give it a constraint here`);
+}
+
+/** A hub.config.extra value: what the hub accepts, as a YAML value or a string (the ConfigMap quotes them all). */
+function extraNode(o) {
+  const description = `${o.env}: ${o.description}`;
+  if (o.type === 'integer') return { description, type: ['integer', 'string'], pattern: '^[0-9]+$', minimum: o.minimum, maximum: o.maximum };
+  if (o.type === 'boolean') return { description, type: ['boolean', 'string'], pattern: '^(true|false|1|0|yes|no)$' };
+  if (o.type === 'enum') return { description, type: 'string', enum: [...o.values] };
+  return { description, type: 'string', minLength: 1 };
+}
 
 /** What hub.config.extra may set: every other hub setting. */
-function extraConfigKeys() {
-  const keys = hubConfigKeys();
-  for (const k of NOT_EXTRA) if (!keys.includes(k)) throw new Error(`chart-schema.mjs: ${k} is not a hub config key any more`);
-  return keys.filter((k) => !NOT_EXTRA.includes(k));
-}
+const EXTRA = HUB_OPTIONS.filter((o) => !NOT_EXTRA.includes(o.key));
 
 const pullPolicy = { enum: ['Always', 'IfNotPresent', 'Never'] };
 const intOrPercent = { type: ['integer', 'string'], pattern: '^[0-9]+%?$' };
@@ -38,13 +68,13 @@ const CONSTRAINTS = {
   'hub.updateStrategy.rollingUpdate.maxUnavailable': intOrPercent,
   'hub.containerPort': { minimum: 1, maximum: 65535 },
   'hub.metrics.port': { minimum: 1, maximum: 65535 },
-  'hub.config.logLevel': { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] },
-  'hub.config.rateLimit': { minimum: 0 },
-  'hub.config.maxGroupMembers': { minimum: 1 },
-  'hub.config.drainTimeoutMs': { minimum: 0, maximum: 600000 },
+  'hub.config.logLevel': typedConstraint('logLevel'),
+  'hub.config.rateLimit': typedConstraint('rateLimit'),
+  'hub.config.maxGroupMembers': typedConstraint('maxGroupMembers'),
+  'hub.config.drainTimeoutMs': typedConstraint('drainTimeoutMs'),
   'hub.config.extra': {
-    propertyNames: { enum: extraConfigKeys() },
-    additionalProperties: { type: ['string', 'integer', 'boolean'] },
+    propertyNames: { enum: EXTRA.map((o) => o.key) },
+    properties: Object.fromEntries(EXTRA.map((o) => [o.key, extraNode(o)])),
   },
   'hub.preStopSleepSeconds': { minimum: 0 },
   'hub.terminationGracePeriodSeconds': { minimum: 1 },

@@ -1,9 +1,18 @@
 /**
- * The hub's configuration: environment variables `NEXT_CHAT_*` (docs/protocol.md
- * §7), or flags of the same names (`--port` for NEXT_CHAT_PORT). Parsed and
- * validated once at start-up into a frozen object; nothing else reads
- * process.env. Errors name the variable and say what was wrong.
+ * The hub's configuration, as data: each option's meaning (`.describe()`),
+ * default (`.default()`) and validation are declared once, in the zod schema
+ * below. Its environment variable (`NEXT_CHAT_PORT`, docs/protocol.md §7) and
+ * flag (`--port`) derive from the key. configOptions() reads it all back for
+ * `next-chat-server --help`, for the README checks of
+ * tests/unit/server/config.test.ts and for the chart's values.schema.json
+ * (scripts/chart-schema.mjs imports the built module). Parsed and validated
+ * once at start-up into a frozen object; nothing else reads process.env.
+ * Errors name the variable and say what was wrong, and whatever would stop
+ * the hub later at start-up (a URL its adapter cannot use, a key jose cannot
+ * import) is an error here already.
  */
+import { createPublicKey } from 'node:crypto';
+import net from 'node:net';
 import os from 'node:os';
 import { z } from 'zod';
 import { DEFAULT_PORT } from '@next-chat/core';
@@ -13,130 +22,312 @@ const bool = z
   .transform((v) => v === true || v === 'true' || v === '1' || v === 'yes');
 
 function int(min: number, max: number, what = 'an integer') {
+  const range = { error: `must be ${what} from ${min} to ${max}` };
   return z.coerce
     .number({ error: `must be ${what}` })
-    .refine((n) => Number.isInteger(n), { error: `must be ${what}` })
-    .refine((n) => n >= min && n <= max, { error: `must be ${what} from ${min} to ${max}` });
+    .int({ error: `must be ${what}` })
+    .min(min, range)
+    .max(max, range);
 }
 
-function url(protocols: string[]) {
-  return z.string().refine(
-    (s) => {
-      try {
-        return protocols.includes(new URL(s).protocol);
-      } catch {
-        return false;
-      }
-    },
-    { error: `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}` },
-  );
+/** A string option; `problem` says what is wrong with a value (a phrase after the variable's name), or nothing. */
+function checked(problem: (s: string) => string | undefined) {
+  return z.string().superRefine((s, ctx) => {
+    const p = problem(s);
+    if (p !== undefined) ctx.addIssue({ code: 'custom', message: p });
+  });
 }
 
-/** Every option with its default; the README's config table mirrors this. */
+function decode(s: string): string | undefined {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return undefined;
+  }
+}
+
+const isPort = (s: string) => /^\d{1,5}$/.test(s) && Number(s) >= 1 && Number(s) <= 65535;
+
+/** Why `new URL(s)` refused s: its port, when that is the trouble. */
+function notAUrl(s: string, form: string): string {
+  const port = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/(?:[^@/?#]*@)?(?:\[[^\]]*\]|[^:/?#@]*):([^/?#]*)/.exec(s)?.[1];
+  if (port !== undefined && port !== '' && !isPort(port)) return `has the port '${port}', which must be a number from 1 to 65535 (${form})`;
+  return `is not a URL: expected ${form}`;
+}
+
+/** Where NEXT_CHAT_MYSQL_URL points. */
+export interface MysqlTarget {
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+  database: string;
+}
+
+const MYSQL_FORM = 'mysql://USER:PASSWORD@HOST:PORT/DATABASE';
+/** The database names the configurator creates (configurator/src/configure.ts). */
+const DATABASE_RE = /^[A-Za-z0-9_$-]{1,64}$/;
+
+/** A MySQL URL as the hub's MySQL adapter uses it, or what is wrong with it. */
+function readMysqlUrl(s: string): MysqlTarget | string {
+  let u: URL;
+  try {
+    u = new URL(s);
+  } catch {
+    return notAUrl(s, MYSQL_FORM);
+  }
+  if (u.protocol !== 'mysql:') return `must start with mysql:// (${MYSQL_FORM})`;
+  if (u.port !== '' && !isPort(u.port)) return `has the port ${u.port}, which must be a number from 1 to 65535 (${MYSQL_FORM})`;
+  if (u.search !== '' || u.hash !== '') return `takes no ?options or #fragment, the hub would ignore them (${MYSQL_FORM})`;
+  const user = decode(u.username || 'root');
+  const password = decode(u.password);
+  const database = decode(u.pathname.replace(/^\//, ''));
+  if (user === undefined || password === undefined || database === undefined) return 'has a malformed %-escape (write a % in the user, password or database as %25)';
+  if (database === '') return `must name the database in its path (${MYSQL_FORM})`;
+  if (!DATABASE_RE.test(database)) return `names the database '${database}', which must be 1-64 characters of A-Z a-z 0-9 _ $ - (${MYSQL_FORM})`;
+  return { host: u.hostname.replace(/^\[|\]$/g, '') || '127.0.0.1', port: u.port ? Number(u.port) : 3306, user, password, database };
+}
+
+/** NEXT_CHAT_MYSQL_URL as the hub's MySQL adapter uses it; throws for a URL parseConfig would refuse. */
+export function parseMysqlUrl(url: string): MysqlTarget {
+  const t = readMysqlUrl(url);
+  if (typeof t === 'string') throw new Error(`NEXT_CHAT_MYSQL_URL ${t}`);
+  return t;
+}
+
+const REDIS_FORM = 'redis://USER:PASSWORD@HOST:PORT/DB or rediss://..., all but HOST optional';
+
+/** What ioredis would choke on, at start-up or at its first command. */
+function redisUrlProblem(s: string): string | undefined {
+  let u: URL;
+  try {
+    u = new URL(s);
+  } catch {
+    return notAUrl(s, REDIS_FORM);
+  }
+  if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') return `must start with redis:// or rediss:// (${REDIS_FORM})`;
+  if (u.port !== '' && !isPort(u.port)) return `has the port ${u.port}, which must be a number from 1 to 65535 (${REDIS_FORM})`;
+  if (decode(u.username) === undefined || decode(u.password) === undefined) return 'has a malformed %-escape (write a % in the user or password as %25)';
+  const db = u.pathname.replace(/^\//, '');
+  if (db !== '' && !/^\d{1,5}$/.test(db)) return `names the database '${db}', which must be a number (${REDIS_FORM})`;
+  return undefined;
+}
+
+function httpUrlProblem(s: string): string | undefined {
+  try {
+    if (['http:', 'https:'].includes(new URL(s).protocol)) return undefined;
+  } catch {
+    // below
+  }
+  return 'must be a URL starting with http:// or https://';
+}
+
+const HOST_NAME_RE = /^(?=.{1,253}$)[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?(?:\.[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)*\.?$/;
+
+function hostProblem(h: string): string | undefined {
+  if (net.isIP(h) !== 0 || HOST_NAME_RE.test(h)) return undefined;
+  return 'must be an IP address or a host name, without brackets, scheme or port (the port is NEXT_CHAT_PORT)';
+}
+
+/** What importSPKI in gateway/auth.ts, and jose's RS256/ES256 checks after it, would refuse. */
+function publicKeyProblem(s: string): string | undefined {
+  const pem = s.replace(/\\n/g, '\n'); // as gateway/auth.ts reads it
+  if (!pem.includes('-----BEGIN PUBLIC KEY-----')) return 'must be a PEM public key in SPKI form (-----BEGIN PUBLIC KEY-----; \\n may stand for line breaks)';
+  let key;
+  try {
+    key = createPublicKey(pem);
+  } catch {
+    return 'is not a readable PEM public key';
+  }
+  const details = key.asymmetricKeyDetails ?? {};
+  if (key.asymmetricKeyType === 'rsa') return (details.modulusLength ?? 0) < 2048 ? 'is an RSA key shorter than 2048 bits, which RS256 refuses' : undefined;
+  if (key.asymmetricKeyType === 'ec') return details.namedCurve === 'prime256v1' ? undefined : `is an EC key on ${details.namedCurve ?? 'an unknown curve'}; ES256 needs P-256`;
+  return `is an ${key.asymmetricKeyType ?? 'unknown'} key; the hub verifies RS256 (RSA) or ES256 (EC P-256)`;
+}
+
+const ID_CHARS = (max: number) => new RegExp(`^[A-Za-z0-9._:-]{1,${max}}$`);
+
+/**
+ * Every option: its validation, default and meaning. `.meta()` adds
+ * `shownDefault` (the default as documented, when it is computed) and
+ * `sensitive` (never echoed in errors).
+ */
 const schema = z.object({
-  /** @default 5000 — listen port; 0 picks a free one (printed at start). */
-  port: int(0, 65535, 'a port number').default(DEFAULT_PORT),
-  /** @default "0.0.0.0" */
-  host: z.string().min(1).default('0.0.0.0'),
-  /** Unset: in-process engine, one instance only. */
-  redisUrl: url(['redis:', 'rediss:']).optional(),
-  /** Unset: in-process history (with Redis: messages stay in the streams). */
-  mysqlUrl: url(['mysql:']).optional(),
-  /** @default "trust" */
-  authMode: z.enum(['trust', 'jwt'], { error: "must be 'trust' or 'jwt'" }).default('trust'),
-  /** HS256 shared secret (jwt mode). */
-  jwtSecret: z.string().min(1).optional(),
-  /** The HS256 secret being rotated out: still accepted, so rotation drops no one. */
-  jwtPreviousSecret: z.string().min(1).optional(),
-  /** PEM public key (SPKI) for RS256/ES256 (jwt mode). */
-  jwtPublicKey: z.string().min(1).optional(),
-  /** JWKS URL (jwt mode). */
-  jwksUrl: url(['http:', 'https:']).optional(),
-  /** Expected `iss` claim, when set. */
-  jwtIssuer: z.string().min(1).optional(),
-  /** Expected `aud` claim, when set. */
-  jwtAudience: z.string().min(1).optional(),
-  /** @default true — refuse JWTs without `exp` (a token minted by mistake would never expire). */
-  jwtRequireExp: bool.default(true),
-  /** @default 86400 — longest accepted JWT lifetime in seconds (`exp` minus `iat`, and `exp` from now); 0 = no limit. */
-  jwtMaxTtlSeconds: int(0, 10 * 365 * 86_400).default(86_400),
-  /** @default 30 — seconds of clock skew tolerated for `exp`, `nbf` and `iat`. */
-  jwtClockSkewSeconds: int(0, 3600).default(30),
-  /** @default 10000 */
-  maxGroupMembers: int(1, 10_000_000).default(10_000),
-  /** @default "<hostname>-<pid>" */
+  port: int(0, 65535, 'a port number').default(DEFAULT_PORT).describe('listen port; 0 picks a free one (printed at start)'),
+  host: checked(hostProblem).default('0.0.0.0').describe('listen address'),
+  redisUrl: checked(redisUrlProblem)
+    .optional()
+    .describe('redis://HOST:PORT/DB (or rediss://): the Redis engine, for any number of hubs. Unset: the in-process engine, one instance only'),
+  mysqlUrl: checked((s) => {
+    const t = readMysqlUrl(s);
+    return typeof t === 'string' ? t : undefined;
+  })
+    .optional()
+    .describe(`${MYSQL_FORM}: history in MySQL (needs NEXT_CHAT_REDIS_URL; the configurator creates the schema). Unset: history stays in the messaging layer (with Redis: in the streams, nothing trimmed)`),
+  authMode: z
+    .enum(['trust', 'jwt'], { error: "must be 'trust' or 'jwt'" })
+    .default('trust')
+    .describe("'trust' (the token is the user id: development only) or 'jwt'"),
+  jwtSecret: z.string().min(1).optional().meta({ description: 'HS256 shared secret (jwt mode)', sensitive: true }),
+  jwtPreviousSecret: z
+    .string()
+    .min(1)
+    .optional()
+    .meta({ description: 'the HS256 secret being rotated out: still accepted beside NEXT_CHAT_JWT_SECRET, so rotation drops no one', sensitive: true }),
+  jwtPublicKey: checked(publicKeyProblem).optional().describe('PEM public key (SPKI) for RS256 or ES256 (jwt mode)'),
+  jwksUrl: checked(httpUrlProblem).optional().describe('JWKS URL the RS256/ES256 keys come from (jwt mode)'),
+  jwtIssuer: z.string().min(1).optional().describe('expected `iss` claim, when set'),
+  jwtAudience: z.string().min(1).optional().describe('expected `aud` claim, when set'),
+  jwtRequireExp: bool.default(true).describe('refuse JWTs without `exp` (a token minted by mistake would never expire)'),
+  jwtMaxTtlSeconds: int(0, 10 * 365 * 86_400)
+    .default(86_400)
+    .describe('longest accepted JWT lifetime in seconds (`exp` minus `iat`, and `exp` from now); 0 = no limit'),
+  jwtClockSkewSeconds: int(0, 3600).default(30).describe('seconds `iat` and `nbf` may lie in the future (clock skew); `exp` is exact'),
+  maxGroupMembers: int(1, 10_000_000).default(10_000).describe('capacity of a group'),
   instanceId: z
     .string()
-    .regex(/^[A-Za-z0-9._:-]{1,128}$/, { error: 'must be 1-128 characters of A-Z a-z 0-9 . _ : -' })
-    .default(`${os.hostname()}-${process.pid}`),
-  /** @default 50 — frames per second per connection (every frame, parsed or not), bursts to twice that; 0 = off. */
-  rateLimit: int(0, 1_000_000).default(50),
-  /** @default 100 — frames per second per user on this instance, over all their connections, bursts to twice that; 0 = off (also when NEXT_CHAT_RATE_LIMIT=0 and this is unset). */
-  userRateLimit: int(0, 1_000_000).default(100),
-  /** @default 10 — a connection whose refused frames pile up past this many seconds of its rate (decaying at the rate) is closed with 1008. */
-  rateLimitCloseAfterSeconds: int(1, 3600).default(10),
-  /** @default 32 — requests of one connection being handled at once; past it the hub stops reading that socket until one completes. */
-  maxRequestsInFlight: int(1, 10_000).default(32),
-  /** @default 65536 — largest accepted frame; bigger closes with 1009. */
-  maxFrameBytes: int(1024, 16 * 1024 * 1024).default(64 * 1024),
-  /** @default 25000 */
-  pingIntervalMs: int(100, 3_600_000).default(25_000),
-  /** @default 1048576 — outgoing bytes a connection may have queued; above it the hub stops reading the socket, and a buffer that stays above it for NEXT_CHAT_SLOW_CONSUMER_MS without draining closes the connection with 1008. */
-  maxBufferedBytes: int(16 * 1024, 1024 * 1024 * 1024).default(1024 * 1024),
-  /** @default 10000 — ms a connection's outgoing buffer may stay above NEXT_CHAT_MAX_BUFFERED_BYTES without draining before it is closed with 1008. */
-  slowConsumerMs: int(100, 600_000).default(10_000),
-  /** @default 16777216 — hard ceiling of one connection's outgoing buffer: passing it closes the connection with 1008 at once. */
-  maxBufferedHardBytes: int(16 * 1024, 4 * 1024 * 1024 * 1024).default(16 * 1024 * 1024),
-  /** @default 33554432 — outgoing bytes queued over all of one user's connections on this instance; the connection that passes it is closed with 1008. */
-  maxUserBufferedBytes: int(16 * 1024, 16 * 1024 * 1024 * 1024).default(32 * 1024 * 1024),
-  /** @default 20 — open connections per user per instance (a person's devices and tabs); 0 = unlimited. */
-  maxConnectionsPerUser: int(0, 1_000_000).default(20),
-  /** @default 1000 — groups one connection may be subscribed to; 0 = unlimited. */
-  maxGroupsPerConnection: int(0, 1_000_000).default(1000),
-  /** @default 60 — groups one user may create per NEXT_CHAT_GROUP_CREATE_WINDOW_SECONDS; 0 = unlimited. */
-  groupCreateLimit: int(0, 1_000_000).default(60),
-  /** @default 3600 — the window of NEXT_CHAT_GROUP_CREATE_LIMIT, in seconds. */
-  groupCreateWindowSeconds: int(1, 30 * 86_400).default(3600),
-  /** @default 1000 — groups one user may create in all; 0 = unlimited. */
-  maxGroupsPerUser: int(0, 100_000_000).default(1000),
-  /** @default 10000 — ms a WebSocket upgrade may take. */
-  handshakeTimeoutMs: int(100, 600_000).default(10_000),
-  /** @default "next-chat" — key prefix in Redis. */
+    .regex(ID_CHARS(128), { error: 'must be 1-128 characters of A-Z a-z 0-9 . _ : -' })
+    .default(() => `${os.hostname()}-${process.pid}`)
+    .meta({ description: "this instance's name in Redis (presence, history consumer): unique per running hub", shownDefault: '<hostname>-<pid>' }),
+  rateLimit: int(0, 1_000_000)
+    .default(50)
+    .describe('frames per second per connection (every frame, parsed or not), bursts to twice that; more get 4029; 0 = off (the per-user limit too, unless NEXT_CHAT_USER_RATE_LIMIT is set)'),
+  userRateLimit: int(0, 1_000_000)
+    .default(100)
+    .describe('frames per second per user on this instance, over all their connections, bursts to twice that; 0 = off (also when NEXT_CHAT_RATE_LIMIT=0 and this is unset)'),
+  rateLimitCloseAfterSeconds: int(1, 3600)
+    .default(10)
+    .describe('a connection whose refused frames pile up past this many seconds of its rate (decaying at the rate) is closed with 1008'),
+  maxRequestsInFlight: int(1, 10_000)
+    .default(32)
+    .describe('requests of one connection being handled at once; past it the hub stops reading that socket until one completes'),
+  maxFrameBytes: int(1024, 16 * 1024 * 1024).default(64 * 1024).describe('largest accepted frame; bigger closes the connection with 1009'),
+  pingIntervalMs: int(100, 3_600_000).default(25_000).describe('ms between server pings; two missed pongs drop the connection'),
+  maxBufferedBytes: int(16 * 1024, 1024 * 1024 * 1024)
+    .default(1024 * 1024)
+    .describe('outgoing bytes a connection may have queued; above it the hub stops reading the socket, and a buffer that stays above it for NEXT_CHAT_SLOW_CONSUMER_MS without draining closes the connection with 1008'),
+  slowConsumerMs: int(100, 600_000)
+    .default(10_000)
+    .describe('ms a connection\'s outgoing buffer may stay above NEXT_CHAT_MAX_BUFFERED_BYTES without draining before it is closed with 1008'),
+  maxBufferedHardBytes: int(16 * 1024, 4 * 1024 * 1024 * 1024)
+    .default(16 * 1024 * 1024)
+    .describe("hard ceiling of one connection's outgoing buffer: passing it closes the connection with 1008 at once"),
+  maxUserBufferedBytes: int(16 * 1024, 16 * 1024 * 1024 * 1024)
+    .default(32 * 1024 * 1024)
+    .describe("outgoing bytes queued over all of one user's connections on this instance; the connection that passes it is closed with 1008"),
+  maxConnectionsPerUser: int(0, 1_000_000)
+    .default(20)
+    .describe("open connections per user per instance (a person's devices and tabs); more get HTTP 429; 0 = unlimited"),
+  maxGroupsPerConnection: int(0, 1_000_000)
+    .default(1000)
+    .describe('groups one connection may be subscribed to (joins in flight count); more get 4029; 0 = unlimited'),
+  groupCreateLimit: int(0, 1_000_000)
+    .default(60)
+    .describe('groups one user may create per NEXT_CHAT_GROUP_CREATE_WINDOW_SECONDS; more get 4029; 0 = unlimited'),
+  groupCreateWindowSeconds: int(1, 30 * 86_400).default(3600).describe('the window of NEXT_CHAT_GROUP_CREATE_LIMIT, in seconds'),
+  maxGroupsPerUser: int(0, 100_000_000).default(1000).describe('groups one user may create in all; 0 = unlimited'),
+  handshakeTimeoutMs: int(100, 600_000).default(10_000).describe('ms a WebSocket upgrade (the HTTP request before it included) may take'),
   redisPrefix: z
     .string()
-    .regex(/^[A-Za-z0-9._:-]{1,64}$/, { error: 'must be 1-64 characters of A-Z a-z 0-9 . _ : -' })
-    .default('next-chat'),
-  /** @default 10000 — ms a SIGTERM drain may take before the process exits anyway. */
-  drainTimeoutMs: int(0, 600_000).default(10_000),
-  /** @default 500 — most messages per history insert. */
-  historyBatchSize: int(1, 10_000).default(500),
-  /** @default 200 — ms a partial history batch may wait. */
-  historyFlushMs: int(1, 60_000).default(200),
-  /** @default 600000 — ms written messages stay in a group's stream for recent reads. */
-  streamRetentionMs: int(0, 30 * 24 * 3_600_000).default(600_000),
-  /** @default "notify" — fan-out reader of the Redis engine: "notify" (pub/sub wake-ups, reads only groups with news) or "block" (one blocking XREAD over every subscribed stream). */
-  fanout: z.enum(['notify', 'block'], { error: "must be 'notify' or 'block'" }).default('notify'),
-  /** @default 30000 — ms a dead instance's presence entries count; refreshed every third of it. */
-  presenceTtlMs: int(1000, 3_600_000).default(30_000),
-  /** @default 30000 — ms a history entry read by an instance may stay unwritten before another instance claims it. */
-  historyClaimIdleMs: int(1000, 3_600_000).default(30_000),
-  /** Unset: /metrics is served on NEXT_CHAT_PORT. Set: only on this port (keep it off the public Service and Ingress). */
-  metricsPort: int(0, 65535, 'a port number').optional(),
-  /** @default "info" */
-  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  /** @default false — pretty logs are for people; JSON lines otherwise. */
-  logPretty: bool.default(false),
+    .regex(ID_CHARS(64), { error: 'must be 1-64 characters of A-Z a-z 0-9 . _ : -' })
+    .default('next-chat')
+    .describe('key prefix in Redis: hubs with the same prefix serve the same groups'),
+  drainTimeoutMs: int(0, 600_000).default(10_000).describe('ms a SIGTERM drain may take before the process exits anyway'),
+  historyBatchSize: int(1, 10_000).default(500).describe('most messages per MySQL history insert'),
+  historyFlushMs: int(1, 60_000).default(200).describe('ms a partial history batch may wait for more'),
+  streamRetentionMs: int(0, 30 * 24 * 3_600_000)
+    .default(600_000)
+    .describe("ms messages already written to MySQL stay in their group's Redis stream for fast recent reads"),
+  presenceTtlMs: int(1000, 3_600_000)
+    .default(30_000)
+    .describe("ms a dead instance's presence entries count (its users stay online); refreshed every third of it"),
+  historyClaimIdleMs: int(1000, 3_600_000)
+    .default(30_000)
+    .describe('ms a history entry read by an instance may stay unwritten before another instance claims it'),
+  metricsPort: int(0, 65535, 'a port number')
+    .optional()
+    .describe('serve /metrics only on this port (keep it off the public Service and Ingress). Unset: /metrics is served on NEXT_CHAT_PORT'),
+  logLevel: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+    .default('info')
+    .describe('pino log level of the JSON lines on stdout'),
 });
 
 export type Config = Readonly<z.output<typeof schema>>;
 export type ConfigInput = z.input<typeof schema>;
+export type ConfigKey = keyof typeof schema.shape;
 
 /** `NEXT_CHAT_MAX_GROUP_MEMBERS` for `maxGroupMembers`. */
 export function envName(key: string): string {
   return `NEXT_CHAT_${key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
 }
 
-export const CONFIG_KEYS = Object.keys(schema.shape) as (keyof typeof schema.shape)[];
+/** `--max-group-members` for `maxGroupMembers`. */
+export function flagName(key: string): string {
+  return `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+}
+
+export const CONFIG_KEYS = Object.keys(schema.shape) as ConfigKey[];
+
+/** One option of the hub, read from the schema: for `--help`, docs checks and the chart. */
+export interface ConfigOption {
+  readonly key: ConfigKey;
+  /** `NEXT_CHAT_MAX_GROUP_MEMBERS` */
+  readonly env: string;
+  /** `--max-group-members` */
+  readonly flag: string;
+  readonly type: 'integer' | 'boolean' | 'string' | 'enum';
+  /** The accepted values of an enum. */
+  readonly values?: readonly string[];
+  /** Bounds of an integer. */
+  readonly minimum?: number;
+  readonly maximum?: number;
+  /** The value when the option is not set; undefined: the option stays unset. */
+  readonly default: string | number | boolean | undefined;
+  /** The default as the docs show it: `5000`, `<hostname>-<pid>` (computed), `unset`. */
+  readonly defaultText: string;
+  readonly description: string;
+  /** A secret: never echoed in errors or logs. */
+  readonly sensitive: boolean;
+}
+
+function typeOf(key: string, s: z.ZodType): Pick<ConfigOption, 'type' | 'values' | 'minimum' | 'maximum'> {
+  if (s instanceof z.ZodNumber && s.isInt) return { type: 'integer', minimum: s.minValue ?? undefined, maximum: s.maxValue ?? undefined };
+  if (s instanceof z.ZodEnum) return { type: 'enum', values: s.options.map(String) };
+  if (s instanceof z.ZodString) return { type: 'string' };
+  if (s === bool) return { type: 'boolean' };
+  throw new Error(`config.ts: ${key} has a type configOptions() does not know`);
+}
+
+let options: readonly ConfigOption[] | undefined;
+
+/** Every option with its variable, flag, type, default and meaning, in schema order. */
+export function configOptions(): readonly ConfigOption[] {
+  return (options ??= (() => {
+    const defaults = schema.parse({}) as Record<string, unknown>;
+    return Object.freeze(
+      CONFIG_KEYS.map((key): ConfigOption => {
+        const field = schema.shape[key] as z.ZodType;
+        const meta = field.meta() ?? {};
+        if (typeof meta.description !== 'string' || meta.description === '') throw new Error(`config.ts: ${key} has no description`);
+        let inner = field;
+        while (inner instanceof z.ZodDefault || inner instanceof z.ZodOptional) inner = inner.unwrap() as z.ZodType;
+        const dflt = defaults[key] as ConfigOption['default'];
+        const shown = typeof meta.shownDefault === 'string' ? meta.shownDefault : dflt === undefined ? 'unset' : String(dflt);
+        return Object.freeze({
+          key,
+          env: envName(key),
+          flag: flagName(key),
+          ...typeOf(key, inner),
+          default: dflt,
+          defaultText: shown,
+          description: meta.description,
+          sensitive: meta.sensitive === true,
+        });
+      }),
+    );
+  })());
+}
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -145,9 +336,17 @@ export class ConfigError extends Error {
   }
 }
 
+/** A refused value as an error shows it: secrets not at all, URL passwords masked, long values cut. */
+function shown(key: string, v: unknown): string {
+  if (configOptions().find((o) => o.key === key)?.sensitive) return '';
+  let s = String(v).replace(/^([A-Za-z][A-Za-z0-9+.-]*:\/\/[^:@/?#]*:)[^@/?#]*@/, '$1***@');
+  if (s.length > 100) s = `${s.slice(0, 60)}...`;
+  return `, got '${s}'`;
+}
+
 /**
  * Builds the config from an env map and already-parsed flags (flags win).
- * Throws ConfigError listing every problem at once.
+ * Throws ConfigError listing every problem at once, one per variable.
  */
 export function parseConfig(env: Record<string, string | undefined>, flags: Record<string, unknown> = {}): Config {
   const raw: Record<string, unknown> = {};
@@ -158,9 +357,12 @@ export function parseConfig(env: Record<string, string | undefined>, flags: Reco
   const r = schema.safeParse(raw);
   const problems: string[] = [];
   if (!r.success) {
+    const seen = new Set<string>();
     for (const issue of r.error.issues) {
       const key = String(issue.path[0] ?? '');
-      problems.push(`${envName(key)} ${issue.message}, got '${String(raw[key])}'`);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      problems.push(`${envName(key)} ${issue.message}${shown(key, raw[key])}`);
     }
     throw new ConfigError(problems);
   }
@@ -180,10 +382,4 @@ export function parseConfig(env: Record<string, string | undefined>, flags: Reco
   if (c.mysqlUrl && !c.redisUrl) problems.push('NEXT_CHAT_MYSQL_URL needs NEXT_CHAT_REDIS_URL: history is written from the Redis streams');
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(c);
-}
-
-/** Config of a hub, for docs and `--help`: variable, default, meaning. */
-export function describeConfig(): { key: string; env: string; default: unknown }[] {
-  const defaults = schema.parse({});
-  return CONFIG_KEYS.map((key) => ({ key, env: envName(key), default: (defaults as Record<string, unknown>)[key] }));
 }

@@ -1,5 +1,5 @@
 export { startHub, type RunningHub } from './app.js';
-export { parseConfig, describeConfig, envName, ConfigError, CONFIG_KEYS, type Config } from './config.js';
+export { parseConfig, configOptions, envName, flagName, ConfigError, CONFIG_KEYS, type Config, type ConfigKey, type ConfigOption } from './config.js';
 export type { Engine } from './ports/engine.js';
 export type { Broker, PublishInput, PublishResult } from './ports/broker.js';
 export type { GroupStore } from './ports/group-store.js';

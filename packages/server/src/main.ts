@@ -3,7 +3,7 @@
  */
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { ConfigError, describeConfig, parseConfig, type Config } from './config.js';
+import { ConfigError, configOptions, parseConfig, type Config, type ConfigOption } from './config.js';
 import { startHub } from './app.js';
 import { createLogger } from './observability/logger.js';
 
@@ -11,18 +11,35 @@ function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || host.startsWith('127.');
 }
 
+/** The type line of an option in --help: `NEXT_CHAT_PORT, integer 0 to 65535`. */
+function typeText(o: ConfigOption): string {
+  if (o.type === 'integer') return `integer ${o.minimum} to ${o.maximum}`;
+  if (o.type === 'enum') return `one of ${o.values!.join(', ')}`;
+  return o.type === 'boolean' ? 'true or false' : 'string';
+}
+
+/** Every config error exits 2, an unknown or repeated flag included. */
+function configFailure(message: string): never {
+  process.stderr.write(`next-chat-server: ${message}\nRun next-chat-server --help for the options.\n`);
+  process.exit(2);
+}
+
 async function main(): Promise<void> {
-  const options = describeConfig();
   let cli = yargs(hideBin(process.argv))
     .scriptName('next-chat-server')
-    .usage('$0 [options]\n\nRuns a Next Chat hub. Every option is also an environment variable (shown in brackets); flags win.')
+    .usage('$0 [options]\n\nRuns a Next Chat hub. Every option is also an environment variable (shown under it); flags win.')
     .example('$0', 'one self-contained hub on port 5000 (in-process engine)')
     .example('NEXT_CHAT_REDIS_URL=redis://localhost:6379 NEXT_CHAT_MYSQL_URL=mysql://root@localhost/nextchat $0 --port 5001', 'a hub of a cluster')
+    // Values stay strings (an instance id `1.10` must not become 1.1): parseConfig checks and converts them.
+    .parserConfiguration({ 'parse-numbers': false, 'parse-positional-numbers': false, 'duplicate-arguments-array': false })
     .strict()
+    .fail((msg, err) => configFailure(msg ?? err?.message ?? 'bad arguments'))
     .version(false)
-    .help();
-  for (const o of options) {
-    cli = cli.option(o.key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`), { type: 'string', describe: `[${o.env}]`, default: undefined, defaultDescription: o.default === undefined ? 'unset' : JSON.stringify(o.default) });
+    .help()
+    // Lines as wide as the terminal (at most 120); unwrapped when piped, for grep.
+    .wrap(process.stdout.isTTY ? Math.min(120, yargs().terminalWidth()) : null);
+  for (const o of configOptions()) {
+    cli = cli.option(o.flag.slice(2), { describe: `${o.description}\n${o.env}, ${typeText(o)}`, defaultDescription: o.defaultText });
   }
   const flags = (await cli.parseAsync()) as Record<string, unknown>;
 
