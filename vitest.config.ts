@@ -1,11 +1,12 @@
 import { defineConfig } from 'vitest/config';
+import type { InlineConfig } from 'vitest/node';
 
 const integration = {
   environment: 'node',
   globalSetup: ['tests/integration/setup/global-setup.ts'],
   testTimeout: 60_000,
   hookTimeout: 60_000,
-} as const;
+} satisfies InlineConfig;
 
 // `unit` needs nothing but Node. `integration` starts real hub processes and,
 // through its global setup, a throwaway redis-server and mariadbd.

@@ -17,14 +17,14 @@ let hub: HubProcess;
 let fuzzer: TestClient;
 let bystander: TestClient;
 let listener: TestClient;
-let room: string;
+// Named at load time: the arbitraries below capture it when the module is evaluated.
+const room = uid('room');
 
 beforeAll(async () => {
   hub = await startHub({ NEXT_CHAT_RATE_LIMIT: '0' });
   fuzzer = await TestClient.connect(hub.url, 'fuzzer');
   bystander = await TestClient.connect(hub.url, 'bystander');
   listener = await TestClient.connect(hub.url, 'listener');
-  room = uid('room');
   await bystander.call('group.create', { groupId: room });
   await bystander.call('group.join', { groupId: room });
   await listener.call('group.join', { groupId: room });

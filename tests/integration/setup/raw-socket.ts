@@ -33,7 +33,7 @@ export function rawConnect(port: number, token: string): Promise<RawSocket> {
   return new Promise((resolve, reject) => {
     const socket = net.connect(port, '127.0.0.1');
     const texts: string[] = [];
-    let buf = Buffer.alloc(0);
+    let buf: Buffer = Buffer.alloc(0);
     let upgraded = false;
     let resolveClosed: (code: number) => void = () => undefined;
     const raw: RawSocket = { socket, texts, closed: new Promise((r) => (resolveClosed = r)), closeCode: undefined };
