@@ -8,7 +8,7 @@
   ARGV[1] consumer group name
   ARGV[2..n] entry ids
 
-  Returns the number of entries deleted
+  Returns {'acked', 'deleted', n}
 ]]
 local historyKey = KEYS[1]
 local group = ARGV[1]
@@ -17,7 +17,7 @@ for i = 2, #ARGV do
   ids[#ids + 1] = ARGV[i]
 end
 if #ids == 0 then
-  return 0
+  return { 'acked', 'deleted', 0 }
 end
 redis.call('XACK', historyKey, group, unpack(ids))
-return redis.call('XDEL', historyKey, unpack(ids))
+return { 'acked', 'deleted', redis.call('XDEL', historyKey, unpack(ids)) }

@@ -15,7 +15,8 @@
   ARGV[5] window length in ms
   ARGV[6] most creations in all (0: unlimited)
 
-  Returns {'created'} | {'exists'} | {'quota', 'window'|'total', retryAfterMs}
+  Returns a status and named fields:
+    {'created'} | {'exists'} | {'quota', 'quota', 'window'|'total', 'retryAfterMs', ms}
 ]]
 local metaKey = KEYS[1]
 local groupsKey = KEYS[2]
@@ -29,14 +30,14 @@ if redis.call('EXISTS', metaKey) == 1 then
   return {'exists'}
 end
 if total > 0 and tonumber(redis.call('GET', createdKey) or '0') >= total then
-  return {'quota', 'total', windowMs}
+  return {'quota', 'quota', 'total', 'retryAfterMs', windowMs}
 end
 if perWindow > 0 then
   local used = tonumber(redis.call('GET', windowKey) or '0')
   if used >= perWindow then
     local ttl = redis.call('PTTL', windowKey)
     if ttl < 0 then ttl = windowMs end
-    return {'quota', 'window', ttl}
+    return {'quota', 'quota', 'window', 'retryAfterMs', ttl}
   end
   if redis.call('INCR', windowKey) == 1 then
     redis.call('PEXPIRE', windowKey, windowMs)

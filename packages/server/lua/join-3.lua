@@ -10,11 +10,11 @@
   ARGV[2] capacity
   ARGV[3] joinedAt (ISO-8601) for a new member
 
-  Returns
-    { 1, joinedAt, createdBy, createdAt, memberCount }   joined now
-    { 0, joinedAt, createdBy, createdAt, memberCount }   already a member
-    { -3, capacity }                                     group full
-    -1                                                   no such group
+  Returns a status and named fields:
+    {'joined',  'joinedAt', t, 'createdBy', u, 'createdAt', t, 'memberCount', n}
+    {'already', 'joinedAt', t, 'createdBy', u, 'createdAt', t, 'memberCount', n}
+    {'full', 'capacity', n}
+    {'group_not_found'}
 ]]
 local metaKey = KEYS[1]
 local membersKey = KEYS[2]
@@ -25,16 +25,16 @@ local capacity = tonumber(ARGV[2])
 
 local meta = redis.call('HMGET', metaKey, 'createdBy', 'createdAt')
 if not meta[1] then
-  return -1
+  return { 'group_not_found' }
 end
 local count = redis.call('ZCARD', membersKey)
 if redis.call('ZSCORE', membersKey, userId) then
   local joinedAt = redis.call('HGET', joinedKey, userId) or ARGV[3]
-  return { 0, joinedAt, meta[1], meta[2], count }
+  return { 'already', 'joinedAt', joinedAt, 'createdBy', meta[1], 'createdAt', meta[2], 'memberCount', count }
 end
 if count >= capacity then
-  return { -3, capacity }
+  return { 'full', 'capacity', capacity }
 end
 redis.call('ZADD', membersKey, 0, userId)
 redis.call('HSET', joinedKey, userId, ARGV[3])
-return { 1, ARGV[3], meta[1], meta[2], count + 1 }
+return { 'joined', 'joinedAt', ARGV[3], 'createdBy', meta[1], 'createdAt', meta[2], 'memberCount', count + 1 }

@@ -7,17 +7,17 @@
 
   ARGV[1] user id
 
-  Returns 1 left, 0 was not a member, -1 no such group
+  Returns {'left'} | {'not_member'} | {'group_not_found'}
 ]]
 local metaKey = KEYS[1]
 local membersKey = KEYS[2]
 local joinedKey = KEYS[3]
 
 if redis.call('EXISTS', metaKey) == 0 then
-  return -1
+  return { 'group_not_found' }
 end
 if redis.call('ZREM', membersKey, ARGV[1]) == 0 then
-  return 0
+  return { 'not_member' }
 end
 redis.call('HDEL', joinedKey, ARGV[1])
-return 1
+return { 'left' }

@@ -1,28 +1,30 @@
 --[[
   Appends one message to a group, atomically with its checks and records.
+  It builds the message's one payload (docs/architecture.md): the JSON made
+  by the hub (events/codec.ts messageBody) with the id this script chooses
+  put in front, and that same string goes to the group stream, the
+  announcement, the dedupe record and the history stream.
 
   KEYS[1] group meta hash        <prefix>:{g}:meta
   KEYS[2] group members zset     <prefix>:{g}:members
   KEYS[3] group stream           <prefix>:{g}:stream
   KEYS[4] history stream         <prefix>:history
-  KEYS[5] dedupe key             <prefix>:dedupe:{g}:<author>:<cmid> (unused when ARGV[5] is '')
+  KEYS[5] dedupe key             <prefix>:dedupe:{g}:<author>:<cmid> (unused when ARGV[3] is '')
 
   ARGV[1] author id
-  ARGV[2] text
-  ARGV[3] sentAt (ISO-8601)
-  ARGV[4] group id (copied into the history entry)
-  ARGV[5] clientMessageId, '' for none
-  ARGV[6] dedupe window, seconds
-  ARGV[7] '1' when a history database is configured: also append to the
+  ARGV[2] the message's JSON without its id: {"groupId":...}
+  ARGV[3] clientMessageId, '' for none
+  ARGV[4] dedupe window, seconds
+  ARGV[5] '1' when a history database is configured: also append to the
           history stream and trim the group stream; '0': keep everything
-  ARGV[8] stream retention, ms
-  ARGV[9] channel to PUBLISH the new id on (fan-out wake-up), '' for none
+  ARGV[6] stream retention, ms
+  ARGV[7] channel to PUBLISH the entry on (fan-out), '' for none
 
-  Returns
-    { 1, id }                   published; id is the group stream id
-    { 2, original }             duplicate; original is cjson {id,text,sentAt}
-    -1                          no such group
-    -2                          author is not a member
+  Returns a status and named fields:
+    {'published', 'id', id}
+    {'duplicate', 'json', original}   the original message's JSON
+    {'group_not_found'}
+    {'not_member'}
 ]]
 local metaKey = KEYS[1]
 local membersKey = KEYS[2]
@@ -31,49 +33,67 @@ local historyKey = KEYS[4]
 local dedupeKey = KEYS[5]
 
 local author = ARGV[1]
-local text = ARGV[2]
-local sentAt = ARGV[3]
-local groupId = ARGV[4]
-local cmid = ARGV[5]
-local dedupeSeconds = tonumber(ARGV[6])
-local withHistory = ARGV[7] == '1'
-local retentionMs = tonumber(ARGV[8])
-local notifyChannel = ARGV[9]
+local body = ARGV[2]
+local cmid = ARGV[3]
+local dedupeSeconds = tonumber(ARGV[4])
+local withHistory = ARGV[5] == '1'
+local retentionMs = tonumber(ARGV[6])
+local notifyChannel = ARGV[7]
 
 if redis.call('EXISTS', metaKey) == 0 then
-  return -1
+  return { 'group_not_found' }
 end
 if not redis.call('ZSCORE', membersKey, author) then
-  return -2
+  return { 'not_member' }
 end
 if cmid ~= '' then
   local original = redis.call('GET', dedupeKey)
   if original then
-    return { 2, original }
+    return { 'duplicate', 'json', original }
   end
 end
+
+-- The id, chosen here as XADD '*' would (ms of now, or the last ms with the
+-- next sequence), because the payload carries it and XADD cannot return it
+-- before writing. `last` is kept in the meta hash; groups from before it
+-- was kept take it from their stream's newest entry.
+local now = redis.call('TIME')
+local nowMs = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
+local last = redis.call('HGET', metaKey, 'last')
+if not last then
+  local top = redis.call('XREVRANGE', streamKey, '+', '-', 'COUNT', 1)
+  if #top > 0 then last = top[1][1] end
+end
+local id = string.format('%d', nowMs) .. '-0'
+if last then
+  local lastMs, lastSeq = string.match(last, '^(%d+)-(%d+)$')
+  lastMs = tonumber(lastMs)
+  if nowMs <= lastMs then
+    id = string.format('%d', lastMs) .. '-' .. string.format('%d', tonumber(lastSeq) + 1)
+  end
+end
+local json = '{"id":"' .. id .. '",' .. string.sub(body, 2)
 
 -- 'n' numbers the group's messages 1, 2, 3...: a reader that sees a number
 -- skipped knows entries were trimmed before it read them.
 local seq = redis.call('HINCRBY', metaKey, 'seq', 1)
-local id = redis.call('XADD', streamKey, '*', 'a', author, 't', text, 's', sentAt, 'c', cmid, 'n', seq)
+redis.call('XADD', streamKey, id, 'n', seq, 'd', json)
+redis.call('HSET', metaKey, 'last', id)
 if notifyChannel ~= '' then
-  -- The announcement carries the entry itself: a hub that has delivered the
-  -- one before it (n - 1) delivers it without reading the stream.
-  redis.call('PUBLISH', notifyChannel, cjson.encode({ i = id, n = seq, a = author, t = text, s = sentAt, c = cmid }))
+  -- The announcement carries the entry: a hub that has delivered the one
+  -- before it (n - 1) delivers it without reading the stream.
+  redis.call('PUBLISH', notifyChannel, seq .. json)
 end
 
 if cmid ~= '' then
-  local original = cjson.encode({ id = id, text = text, sentAt = sentAt })
-  redis.call('SET', dedupeKey, original, 'EX', dedupeSeconds)
+  redis.call('SET', dedupeKey, json, 'EX', dedupeSeconds)
 end
 
 if withHistory then
-  redis.call('XADD', historyKey, '*', 'g', groupId, 'i', id, 'a', author, 't', text, 's', sentAt, 'c', cmid)
+  redis.call('XADD', historyKey, '*', 'd', json)
   -- Trim what is both older than the retention and already in MySQL: the
   -- oldest entry still in the history stream bounds what may go.
-  local now = redis.call('TIME')
-  local minMs = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000) - retentionMs
+  local minMs = nowMs - retentionMs
   local first = redis.call('XRANGE', historyKey, '-', '+', 'COUNT', 1)
   if #first > 0 then
     local firstMs = tonumber(string.match(first[1][1], '^(%d+)'))
@@ -86,4 +106,4 @@ if withHistory then
   end
 end
 
-return { 1, id }
+return { 'published', 'id', id }

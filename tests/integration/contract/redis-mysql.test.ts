@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Redis } from 'ioredis';
 import type { Message } from '@next-chat/core';
 import { createProductionEngine } from '../../../packages/server/src/adapters/production-engine.js';
+import { decodeMessage } from '../../../packages/server/src/events/codec.js';
 import { MysqlHistoryStore } from '../../../packages/server/src/adapters/mysql/mysql-history-store.js';
 import { RedisKeys } from '../../../packages/server/src/adapters/redis/keys.js';
 import { parseConfig } from '../../../packages/server/src/config.js';
@@ -16,6 +17,7 @@ import { Metrics } from '../../../packages/server/src/observability/metrics.js';
 import { silentLogger } from '../../../packages/server/src/observability/logger.js';
 import { createTestDatabase, eventually, randomPrefix } from '../setup/engine-env.js';
 import { engineContract } from './engine-contract.js';
+import { loseUnread } from './redis-gap.js';
 
 let prefix = randomPrefix();
 let mysqlUrl = '';
@@ -39,7 +41,14 @@ beforeAll(async () => {
   mysqlUrl = await createTestDatabase(inject('mysqlUrl'));
 });
 
-engineContract({ name: 'redis + mysql', create: () => make(), peer: () => make() });
+// The contract's engines keep the first prefix (the tiering tests below take another).
+const contractKeys = new RedisKeys(prefix);
+engineContract({
+  name: 'redis + mysql',
+  create: () => make(),
+  peer: () => make(),
+  gap: { provoke: async (groupId) => void (await loseUnread(inject('redisUrl'), contractKeys, groupId)) },
+});
 
 describe('history tiering: Redis streams in front of MySQL', () => {
   let engine: Engine;
@@ -69,7 +78,7 @@ describe('history tiering: Redis streams in front of MySQL', () => {
     for (let i = from; i < from + n; i++) {
       const r = await engine.broker.publish({ groupId: g, authorId: 'ann', text: `m${i} ✓ 😀`, clientMessageId: i % 3 === 0 ? `c${i}` : undefined, sentAtMs: T0 + i });
       if (r.status !== 'published') throw new Error(r.status);
-      out.push(r.message);
+      out.push(decodeMessage(r.message.json));
     }
     return out;
   }

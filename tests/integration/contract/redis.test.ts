@@ -3,10 +3,13 @@ import { createProductionEngine } from '../../../packages/server/src/adapters/pr
 import { parseConfig } from '../../../packages/server/src/config.js';
 import { Metrics } from '../../../packages/server/src/observability/metrics.js';
 import { silentLogger } from '../../../packages/server/src/observability/logger.js';
+import { RedisKeys } from '../../../packages/server/src/adapters/redis/keys.js';
 import { randomPrefix } from '../setup/engine-env.js';
 import { engineContract } from './engine-contract.js';
+import { loseUnread } from './redis-gap.js';
 
 const prefix = randomPrefix();
+const gap = { provoke: async (groupId: string) => void (await loseUnread(inject('redisUrl'), new RedisKeys(prefix), groupId)) };
 let k = 0;
 const make = () =>
   createProductionEngine(
@@ -14,7 +17,7 @@ const make = () =>
     { logger: silentLogger(), metrics: new Metrics({ defaultMetrics: false }) },
   );
 
-engineContract({ name: 'redis', create: make, peer: make });
+engineContract({ name: 'redis', create: make, peer: make, gap });
 
 const makeBlocking = () =>
   createProductionEngine(
@@ -27,4 +30,4 @@ const makeBlocking = () =>
     { logger: silentLogger(), metrics: new Metrics({ defaultMetrics: false }) },
   );
 
-engineContract({ name: 'redis (blocking XREAD fan-out)', create: makeBlocking, peer: makeBlocking });
+engineContract({ name: 'redis (blocking XREAD fan-out)', create: makeBlocking, peer: makeBlocking, gap });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Message } from '@next-chat/core';
+import { messageBody, messageEvent, messageJson, type MessageEvent } from '../../../packages/server/src/events/codec.js';
 import { Fanout } from '../../../packages/server/src/hub/fanout.js';
 import type { Peer } from '../../../packages/server/src/hub/peer.js';
 import type { Broker, BrokerHandlers } from '../../../packages/server/src/ports/broker.js';
@@ -19,11 +20,13 @@ class LaggingBroker implements Pick<Broker, 'setHandlers' | 'subscribe' | 'unsub
   }
   unsubscribe() {}
   deliver(...ids: string[]) {
-    for (const id of ids) this.handlers.message(msg(id));
+    for (const id of ids) this.handlers.event(msg(id));
   }
 }
 
-const msg = (id: string): Message => ({ id, groupId: 'g', authorId: 'a', text: id, sentAt: new Date().toISOString() });
+/** A message of group `g` as a broker delivers it: encoded once (events/codec.ts). */
+const msg = (id: string): MessageEvent =>
+  messageEvent('g', id, messageJson(id, messageBody({ groupId: 'g', authorId: 'a', text: id, sentAt: new Date().toISOString() })));
 
 function peer(): Peer & { got: string[] } {
   const got: string[] = [];

@@ -15,7 +15,7 @@ import { RedisBroker } from './redis/redis-broker.js';
 import { RedisGroupStore } from './redis/redis-group-store.js';
 import { RedisPresence } from './redis/redis-presence.js';
 import { RedisHistoryReader } from './redis/redis-history-reader.js';
-import { MysqlHistoryStore, parseMysqlUrl } from './mysql/mysql-history-store.js';
+import { MysqlHistoryStore } from './mysql/mysql-history-store.js';
 import { RedisHistoryWriter } from './mysql/history-writer.js';
 
 export interface ProductionEngineOptions {
@@ -32,9 +32,6 @@ export async function createProductionEngine(
   opts: ProductionEngineOptions = {},
 ): Promise<Engine> {
   if (!config.redisUrl) throw new Error('createProductionEngine needs NEXT_CHAT_REDIS_URL');
-  if (config.mysqlUrl && !parseMysqlUrl(config.mysqlUrl).database) {
-    throw new Error('NEXT_CHAT_MYSQL_URL must name the database in its path: mysql://USER:PASSWORD@HOST:PORT/DATABASE');
-  }
   const logger = deps.logger.child({ component: 'engine' });
   const d = { logger, metrics: deps.metrics };
   const keys = new RedisKeys(config.redisPrefix);
@@ -51,7 +48,6 @@ export async function createProductionEngine(
     metrics: deps.metrics,
     withHistory: mysql !== null,
     streamRetentionMs: config.streamRetentionMs,
-    fanout: config.fanout,
   });
   const groups = new RedisGroupStore(commands, keys, scripts, deps.metrics);
   const presence = new RedisPresence({

@@ -86,7 +86,7 @@ export type FrameHandler = (conn: Connection, data: Buffer, isBinary: boolean) =
 export class Connection implements RpcPeer {
   readonly id = nextId++;
   readonly userId: string;
-  missedPongs = 0;
+  private missedPongs = 0;
   private expiryTimer: NodeJS.Timeout | undefined;
   private slowTimer: NodeJS.Timeout | undefined;
   private inFlight = 0;
@@ -96,7 +96,7 @@ export class Connection implements RpcPeer {
   private releasing = false;
 
   constructor(
-    readonly ws: WebSocket,
+    private readonly ws: WebSocket,
     /** The TCP socket handed over by the upgrade (the one ws writes to). */
     private readonly socket: Duplex,
     readonly user: UserSlot,
@@ -109,6 +109,27 @@ export class Connection implements RpcPeer {
     this.userId = user.userId;
     socket.on('drain', () => this.onDrain());
     ws.on('message', (data, isBinary) => this.receive(data as Buffer, isBinary));
+    ws.on('pong', () => (this.missedPongs = 0));
+    ws.on('error', (err: Error & { code?: string }) => {
+      // ws closes the socket itself (1009 for an oversized frame); count it.
+      if (err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') metrics.limited.inc({ limit: 'frame_size' });
+    });
+  }
+
+  /** One heartbeat: a ping, or the end of a peer that missed the last two pongs. */
+  heartbeat(): void {
+    if (this.missedPongs >= 2) {
+      this.metrics.closes.inc({ code: '1006', reason: 'missed_pongs' });
+      this.ws.terminate();
+      return;
+    }
+    this.missedPongs++;
+    this.ws.ping();
+  }
+
+  /** Drops the socket without a close handshake. */
+  terminate(): void {
+    this.ws.terminate();
   }
 
   private receive(data: Buffer, isBinary: boolean): void {

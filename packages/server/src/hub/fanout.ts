@@ -1,11 +1,12 @@
 /**
  * Local fan-out: which connections of this instance receive which groups.
  * One broker subscription per group per instance, however many connections;
- * each message is encoded once per group and the same string goes to every
- * connection.
+ * a message arrives encoded (events/codec.ts), is spliced into one
+ * notification frame, and the same string goes to every connection.
  */
-import { CloseCode, compareMessageIds, type MemberEvent, type Message } from '@next-chat/core';
-import type { Broker, MemberEventKind } from '../ports/broker.js';
+import { CloseCode, compareMessageIds } from '@next-chat/core';
+import { idTime, notificationFrame, type ClusterEvent, type MembershipEvent, type MessageEvent } from '../events/codec.js';
+import type { Broker } from '../ports/broker.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { GroupSubscription, Peer } from './peer.js';
 
@@ -25,8 +26,7 @@ export class Fanout {
     private readonly metrics: Metrics,
   ) {
     broker.setHandlers({
-      message: (m) => this.onMessage(m),
-      memberEvent: (kind, e) => this.onMemberEvent(kind, e),
+      event: (e) => this.onEvent(e),
       gap: (groupId) => this.onGap(groupId),
     });
   }
@@ -116,10 +116,20 @@ export class Fanout {
     for (const groupId of [...mine]) this.detach(peer, groupId);
   }
 
-  private onMessage(m: Message): void {
+  private onEvent(e: ClusterEvent): void {
+    switch (e.kind) {
+      case 'message':
+        return this.onMessage(e);
+      case 'member.joined':
+      case 'member.left':
+        return this.onMemberEvent(e);
+    }
+  }
+
+  private onMessage(m: MessageEvent): void {
     const fan = this.groups.get(m.groupId);
     if (!fan || fan.peers.size === 0) return;
-    const frame = `{"jsonrpc":"2.0","method":"message","params":${JSON.stringify(m)}}`;
+    const frame = notificationFrame('message', m.json);
     let sent = 0;
     for (const [peer, sub] of fan.peers) {
       if (sub.buffer) sub.buffer.push({ id: m.id, frame });
@@ -134,8 +144,8 @@ export class Fanout {
     }
     if (sent > 0) {
       this.metrics.messagesOut.inc(sent);
-      const sentAt = Date.parse(m.sentAt);
-      if (!Number.isNaN(sentAt)) this.metrics.deliveryLatency.observe(Math.max(0, Date.now() - sentAt) / 1000);
+      // The id's time is when the log took the message, within a millisecond of sentAt.
+      this.metrics.deliveryLatency.observe(Math.max(0, Date.now() - idTime(m.id)) / 1000);
     }
   }
 
@@ -153,10 +163,10 @@ export class Fanout {
     }
   }
 
-  private onMemberEvent(kind: MemberEventKind, e: MemberEvent): void {
+  private onMemberEvent({ kind, event: e }: MembershipEvent): void {
     const fan = this.groups.get(e.groupId);
     if (!fan) return;
-    const frame = `{"jsonrpc":"2.0","method":"${kind}","params":${JSON.stringify(e)}}`;
+    const frame = notificationFrame(kind, JSON.stringify(e));
     const leaving: Peer[] = [];
     for (const [peer, sub] of fan.peers) {
       if (sub.buffer) sub.buffer.push({ id: null, frame });

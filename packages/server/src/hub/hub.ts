@@ -7,6 +7,7 @@ import { errors, type Member, type MethodName, type Params, type Result } from '
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Engine } from '../ports/engine.js';
+import { EncodedResult } from './encoded-result.js';
 import type { CreateQuota } from '../ports/group-store.js';
 import { Fanout } from './fanout.js';
 import type { Peer } from './peer.js';
@@ -18,7 +19,9 @@ export interface CallContext {
   afterReply(fn: () => void): void;
 }
 
-export type MethodHandler<M extends MethodName> = (ctx: CallContext, params: Params<M>) => Promise<Result<M>>;
+/** A result, or its JSON when the hub has it encoded already (EncodedResult). */
+export type MethodOutcome<M extends MethodName> = Result<M> | EncodedResult<Result<M>>;
+export type MethodHandler<M extends MethodName> = (ctx: CallContext, params: Params<M>) => Promise<MethodOutcome<M>>;
 export type MethodTable = { [M in MethodName]: MethodHandler<M> };
 
 export interface HubOptions {
@@ -128,7 +131,7 @@ export class Hub {
       if (joined.status === 'joined') {
         // Best effort, as for member.left: the membership is recorded either way.
         await this.engine.broker
-          .publishMemberEvent('member.joined', { groupId: p.groupId, userId: peer.userId, at: joined.joinedAt })
+          .publishMemberEvent({ kind: 'member.joined', event: { groupId: p.groupId, userId: peer.userId, at: joined.joinedAt } })
           .catch((err: unknown) => this.log.warn({ err, groupId: p.groupId }, 'member.joined not published'));
       }
       const newest = await this.engine.history.latest(p.groupId, undefined, p.limit + 1);
@@ -150,7 +153,7 @@ export class Hub {
     this.fanout.detach(peer, p.groupId);
     if (r.status === 'left') {
       await this.engine.broker
-        .publishMemberEvent('member.left', { groupId: p.groupId, userId: peer.userId, at: new Date().toISOString() })
+        .publishMemberEvent({ kind: 'member.left', event: { groupId: p.groupId, userId: peer.userId, at: new Date().toISOString() } })
         .catch((err: unknown) => this.log.warn({ err, groupId: p.groupId }, 'member.left not published'));
     }
     return { left: r.status === 'left' };
@@ -171,7 +174,7 @@ export class Hub {
     return { members, next: page.next };
   }
 
-  private async messageSend(ctx: CallContext, p: Params<'message.send'>): Promise<Result<'message.send'>> {
+  private async messageSend(ctx: CallContext, p: Params<'message.send'>): Promise<MethodOutcome<'message.send'>> {
     const r = await this.engine.broker.publish({
       groupId: p.groupId,
       authorId: ctx.peer.userId,
@@ -181,7 +184,7 @@ export class Hub {
     });
     if (!('message' in r)) throw r.status === 'group_not_found' ? errors.groupNotFound(p.groupId) : errors.notAMember(p.groupId);
     if (r.status === 'published') this.metrics.messagesIn.inc();
-    return { message: r.message };
+    return new EncodedResult(`{"message":${r.message.json}}`);
   }
 
   private async messageHistory(ctx: CallContext, p: Params<'message.history'>): Promise<Result<'message.history'>> {

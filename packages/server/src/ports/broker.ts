@@ -1,4 +1,4 @@
-import type { Message, MemberEvent } from '@next-chat/core';
+import type { ClusterEvent, MembershipEvent, MessageEvent } from '../events/codec.js';
 
 export interface PublishInput {
   groupId: string;
@@ -10,23 +10,24 @@ export interface PublishInput {
 }
 
 /**
- * - `published`: appended; `message.id` is its position in the group's log.
+ * - `published`: appended; `message.id` is its position in the group's log,
+ *   `message.json` the protocol's Message object, encoded once.
  * - `duplicate`: a send with the same (author, group, clientMessageId) was
  *   appended within the dedupe window; `message` is that original, and
  *   nothing was appended or delivered again.
  * - `not_member` / `group_not_found`: nothing appended.
  */
 export type PublishResult =
-  | { status: 'published' | 'duplicate'; message: Message }
+  | { status: 'published' | 'duplicate'; message: MessageEvent }
   | { status: 'not_member' | 'group_not_found' };
 
-export type MemberEventKind = 'member.joined' | 'member.left';
-
 export interface BrokerHandlers {
-  /** Called once per message of a subscribed group, in the group's log order. */
-  message(message: Message): void;
-  /** Called for member events of any group (the hub filters). */
-  memberEvent(kind: MemberEventKind, event: MemberEvent): void;
+  /**
+   * Every event that crosses hubs (events/codec.ts): each message of a
+   * subscribed group once, in the group's log order; member events of any
+   * group (the hub filters).
+   */
+  event(e: ClusterEvent): void;
   /**
    * Messages of a subscribed group after the last one delivered are gone
    * from the messaging layer (trimmed while this instance could not read).
@@ -56,7 +57,7 @@ export interface Broker {
   publish(input: PublishInput): Promise<PublishResult>;
   subscribe(groupId: string): Promise<string>;
   unsubscribe(groupId: string): void;
-  publishMemberEvent(kind: MemberEventKind, event: MemberEvent): Promise<void>;
+  publishMemberEvent(e: MembershipEvent): Promise<void>;
   /** True while the messaging layer is reachable (drives /readyz). */
   isReady(): boolean;
   close(): Promise<void>;

@@ -14,6 +14,7 @@ import {
   type MethodName,
   type RpcId,
 } from '@next-chat/core';
+import { EncodedResult } from '../hub/encoded-result.js';
 import type { CallContext, Hub, MethodHandler } from '../hub/hub.js';
 import type { Peer } from '../hub/peer.js';
 import type { Logger } from '../observability/logger.js';
@@ -36,6 +37,7 @@ function isRpcId(v: unknown): v is RpcId {
 }
 
 export function encodeResult(id: RpcId, result: unknown): string {
+  if (result instanceof EncodedResult) return `{"jsonrpc":"2.0","id":${JSON.stringify(id)},"result":${result.json}}`;
   return JSON.stringify({ jsonrpc: '2.0', id, result });
 }
 

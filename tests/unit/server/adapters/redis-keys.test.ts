@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { RedisKeys } from '../../../../packages/server/src/adapters/redis/keys.js';
-import { entryToMessage } from '../../../../packages/server/src/adapters/redis/redis-broker.js';
 import { toRpcError } from '../../../../packages/server/src/adapters/redis/connection.js';
 import { parseMysqlUrl } from '../../../../packages/server/src/adapters/mysql/mysql-history-store.js';
 import { RpcError } from '@next-chat/core';
@@ -25,19 +24,6 @@ describe('RedisKeys', () => {
       expect(k.groupOfStream(k.stream(g))).toBe(g);
       expect(k.groupOfNotify(k.notify(g))).toBe(g);
     }
-  });
-});
-
-describe('entryToMessage', () => {
-  it('maps stream fields to a Message, clientMessageId only when set', () => {
-    expect(entryToMessage('g', '1-2', ['a', 'ann', 't', 'hi', 's', '2026-11-22T10:00:00.000Z', 'c', ''])).toEqual({
-      id: '1-2',
-      groupId: 'g',
-      authorId: 'ann',
-      text: 'hi',
-      sentAt: '2026-11-22T10:00:00.000Z',
-    });
-    expect(entryToMessage('g', '1-3', ['a', 'ann', 't', 'hi', 's', 'x', 'c', 'c-9']).clientMessageId).toBe('c-9');
   });
 });
 

@@ -1,9 +1,10 @@
-import { DEDUPE_WINDOW_MS, type Message, type MemberEvent } from '@next-chat/core';
-import type { Broker, BrokerHandlers, MemberEventKind, PublishInput, PublishResult } from '../../ports/broker.js';
+import { DEDUPE_WINDOW_MS, type Message } from '@next-chat/core';
+import { messageBody, messageEvent, messageJson, type MembershipEvent, type MessageEvent } from '../../events/codec.js';
+import type { Broker, BrokerHandlers, PublishInput, PublishResult } from '../../ports/broker.js';
 import type { MemoryGroupStore } from './memory-group-store.js';
 import type { MemoryLog } from './memory-log.js';
 
-const noHandlers: BrokerHandlers = { message: () => {}, memberEvent: () => {}, gap: () => {} };
+const noHandlers: BrokerHandlers = { event: () => {}, gap: () => {} };
 
 /**
  * The in-process messaging layer: publish appends to the MemoryLog and hands
@@ -13,7 +14,7 @@ export class MemoryBroker implements Broker {
   private handlers: BrokerHandlers = noHandlers;
   private readonly subscribed = new Set<string>();
   /** (group, author, clientMessageId) → original message and its expiry. */
-  private readonly dedupe = new Map<string, { message: Message; expiresAt: number }>();
+  private readonly dedupe = new Map<string, { message: MessageEvent; expiresAt: number }>();
   private sweepAt = 0;
 
   constructor(
@@ -46,9 +47,11 @@ export class MemoryBroker implements Broker {
     };
     if (input.clientMessageId !== undefined) message.clientMessageId = input.clientMessageId;
     this.log.append(message);
-    if (key) this.dedupe.set(key, { message, expiresAt: now + DEDUPE_WINDOW_MS });
-    if (this.subscribed.has(input.groupId)) this.handlers.message(message);
-    return { status: 'published', message };
+    // Encoded once, as on Redis: the same JSON answers the sender and reaches every subscriber.
+    const e = messageEvent(message.groupId, message.id, messageJson(message.id, messageBody(message)));
+    if (key) this.dedupe.set(key, { message: e, expiresAt: now + DEDUPE_WINDOW_MS });
+    if (this.subscribed.has(input.groupId)) this.handlers.event(e);
+    return { status: 'published', message: e };
   }
 
   /** Drops expired dedupe records, at most once a second. */
@@ -67,8 +70,8 @@ export class MemoryBroker implements Broker {
     this.subscribed.delete(groupId);
   }
 
-  async publishMemberEvent(kind: MemberEventKind, event: MemberEvent): Promise<void> {
-    this.handlers.memberEvent(kind, event);
+  async publishMemberEvent(e: MembershipEvent): Promise<void> {
+    this.handlers.event(e);
   }
 
   isReady(): boolean {

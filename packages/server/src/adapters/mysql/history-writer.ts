@@ -16,7 +16,9 @@ import { ThrottledLog } from '../../observability/throttled-log.js';
 import { connectRedis, sleep } from '../redis/connection.js';
 import { HISTORY_CONSUMER_GROUP, type RedisKeys } from '../redis/keys.js';
 import type { Scripts } from '../redis/scripts.js';
-import type { HistoryRow, MysqlHistoryStore } from './mysql-history-store.js';
+import type { Message } from '@next-chat/core';
+import { historyEntryMessage } from '../../events/codec.js';
+import type { MysqlHistoryStore } from './mysql-history-store.js';
 
 export interface RedisHistoryWriterOptions {
   url: string;
@@ -32,22 +34,13 @@ export interface RedisHistoryWriterOptions {
   batchSize: number;
   /** ms a partial batch may wait for more. */
   flushMs: number;
-  /** @default 30000 — ms an entry read by another consumer must sit unacknowledged before it is claimed. */
-  claimIdleMs?: number;
-  /** @default 5000 — ms between claim passes. */
-  claimIntervalMs?: number;
+  /** ms an entry read by another consumer must sit unacknowledged before it is claimed (NEXT_CHAT_HISTORY_CLAIM_IDLE_MS). */
+  claimIdleMs: number;
+  /** ms between claim passes. */
+  claimIntervalMs: number;
 }
 
 type RawEntry = [id: string, fields: string[]] | null;
-
-function entryToRow(fields: string[]): HistoryRow | null {
-  const f: Record<string, string> = {};
-  for (let i = 0; i + 1 < fields.length; i += 2) f[fields[i]] = fields[i + 1];
-  if (!f.g || !f.i) return null;
-  const row: HistoryRow = { groupId: f.g, id: f.i, authorId: f.a ?? '', text: f.t ?? '', sentAt: f.s ?? '' };
-  if (f.c) row.clientMessageId = f.c;
-  return row;
-}
 
 const IDLE_BLOCK_MS = 2000;
 
@@ -62,7 +55,7 @@ export class RedisHistoryWriter implements HistoryWriter {
   /** CLIENT ID of `conn`, to wake its blocking read on flush. */
   private clientId: number | null = null;
   /** Entries read but not yet committed, by history-stream id. */
-  private batch = new Map<string, HistoryRow | null>();
+  private batch = new Map<string, Message | null>();
   private readonly mysql: Reachability;
   private readonly warnings: ThrottledLog;
 
@@ -161,7 +154,7 @@ export class RedisHistoryWriter implements HistoryWriter {
       for (const [, entries] of reply) {
         for (const e of entries) {
           if (!e) continue;
-          this.batch.set(e[0], entryToRow(e[1]));
+          this.batch.set(e[0], historyEntryMessage(e[1]));
           n++;
         }
       }
@@ -180,7 +173,7 @@ export class RedisHistoryWriter implements HistoryWriter {
   /** Inserts the batch (retrying while MySQL is down), then acknowledges it. */
   private async commit(): Promise<void> {
     const ids = [...this.batch.keys()];
-    const rows = [...this.batch.values()].filter((r): r is HistoryRow => r !== null);
+    const rows = [...this.batch.values()].filter((r): r is Message => r !== null);
     for (let backoff = 200, attempt = 0; ; attempt++, backoff = Math.min(backoff * 2, 5000)) {
       if (this.signal.aborted) return;
       try {
@@ -215,7 +208,7 @@ export class RedisHistoryWriter implements HistoryWriter {
    * down) must not block history forever: then rows go one by one and a
    * refused row is logged and skipped.
    */
-  private async insert(rows: HistoryRow[]): Promise<void> {
+  private async insert(rows: Message[]): Promise<void> {
     try {
       await this.o.store.insert(rows);
     } catch (err) {
@@ -237,7 +230,7 @@ export class RedisHistoryWriter implements HistoryWriter {
 
   private async maybeClaim(): Promise<void> {
     const now = Date.now();
-    if (now - this.lastClaim < (this.o.claimIntervalMs ?? 5000)) return;
+    if (now - this.lastClaim < this.o.claimIntervalMs) return;
     this.lastClaim = now;
     const key = this.o.keys.history();
     try {
@@ -247,7 +240,7 @@ export class RedisHistoryWriter implements HistoryWriter {
         key,
         HISTORY_CONSUMER_GROUP,
         this.o.instanceId,
-        this.o.claimIdleMs ?? 30_000,
+        this.o.claimIdleMs,
         this.claimCursor,
         'COUNT',
         room,
@@ -256,7 +249,7 @@ export class RedisHistoryWriter implements HistoryWriter {
       let claimed = 0;
       for (const e of reply[1]) {
         if (!e) continue;
-        this.batch.set(e[0], entryToRow(e[1]));
+        this.batch.set(e[0], historyEntryMessage(e[1]));
         claimed++;
       }
       if (claimed > 0) this.o.logger.info({ claimed }, 'claimed unwritten history entries of another instance');

@@ -1,46 +1,24 @@
 /**
  * The history database (MySQL 8 / MariaDB 10.6+) through knex + mysql2: the
- * `messages` table made by the configurator (the hub never migrates). Writes
+ * `messages` table made by the configurator (the hub never migrates). It
+ * stores the protocol's Message (decoded by events/codec.ts from the history
+ * stream) as columns, the one mapping between the two being here. Writes
  * are idempotent on (group_id, ms, seq); reads page by keyset, never OFFSET.
  */
 import knexFactory, { type Knex } from 'knex';
 import { errors, parseMessageId, type Message } from '@next-chat/core';
 import type { Logger } from '../../observability/logger.js';
 import type { Metrics } from '../../observability/metrics.js';
+import { parseMysqlUrl } from '../../config.js';
 
-export interface MysqlTarget {
-  host: string;
-  port: number;
-  user: string;
-  password: string;
-  database: string;
-}
-
-export function parseMysqlUrl(url: string): MysqlTarget {
-  const u = new URL(url);
-  return {
-    host: u.hostname || '127.0.0.1',
-    port: u.port ? Number(u.port) : 3306,
-    user: decodeURIComponent(u.username || 'root'),
-    password: decodeURIComponent(u.password),
-    database: decodeURIComponent(u.pathname.replace(/^\//, '')),
-  };
-}
+// One reading of NEXT_CHAT_MYSQL_URL, the one parseConfig validates with.
+export { parseMysqlUrl, type MysqlTarget } from '../../config.js';
 
 const MAX_STATEMENT_BYTES = 4 * 1024 * 1024;
 const MAX_STATEMENT_ROWS = 1000;
 /** A history page read from a stalled MySQL fails with 4503 after this long. */
 const READ_TIMEOUT_MS = 5000;
 const WRITE_TIMEOUT_MS = 30_000;
-
-export interface HistoryRow {
-  groupId: string;
-  id: string;
-  authorId: string;
-  text: string;
-  sentAt: string;
-  clientMessageId?: string;
-}
 
 interface DbRow {
   ms: number | string;
@@ -103,8 +81,8 @@ export class MysqlHistoryStore {
    * most ~4 MB (max_allowed_packet is 16 MB on MariaDB by default, and 500
    * messages of 4000 emoji are 8 MB); the caller acknowledges after all.
    */
-  async insert(rows: readonly HistoryRow[]): Promise<void> {
-    let chunk: HistoryRow[] = [];
+  async insert(rows: readonly Message[]): Promise<void> {
+    let chunk: Message[] = [];
     let bytes = 0;
     for (const r of rows) {
       const size = Buffer.byteLength(r.text) + 256;
@@ -119,7 +97,7 @@ export class MysqlHistoryStore {
     if (chunk.length > 0) await this.insertChunk(chunk);
   }
 
-  private async insertChunk(rows: readonly HistoryRow[]): Promise<void> {
+  private async insertChunk(rows: readonly Message[]): Promise<void> {
     const values: (string | number | null)[] = [];
     const tuples: string[] = [];
     for (const r of rows) {

@@ -1,35 +1,51 @@
 /**
- * Fan-out reader, notification-driven (the default; docs/architecture.md has
- * the measurements that chose it over one blocking XREAD of every subscribed
- * stream). The publish script PUBLISHes each new id on the group's channel
- * `<prefix>:{g}:notify`; this hub SUBSCRIBEs to the channels of the groups it
- * has local subscribers for, marks a group dirty when its channel speaks, and
- * reads only the dirty groups' streams, from their cursors, with one
- * non-blocking XREAD per batch of up to `batchGroups` groups. A read cycle
- * costs O(groups with news), not O(subscribed groups).
+ * The fan-out reader (docs/architecture.md has the measurements that chose
+ * it over one blocking XREAD of every subscribed stream). The publish script
+ * PUBLISHes each new entry on the group's channel `<prefix>:{g}:notify`; this
+ * hub SUBSCRIBEs to the channels of the groups it has local subscribers for.
+ * An announcement that is the very next entry after the group's cursor is
+ * delivered as it is; anything else marks the group dirty, and the dirty
+ * groups' streams are read from their cursors with one non-blocking XREAD
+ * per batch. A read cycle costs O(groups with news), not O(subscribed groups).
  *
- * Pub/sub is at-most-once, the streams are not: notifications only say
- * "look". A lost one (reconnect, slow subscriber dropped by Redis) is caught
- * by re-reading every subscribed group after each reconnect and by a sweep
- * every `sweepMs`; order and exactly-once come from the per-group cursors.
+ * Pub/sub is at-most-once, the streams are not: an announcement lost
+ * (reconnect, slow subscriber dropped by Redis) is caught by re-reading
+ * every subscribed group after each reconnect and by a sweep every
+ * `sweepMs`; order and exactly-once come from the ReadSet's cursors.
  */
-import { compareMessageIds, isMessageId } from '@next-chat/core';
+import { once } from 'node:events';
 import type { Redis } from 'ioredis';
+import { decodeAnnouncement, entryEvent, entryNumber, idTime, type MessageEvent } from '../../events/codec.js';
+import type { Logger } from '../../observability/logger.js';
+import type { Metrics } from '../../observability/metrics.js';
+import { ThrottledLog } from '../../observability/throttled-log.js';
 import { COMMAND_TIMEOUT_MS, connectRedis, sleep } from './connection.js';
-import { GapDetector } from './gap-check.js';
-import { deliverRead, startReading, type ReaderOptions } from './deliver-read.js';
-import type { GroupReader, StreamEntry } from './stream-reader.js';
+import type { RedisKeys } from './keys.js';
+import { ReadSet } from './read-set.js';
 
-export interface NotifyReaderOptions extends ReaderOptions {
+type StreamEntry = [id: string, fields: string[]];
+
+export interface NotifyReaderOptions {
+  url: string;
+  /** The request connection (XREVRANGE of a new group's top). */
+  commands: Redis;
+  keys: RedisKeys;
+  logger: Logger;
+  metrics: Metrics;
+  /** Each message of a read group, once, in stream order. */
+  onMessage: (e: MessageEvent) => void;
+  /** Entries of the group were trimmed before this hub read them. */
+  onGap: (groupId: string) => void;
+  /** @default 500 — entries per stream per read. */
+  count?: number;
   /** @default 5000 — ms between sweeps that re-read every subscribed group. */
   sweepMs?: number;
   /** @default 1000 — streams per XREAD. */
   batchGroups?: number;
 }
 
-export class NotifyReader implements GroupReader {
-  readonly cursors = new Map<string, string>();
-  readonly gaps = new GapDetector();
+export class NotifyReader {
+  private readonly set = new ReadSet();
   private readonly dirty = new Set<string>();
   private readonly sub: Redis;
   private readonly conn: Redis;
@@ -37,23 +53,34 @@ export class NotifyReader implements GroupReader {
   private readonly count: number;
   private readonly batchGroups: number;
   private readonly sweep: NodeJS.Timeout;
+  private readonly warnings: ThrottledLog;
   private reading: Promise<void> | null = null;
   private started = false;
 
   constructor(private readonly o: NotifyReaderOptions) {
     this.count = o.count ?? 500;
     this.batchGroups = o.batchGroups ?? 1000;
+    this.warnings = new ThrottledLog(o.logger);
     this.sub = connectRedis(o.url, 'subscriber', o, { commandTimeout: undefined, maxRetriesPerRequest: null, autoResubscribe: true });
     this.conn = connectRedis(o.url, 'reader', o, { maxRetriesPerRequest: 0 });
-    this.sub.on('message', (channel: string, payload: string) => this.onNotify(channel, payload));
-    // Notifications sent while the subscriber was away are lost: look at everything.
-    this.sub.on('ready', () => this.markAll());
+    this.sub.on('message', (channel: string, payload: string) => this.onAnnouncement(channel, payload));
+    // Announcements sent while the subscriber was away are lost: look at
+    // everything. And subscribe to every channel again: ioredis resubscribes
+    // by itself, but a SUBSCRIBE sent while the connection was still being
+    // set up can be lost with it (its ready check fails in subscriber mode
+    // and the connection is made again without it).
+    this.sub.on('ready', () => {
+      const channels = [...this.set.entries()].map(([g]) => o.keys.notify(g));
+      if (channels.length > 0) this.sub.subscribe(...channels).catch(() => {});
+      this.markAll();
+    });
     this.sweep = setInterval(() => this.markAll(), o.sweepMs ?? 5000);
     this.sweep.unref();
   }
 
+  /** Groups being read. */
   get size(): number {
-    return this.cursors.size;
+    return this.set.size;
   }
 
   start(): void {
@@ -62,54 +89,25 @@ export class NotifyReader implements GroupReader {
   }
 
   /**
-   * Subscribes to the group's channel, then takes the stream's top id as the
-   * cursor: anything appended after the top is announced on a channel we
-   * already listen to, so nothing falls between the two.
+   * Subscribes to the group's channel, then takes the stream's top entry as
+   * the cursor: anything appended after the top is announced on a channel
+   * we already listen to, so nothing falls between the two. Resolves with
+   * the cursor (a group read already keeps its own).
    */
   async add(groupId: string): Promise<string> {
-    const have = this.cursors.get(groupId);
+    const have = this.set.cursor(groupId);
     if (have !== undefined) return have;
     await this.subscribeChannel(groupId);
-    const { cursor, added } = await startReading(this, this.o, groupId);
-    if (added) this.o.metrics.subscribedGroups.set(this.cursors.size);
-    return cursor;
-  }
-
-  /**
-   * SUBSCRIBE on the subscriber connection, which queues commands while Redis
-   * is away: bounded here so a join fails with 4503 instead of hanging. A
-   * subscription that completes after the caller gave up is undone.
-   */
-  private async subscribeChannel(groupId: string): Promise<void> {
-    const channel = this.o.keys.notify(groupId);
-    const done = this.sub.subscribe(channel);
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      await Promise.race([
-        done,
-        new Promise((_, reject) => {
-          timer = setTimeout(() => reject(new Error('subscribe timed out')), COMMAND_TIMEOUT_MS);
-        }),
-      ]);
-    } catch (err) {
-      done.then(
-        () => {
-          if (!this.cursors.has(groupId)) this.sub.unsubscribe(channel).catch(() => {});
-        },
-        () => {},
-      );
-      throw err;
-    } finally {
-      clearTimeout(timer);
-    }
+    const top = (await this.o.commands.xrevrange(this.o.keys.stream(groupId), '+', '-', 'COUNT', 1)) as StreamEntry[];
+    const newest = top[0];
+    this.set.add(groupId, newest ? { id: newest[0], n: entryNumber(newest[1]) } : undefined);
+    return this.set.cursor(groupId) as string;
   }
 
   remove(groupId: string): void {
-    if (!this.cursors.delete(groupId)) return;
-    this.gaps.forget(groupId);
+    if (!this.set.remove(groupId)) return;
     this.dirty.delete(groupId);
-    this.o.metrics.subscribedGroups.set(this.cursors.size);
-    this.sub.unsubscribe(this.o.keys.notify(groupId)).catch(() => {});
+    this.sub.unsubscribe(this.o.keys.notify(groupId)).catch((err: Error) => this.warnings.write('warn', 'unsubscribe', { error: err.message }, 'unsubscribe from a group channel failed'));
   }
 
   async close(): Promise<void> {
@@ -121,30 +119,59 @@ export class NotifyReader implements GroupReader {
   }
 
   /**
-   * An announcement carries the new entry. When it is the next one after
-   * what this hub delivered (by number), it is delivered as it is: one round
-   * trip less per message. Anything else (a lost or late announcement, no
-   * baseline yet, an announcement without the entry) makes the group dirty,
-   * and the stream read from the cursor delivers in order.
+   * SUBSCRIBE on the subscriber connection, which queues commands while Redis
+   * is away: bounded here so a join fails with 4503 instead of hanging. A
+   * subscription that completes after the caller gave up is undone.
    */
-  private onNotify(channel: string, payload: string): void {
+  private async subscribeChannel(groupId: string): Promise<void> {
+    const channel = this.o.keys.notify(groupId);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('subscribe timed out')), COMMAND_TIMEOUT_MS);
+    });
+    // Subscribing only on a ready connection (see the 'ready' listener).
+    if (this.sub.status !== 'ready') await Promise.race([once(this.sub, 'ready'), timeout]).catch((err: unknown) => (clearTimeout(timer), Promise.reject(err)));
+    const done = this.sub.subscribe(channel);
+    try {
+      await Promise.race([done, timeout]);
+    } catch (err) {
+      done.then(
+        () => {
+          if (!this.set.has(groupId)) this.sub.unsubscribe(channel).catch(() => {});
+        },
+        () => {},
+      );
+      throw err;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private onAnnouncement(channel: string, payload: string): void {
     const groupId = this.o.keys.groupOfNotify(channel);
-    const cursor = this.cursors.get(groupId);
-    if (cursor === undefined) return;
-    const entry = this.started ? parseAnnouncement(payload) : undefined;
-    if (entry) {
-      if (compareMessageIds(entry[0], cursor) <= 0) return;
-      if (this.gaps.follows(groupId, entry.n)) {
-        deliverRead([[this.o.keys.stream(groupId), [[entry[0], entry[1]]]]], this, this.o);
-        return;
-      }
+    if (!this.set.has(groupId)) return;
+    const e = this.started ? decodeAnnouncement(groupId, payload) : undefined;
+    if (e && this.set.follows(e)) {
+      this.deliver(e);
+      return;
     }
     this.dirty.add(groupId);
     this.kick();
   }
 
+  private deliver(e: MessageEvent): void {
+    const verdict = this.set.accept(e);
+    if (verdict === 'skip') return;
+    if (verdict === 'deliver_after_gap') this.o.onGap(e.groupId);
+    try {
+      this.o.onMessage(e);
+    } catch (err) {
+      this.o.logger.error({ err, groupId: e.groupId, id: e.id }, 'message handler threw');
+    }
+  }
+
   private markAll(): void {
-    for (const g of this.cursors.keys()) this.dirty.add(g);
+    for (const [g] of this.set.entries()) this.dirty.add(g);
     this.kick();
   }
 
@@ -163,13 +190,13 @@ export class NotifyReader implements GroupReader {
       const groups: string[] = [];
       for (const g of this.dirty) {
         this.dirty.delete(g);
-        if (this.cursors.has(g)) groups.push(g);
+        if (this.set.has(g)) groups.push(g);
         if (groups.length >= this.batchGroups) break;
       }
       if (groups.length === 0) return;
       const args: (string | number)[] = ['COUNT', this.count, 'STREAMS'];
       for (const g of groups) args.push(this.o.keys.stream(g));
-      for (const g of groups) args.push(this.cursors.get(g)!);
+      for (const g of groups) args.push(this.set.cursor(g) as string);
       let reply: [string, StreamEntry[]][] | null;
       try {
         this.o.metrics.streamReads.inc();
@@ -178,38 +205,28 @@ export class NotifyReader implements GroupReader {
       } catch (err) {
         for (const g of groups) this.dirty.add(g);
         if (this.abort.signal.aborted) return;
+        // Nothing is lost (the cursors stand), but a reader that cannot read delays every delivery.
         this.o.metrics.backendErrors.inc({ backend: 'redis' });
-        this.o.logger.debug({ err: (err as Error).message }, 'stream read failed; retrying');
+        this.warnings.write('warn', 'stream_read', { error: (err as Error).message, groups: groups.length }, 'stream read failed; retrying from the cursors');
         await sleep(backoff, this.abort.signal);
         backoff = Math.min(backoff * 2, 2000);
         continue;
       }
-      if (reply) {
-        this.deliver(reply);
-      }
+      if (reply) this.deliverRead(reply);
     }
   }
 
-  private deliver(reply: [string, StreamEntry[]][]): void {
-    // A full page means more may wait behind it.
-    for (const [key, entries] of reply) if (entries.length >= this.count) this.dirty.add(this.o.keys.groupOfStream(key));
-    deliverRead(reply, this, this.o);
+  private deliverRead(reply: [string, StreamEntry[]][]): void {
+    let newestMs = 0;
+    for (const [key, entries] of reply) {
+      const groupId = this.o.keys.groupOfStream(key);
+      // A full page means more may wait behind it.
+      if (entries.length >= this.count) this.dirty.add(groupId);
+      for (const [id, fields] of entries) {
+        this.deliver(entryEvent(groupId, id, fields));
+        newestMs = Math.max(newestMs, idTime(id));
+      }
+    }
+    if (newestMs > 0) this.o.metrics.streamReadLag.set(Math.max(0, Date.now() - newestMs) / 1000);
   }
-}
-
-/**
- * The entry in an announcement of publish-5.lua (`{i, n, a, t, s, c}`) as a
- * stream entry with its number; undefined for anything else.
- */
-export function parseAnnouncement(payload: string): (StreamEntry & { n: number }) | undefined {
-  if (payload.charCodeAt(0) !== 123 /* { */) return undefined;
-  let p: { i?: unknown; n?: unknown; a?: unknown; t?: unknown; s?: unknown; c?: unknown };
-  try {
-    p = JSON.parse(payload) as typeof p;
-  } catch {
-    return undefined;
-  }
-  if (!isMessageId(p.i) || typeof p.n !== 'number' || typeof p.a !== 'string' || typeof p.t !== 'string' || typeof p.s !== 'string') return undefined;
-  const fields = ['a', p.a, 't', p.t, 's', p.s, 'c', typeof p.c === 'string' ? p.c : '', 'n', String(p.n)];
-  return Object.assign([p.i, fields] as StreamEntry, { n: p.n });
 }

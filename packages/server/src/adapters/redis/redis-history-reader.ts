@@ -10,10 +10,11 @@ import type { Redis } from 'ioredis';
 import type { HistoryReader } from '../../ports/history-store.js';
 import type { Metrics } from '../../observability/metrics.js';
 import type { MysqlHistoryStore } from '../mysql/mysql-history-store.js';
-import { entryToMessage } from './redis-broker.js';
+import { entryMessage } from '../../events/codec.js';
 import { guarded } from './connection.js';
 import type { RedisKeys } from './keys.js';
-import type { StreamEntry } from './stream-reader.js';
+
+type StreamEntry = [id: string, fields: string[]];
 
 export class RedisHistoryReader implements HistoryReader {
   constructor(
@@ -32,7 +33,7 @@ export class RedisHistoryReader implements HistoryReader {
       this.redis.xrevrange(key, before !== undefined ? `(${before}` : '+', '-', 'COUNT', limit),
     )) as StreamEntry[];
     const recent: Message[] = [];
-    for (let i = entries.length - 1; i >= 0; i--) recent.push(entryToMessage(groupId, entries[i][0], entries[i][1]));
+    for (let i = entries.length - 1; i >= 0; i--) recent.push(entryMessage(groupId, entries[i][0], entries[i][1]));
     if (recent.length >= limit || !this.mysql) return recent;
     if (!(await this.trimmed(key))) return recent;
     const older = await this.mysql.latest(groupId, recent.length > 0 ? recent[0].id : before, limit - recent.length);

@@ -36,11 +36,29 @@ function definitions(): Map<string, ScriptDef & { lua: string }> {
 
 type ScriptFn = (...args: (string | number)[]) => Promise<unknown>;
 
+/**
+ * What every script returns: a status, then field names and values
+ * (`{'full', 'capacity', 10}`). Read here, once, by name; no caller counts
+ * positions.
+ */
+export interface ScriptReply<S extends string = string> {
+  status: S;
+  fields: Record<string, string>;
+}
+
+export function readReply<S extends string>(reply: unknown, statuses: readonly S[]): ScriptReply<S> {
+  if (!Array.isArray(reply) || typeof reply[0] !== 'string' || !(statuses as readonly string[]).includes(reply[0])) {
+    throw new Error(`unexpected script reply ${JSON.stringify(reply)?.slice(0, 200)}`);
+  }
+  const fields: Record<string, string> = {};
+  for (let i = 1; i + 1 < reply.length; i += 2) fields[String(reply[i])] = String(reply[i + 1]);
+  return { status: reply[0] as S, fields };
+}
+
 export type PublishReply =
   | { status: 'published'; id: string }
-  | { status: 'duplicate'; id: string; text: string; sentAt: string }
-  | { status: 'group_not_found' }
-  | { status: 'not_member' };
+  | { status: 'duplicate'; json: string }
+  | { status: 'group_not_found' | 'not_member' };
 
 export type JoinReply =
   | { status: 'joined' | 'already'; joinedAt: string; createdBy: string; createdAt: string; memberCount: number }
@@ -54,14 +72,12 @@ export type LeaveReply = { status: 'left' | 'not_member' | 'group_not_found' };
 export interface PublishArgs {
   groupId: string;
   authorId: string;
-  text: string;
-  sentAt: string;
+  /** The message's JSON without its id (events/codec.ts messageBody). */
+  body: string;
   clientMessageId: string | undefined;
   dedupeSeconds: number;
   withHistory: boolean;
   retentionMs: number;
-  /** Announce the new id on the group's notify channel. */
-  notify: boolean;
 }
 
 /** Typed calls of the scripts on one connection. */
@@ -86,77 +102,75 @@ export class Scripts {
   async publish(a: PublishArgs): Promise<PublishReply> {
     const k = this.keys;
     const cmid = a.clientMessageId ?? '';
-    const reply = await this.call(
-      'publish-5.lua',
-      k.meta(a.groupId),
-      k.members(a.groupId),
-      k.stream(a.groupId),
-      k.history(),
-      k.dedupe(a.groupId, a.authorId, cmid),
-      a.authorId,
-      a.text,
-      a.sentAt,
-      a.groupId,
-      cmid,
-      a.dedupeSeconds,
-      a.withHistory ? '1' : '0',
-      a.retentionMs,
-      a.notify ? k.notify(a.groupId) : '',
+    const r = readReply(
+      await this.call(
+        'publish-5.lua',
+        k.meta(a.groupId),
+        k.members(a.groupId),
+        k.stream(a.groupId),
+        k.history(),
+        k.dedupe(a.groupId, a.authorId, cmid),
+        a.authorId,
+        a.body,
+        cmid,
+        a.dedupeSeconds,
+        a.withHistory ? '1' : '0',
+        a.retentionMs,
+        k.notify(a.groupId),
+      ),
+      ['published', 'duplicate', 'group_not_found', 'not_member'] as const,
     );
-    if (reply === -1) return { status: 'group_not_found' };
-    if (reply === -2) return { status: 'not_member' };
-    const [code, value] = reply as [number, string];
-    if (code === 1) return { status: 'published', id: value };
-    const original = JSON.parse(value) as { id: string; text: string; sentAt: string };
-    return { status: 'duplicate', id: original.id, text: original.text, sentAt: original.sentAt };
+    if (r.status === 'published') return { status: r.status, id: r.fields.id as string };
+    if (r.status === 'duplicate') return { status: r.status, json: r.fields.json as string };
+    return { status: r.status };
   }
 
   async create(groupId: string, createdBy: string, createdAt: string, quota: CreateQuota): Promise<CreateReply> {
     const k = this.keys;
-    const reply = (await this.call(
-      'create-4.lua',
-      k.meta(groupId),
-      k.groups(),
-      k.userCreated(createdBy),
-      k.userCreateWindow(createdBy),
-      groupId,
-      createdBy,
-      createdAt,
-      quota.perWindow,
-      quota.windowMs,
-      quota.total,
-    )) as [string, string?, number?];
-    if (reply[0] === 'created') return { status: 'created' };
-    if (reply[0] === 'exists') return { status: 'exists' };
-    return { status: 'quota', quota: reply[1] === 'total' ? 'total' : 'window', retryAfterMs: Number(reply[2]) };
+    const r = readReply(
+      await this.call(
+        'create-4.lua',
+        k.meta(groupId),
+        k.groups(),
+        k.userCreated(createdBy),
+        k.userCreateWindow(createdBy),
+        groupId,
+        createdBy,
+        createdAt,
+        quota.perWindow,
+        quota.windowMs,
+        quota.total,
+      ),
+      ['created', 'exists', 'quota'] as const,
+    );
+    if (r.status !== 'quota') return { status: r.status };
+    return { status: 'quota', quota: r.fields.quota === 'total' ? 'total' : 'window', retryAfterMs: Number(r.fields.retryAfterMs) };
   }
 
   async join(groupId: string, userId: string, capacity: number, joinedAt: string): Promise<JoinReply> {
     const k = this.keys;
-    const reply = await this.call('join-3.lua', k.meta(groupId), k.members(groupId), k.joined(groupId), userId, capacity, joinedAt);
-    if (reply === -1) return { status: 'group_not_found' };
-    const r = reply as [number, ...(string | number)[]];
-    if (r[0] === -3) return { status: 'full', capacity: Number(r[1]) };
-    return {
-      status: r[0] === 1 ? 'joined' : 'already',
-      joinedAt: String(r[1]),
-      createdBy: String(r[2]),
-      createdAt: String(r[3]),
-      memberCount: Number(r[4]),
-    };
+    const r = readReply(
+      await this.call('join-3.lua', k.meta(groupId), k.members(groupId), k.joined(groupId), userId, capacity, joinedAt),
+      ['joined', 'already', 'full', 'group_not_found'] as const,
+    );
+    const f = r.fields;
+    if (r.status === 'group_not_found') return { status: r.status };
+    if (r.status === 'full') return { status: r.status, capacity: Number(f.capacity) };
+    return { status: r.status, joinedAt: f.joinedAt as string, createdBy: f.createdBy as string, createdAt: f.createdAt as string, memberCount: Number(f.memberCount) };
   }
 
   async leave(groupId: string, userId: string): Promise<LeaveReply> {
     const k = this.keys;
-    const reply = await this.call('leave-3.lua', k.meta(groupId), k.members(groupId), k.joined(groupId), userId);
-    return { status: reply === 1 ? 'left' : reply === 0 ? 'not_member' : 'group_not_found' };
+    const r = readReply(await this.call('leave-3.lua', k.meta(groupId), k.members(groupId), k.joined(groupId), userId), ['left', 'not_member', 'group_not_found'] as const);
+    return { status: r.status };
   }
 
   /** XACK + XDEL of history entries; ids in chunks (Lua's unpack has a stack limit). */
   async ackHistory(consumerGroup: string, ids: readonly string[]): Promise<number> {
     let deleted = 0;
     for (let i = 0; i < ids.length; i += 1000) {
-      deleted += Number(await this.call('ackHistory-1.lua', this.keys.history(), consumerGroup, ...ids.slice(i, i + 1000)));
+      const r = readReply(await this.call('ackHistory-1.lua', this.keys.history(), consumerGroup, ...ids.slice(i, i + 1000)), ['acked'] as const);
+      deleted += Number(r.fields.deleted);
     }
     return deleted;
   }

@@ -1,0 +1,190 @@
+/**
+ * The one representation of what crosses hubs, and its one codec.
+ *
+ * A message is encoded once, where it is made: its JSON is the protocol's
+ * `Message` object (docs/protocol.md §3). The same string is the group
+ * stream's entry (field `d`), the announcement on the group's channel (with
+ * the entry's number in front), the history stream's entry, the dedupe
+ * record and, spliced into a notification frame, what every subscriber
+ * receives. Nothing decodes it on the delivery path; the history writer, the
+ * history reader and the MySQL store decode it with {@link decodeMessage}.
+ *
+ * The Redis publish script builds the JSON from the body made here: it knows
+ * the id only after choosing it, and prepends `"id":"<id>",` to the body
+ * exactly as {@link messageJson} does (tests/unit/server/events/codec.test.ts
+ * and the engine contract check that both agree).
+ *
+ * Member events travel as {@link ClusterEvent} JSON on the events channel.
+ */
+import { isMessageId, type MemberEvent, type Message } from '@next-chat/core';
+
+/** A message of a group's log, as delivered: its id, number and JSON. */
+export interface MessageEvent {
+  readonly kind: 'message';
+  readonly groupId: string;
+  readonly id: string;
+  /** Position in the group's log (1, 2, 3...), when the engine numbers entries. */
+  readonly n?: number;
+  /** The protocol's Message object as JSON. */
+  readonly json: string;
+}
+
+export interface MembershipEvent {
+  readonly kind: 'member.joined' | 'member.left';
+  readonly event: MemberEvent;
+}
+
+/** Every kind of event that crosses hubs. New kinds are added here, and the compiler finds every switch. */
+export type ClusterEvent = MessageEvent | MembershipEvent;
+
+export type MemberEventKind = MembershipEvent['kind'];
+
+export interface MessageFields {
+  groupId: string;
+  authorId: string;
+  text: string;
+  sentAt: string;
+  clientMessageId?: string;
+}
+
+/** A message's JSON without its id: `{"groupId":...}`, what the publish script completes. */
+export function messageBody(f: MessageFields): string {
+  const m: Omit<Message, 'id'> = { groupId: f.groupId, authorId: f.authorId, text: f.text, sentAt: f.sentAt };
+  if (f.clientMessageId !== undefined) m.clientMessageId = f.clientMessageId;
+  return JSON.stringify(m);
+}
+
+/** The full JSON of a message from its id and body (the id needs no escaping: digits and a dash). */
+export function messageJson(id: string, body: string): string {
+  return `{"id":"${id}",${body.slice(1)}`;
+}
+
+export function messageEvent(groupId: string, id: string, json: string, n?: number): MessageEvent {
+  return n === undefined ? { kind: 'message', groupId, id, json } : { kind: 'message', groupId, id, n, json };
+}
+
+/** Parses and checks a message's JSON; throws on anything that is not a Message. */
+export function decodeMessage(json: string): Message {
+  const v = JSON.parse(json) as Record<string, unknown>;
+  const { id, groupId, authorId, text, sentAt, clientMessageId } = v;
+  if (!isMessageId(id) || typeof groupId !== 'string' || typeof authorId !== 'string' || typeof text !== 'string' || typeof sentAt !== 'string') {
+    throw new Error('not a message');
+  }
+  const m: Message = { id, groupId, authorId, text, sentAt };
+  if (typeof clientMessageId === 'string') m.clientMessageId = clientMessageId;
+  return m;
+}
+
+/** A notification frame around already encoded params: spliced, not re-encoded. */
+export function notificationFrame(method: string, paramsJson: string): string {
+  return `{"jsonrpc":"2.0","method":"${method}","params":${paramsJson}}`;
+}
+
+// ---- Redis stream entries and announcements ---------------------------
+
+/** The value of `name` in a stream entry's flat field list. */
+function field(fields: readonly string[], name: string): string | undefined {
+  for (let i = 0; i + 1 < fields.length; i += 2) if (fields[i] === name) return fields[i + 1];
+  return undefined;
+}
+
+/** The entry's number (`n`), when it has one. */
+export function entryNumber(fields: readonly string[]): number | undefined {
+  const n = Number(field(fields, 'n'));
+  return Number.isSafeInteger(n) && n > 0 ? n : undefined;
+}
+
+/**
+ * A group stream entry as a delivered event. Entries written before this
+ * codec (fields a, t, s, c) are still read, so streams and the history
+ * stream of an earlier release are not lost by an upgrade.
+ */
+export function entryEvent(groupId: string, id: string, fields: readonly string[]): MessageEvent {
+  const d = field(fields, 'd');
+  const json = d ?? legacyJson(groupId, id, fields);
+  return messageEvent(groupId, id, json, entryNumber(fields));
+}
+
+/** A history stream entry (`d`, or the legacy g/i/a/t/s/c fields) as a Message; null when it is not one. */
+export function historyEntryMessage(fields: readonly string[]): Message | null {
+  const d = field(fields, 'd');
+  try {
+    if (d !== undefined) return decodeMessage(d);
+    const groupId = field(fields, 'g');
+    const id = field(fields, 'i');
+    if (groupId === undefined || id === undefined) return null;
+    return decodeMessage(legacyJson(groupId, id, fields));
+  } catch {
+    return null;
+  }
+}
+
+function legacyJson(groupId: string, id: string, fields: readonly string[]): string {
+  const cmid = field(fields, 'c');
+  const body = messageBody({
+    groupId,
+    authorId: field(fields, 'a') ?? '',
+    text: field(fields, 't') ?? '',
+    sentAt: field(fields, 's') ?? '',
+    ...(cmid ? { clientMessageId: cmid } : {}),
+  });
+  return messageJson(id, body);
+}
+
+/**
+ * An announcement of the publish script: the entry's number, then its JSON
+ * (`17{"id":...}`). Undefined for anything else (an announcement of an
+ * earlier release): the reader then reads the stream, which is always right.
+ */
+export function decodeAnnouncement(groupId: string, payload: string): MessageEvent | undefined {
+  const brace = payload.indexOf('{');
+  if (brace <= 0 || brace > 16) return undefined;
+  const n = Number(payload.slice(0, brace));
+  if (!Number.isSafeInteger(n) || n <= 0) return undefined;
+  const json = payload.slice(brace);
+  const id = idOfJson(json);
+  return id === undefined ? undefined : messageEvent(groupId, id, json, n);
+}
+
+/** The id of a message's JSON as {@link messageJson} and the publish script write it (first: `{"id":"<id>",`). */
+export function idOfJson(json: string): string | undefined {
+  if (!json.startsWith('{"id":"')) return undefined;
+  const end = json.indexOf('"', 7);
+  const id = end < 0 ? '' : json.slice(7, end);
+  return isMessageId(id) ? id : undefined;
+}
+
+/** A group stream entry as a Message (history reads). */
+export function entryMessage(groupId: string, id: string, fields: readonly string[]): Message {
+  return decodeMessage(entryEvent(groupId, id, fields).json);
+}
+
+/** The same format, for tests and tools that announce like the script does. */
+export function encodeAnnouncement(e: MessageEvent): string {
+  return `${e.n ?? 0}${e.json}`;
+}
+
+// ---- member events on the events channel --------------------------------
+
+export function encodeClusterEvent(e: MembershipEvent): string {
+  return JSON.stringify({ kind: e.kind, event: e.event });
+}
+
+/** Undefined for anything that is not a membership event of this format. */
+export function decodeClusterEvent(payload: string): MembershipEvent | undefined {
+  let v: { kind?: unknown; event?: Partial<MemberEvent> };
+  try {
+    v = JSON.parse(payload) as typeof v;
+  } catch {
+    return undefined;
+  }
+  if (v.kind !== 'member.joined' && v.kind !== 'member.left') return undefined;
+  const e = v.event;
+  if (!e || typeof e.groupId !== 'string' || typeof e.userId !== 'string' || typeof e.at !== 'string') return undefined;
+  return { kind: v.kind, event: { groupId: e.groupId, userId: e.userId, at: e.at } };
+}
+
+/** ms since epoch of a message id (`<ms>-<seq>`): when the log took the message. */
+export function idTime(id: string): number {
+  return Number(id.slice(0, id.indexOf('-')));
+}
