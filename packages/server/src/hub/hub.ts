@@ -8,6 +8,7 @@ import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Engine } from '../ports/engine.js';
 import { EncodedResult } from './encoded-result.js';
+import { refusalError } from './refusals.js';
 import type { CreateQuota } from '../ports/group-store.js';
 import { Fanout } from './fanout.js';
 import type { Peer } from './peer.js';
@@ -73,10 +74,9 @@ export class Hub {
   private async groupCreate(ctx: CallContext, p: Params<'group.create'>): Promise<Result<'group.create'>> {
     const q = this.options.createQuota;
     const r = await this.engine.groups.create(p.groupId, ctx.peer.userId, Date.now(), q);
-    if (r.status === 'exists') throw errors.groupExists(p.groupId);
-    if (r.status === 'quota') {
-      this.metrics.limited.inc({ limit: 'group_create' });
-      throw errors.createQuota(r.quota, r.quota === 'window' ? q.perWindow : q.total, r.retryAfterMs);
+    if (r.status !== 'created') {
+      if (r.status === 'quota') this.metrics.limited.inc({ limit: 'group_create' });
+      throw refusalError(p.groupId, r, q);
     }
     return { group: r.group };
   }
@@ -124,8 +124,7 @@ export class Hub {
   private async join(ctx: CallContext, p: Params<'group.join'>): Promise<Result<'group.join'>> {
     const { peer } = ctx;
     const joined = await this.engine.groups.join(p.groupId, peer.userId, this.options.maxGroupMembers, Date.now());
-    if (joined.status === 'group_not_found') throw errors.groupNotFound(p.groupId);
-    if (joined.status === 'full') throw errors.groupFull(p.groupId, joined.capacity);
+    if (joined.status === 'group_not_found' || joined.status === 'full') throw refusalError(p.groupId, joined);
     const sub = await this.fanout.attach(peer, p.groupId);
     try {
       if (joined.status === 'joined') {
@@ -149,7 +148,7 @@ export class Hub {
   private async groupLeave(ctx: CallContext, p: Params<'group.leave'>): Promise<Result<'group.leave'>> {
     const { peer } = ctx;
     const r = await this.engine.groups.leave(p.groupId, peer.userId);
-    if (r.status === 'group_not_found') throw errors.groupNotFound(p.groupId);
+    if (r.status === 'group_not_found') throw refusalError(p.groupId, r);
     this.fanout.detach(peer, p.groupId);
     if (r.status === 'left') {
       await this.engine.broker
@@ -161,14 +160,13 @@ export class Hub {
 
   private async requireMember(groupId: string, userId: string): Promise<void> {
     const m = await this.engine.groups.membership(groupId, userId);
-    if (m === 'group_not_found') throw errors.groupNotFound(groupId);
-    if (m === 'not_member') throw errors.notAMember(groupId);
+    if (m !== 'member') throw refusalError(groupId, { status: m });
   }
 
   private async groupMembers(ctx: CallContext, p: Params<'group.members'>): Promise<Result<'group.members'>> {
     await this.requireMember(p.groupId, ctx.peer.userId);
     const page = await this.engine.groups.members(p.groupId, { after: p.after, limit: p.limit });
-    if (!page) throw errors.groupNotFound(p.groupId);
+    if (!page) throw refusalError(p.groupId, { status: 'group_not_found' });
     const online = await this.engine.presence.online(page.items.map((m) => m.userId));
     const members: Member[] = page.items.map((m) => ({ userId: m.userId, joinedAt: m.joinedAt, online: online.has(m.userId) }));
     return { members, next: page.next };
@@ -182,7 +180,7 @@ export class Hub {
       clientMessageId: p.clientMessageId,
       sentAtMs: Date.now(),
     });
-    if (!('message' in r)) throw r.status === 'group_not_found' ? errors.groupNotFound(p.groupId) : errors.notAMember(p.groupId);
+    if (!('message' in r)) throw refusalError(p.groupId, r);
     if (r.status === 'published') this.metrics.messagesIn.inc();
     return new EncodedResult(`{"message":${r.message.json}}`);
   }
