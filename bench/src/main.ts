@@ -19,7 +19,7 @@ import { Gen } from './gen.js';
 import type { ClientSpec, Event, Protocol } from './loadgen.js';
 import { CONFIGURATOR_BIN, cpuSeconds, machineBusySeconds, peakRss, rss, SIO_SERVER, startHubProc, startServer, WS_SERVER, type ServerProc } from './procs.js';
 import { startMariaDb, startRedis, type Service } from './services.js';
-import { Histogram, r3, table } from './stats.js';
+import { Histogram, median, r3, table } from './stats.js';
 
 type System = 'next-chat' | 'socket.io' | 'ws';
 
@@ -145,6 +145,14 @@ async function throughputRun(opts: {
   // CPU the rest of the machine took meanwhile: a noisy neighbour shows here.
   const otherCpuSeconds = r3(Math.max(0, machineBusySeconds() - busy0 - loadgenCpuSeconds - servers.reduce((a, x) => a + x.cpuSeconds, 0)));
   const reps = reports;
+  // Server CPU of the whole system under test: its server processes (both
+  // hubs, both Socket.IO servers, the ws server) plus Redis, which is where
+  // both Next Chat and the Socket.IO adapter do part of their work. Redis is
+  // its own process, read from /proc/<pid>/stat like the servers (all its
+  // threads); the ws ceiling has no Redis.
+  const hubsCpu = servers.filter((x) => x.name !== 'redis').reduce((a, x) => a + x.cpuSeconds, 0);
+  const redisCpu = servers.find((x) => x.name === 'redis')?.cpuSeconds ?? 0;
+  const cpuHubsRedis = hubsCpu + redisCpu;
   const lat = Histogram.from(reps.map((r) => r.latency));
   const lastAt = Math.max(...reps.map((r) => r.lastAtMs));
   const seconds = Math.max(0.001, (lastAt * 1000 - t0) / 1e6);
@@ -166,7 +174,14 @@ async function throughputRun(opts: {
     latencyMs: lat.summary(),
     servers,
     // Server CPU (hubs or Socket.IO/ws processes, not Redis) per delivery: less noisy than rates on a shared machine.
-    serverCpuUsPerDelivery: r3((servers.filter((x) => x.name !== 'redis').reduce((a, x) => a + x.cpuSeconds, 0) / Math.max(1, received)) * 1e6),
+    serverCpuUsPerDelivery: r3((hubsCpu / Math.max(1, received)) * 1e6),
+    // Hubs + Redis: CPU per published message, per delivery, and deliveries per CPU-second.
+    hubsCpuSeconds: r3(hubsCpu),
+    redisCpuSeconds: r3(redisCpu),
+    cpuSecondsHubsRedis: r3(cpuHubsRedis),
+    cpuUsPerPublish: r3((cpuHubsRedis / Math.max(1, sent)) * 1e6),
+    cpuUsPerDelivery: r3((cpuHubsRedis / Math.max(1, received)) * 1e6),
+    deliveriesPerCpuSecond: cpuHubsRedis > 0 ? Math.round(received / cpuHubsRedis) : null,
     loadgenCpuSeconds,
     otherCpuSeconds,
     ...opts.extra,
@@ -484,6 +499,73 @@ function best(rs: Record<string, unknown>[], system: string): Record<string, unk
   return (clean.length > 0 ? clean : mine).sort((a, b) => (b.deliveriesPerSec as number) - (a.deliveriesPerSec as number))[0];
 }
 
+interface CpuFigures {
+  hubsCpuSeconds: number;
+  redisCpuSeconds: number;
+  cpuSecondsHubsRedis: number;
+  sent: number;
+  received: number;
+  cpuUsPerPublish: number;
+  cpuUsPerDelivery: number;
+  deliveriesPerCpuSecond: number;
+}
+
+const CPU_KEYS = ['hubsCpuSeconds', 'redisCpuSeconds', 'cpuSecondsHubsRedis', 'sent', 'received', 'cpuUsPerPublish', 'cpuUsPerDelivery', 'deliveriesPerCpuSecond'] as const;
+
+function cpuFigures(r: Record<string, unknown>): CpuFigures {
+  const out = {} as CpuFigures;
+  for (const k of CPU_KEYS) out[k] = typeof r[k] === 'number' ? (r[k] as number) : NaN;
+  return out;
+}
+
+/**
+ * CPU per message, hubs + Redis: per scenario and system, every round and
+ * the median of each figure over the rounds (all rounds: a lost message is
+ * simply not a delivery, so losing messages does not make a system look
+ * cheaper per delivery); the Next Chat / Socket.IO ratio of deliveries per
+ * CPU-second from the medians, and per round (round k of one against round
+ * k of the other).
+ */
+function cpuPerMessage(): { rows: (string | number)[][]; data: Record<string, unknown>; ratio: (scenario: string) => number } {
+  const rows: (string | number)[][] = [];
+  const data: Record<string, Record<string, unknown>> = {};
+  const ratios: Record<string, number> = {};
+  for (const scenario of ['fanout', 'fanout-paced', 'groups']) {
+    const rs = results.filter((r) => r.scenario === scenario);
+    if (rs.length === 0) continue;
+    const per: Record<string, unknown> = {};
+    const medians: Record<string, CpuFigures> = {};
+    for (const system of ['next-chat', 'socket.io', 'ws']) {
+      const mine = rs.filter((r) => r.system === system);
+      if (mine.length === 0) continue;
+      const rounds = mine.map((r) => ({ round: r.round as number, ...cpuFigures(r) }));
+      const med = {} as CpuFigures;
+      for (const k of CPU_KEYS) med[k] = r3(median(rounds.map((x) => x[k])));
+      medians[system] = med;
+      per[system] = { rounds, median: med };
+      const row = (label: string, f: CpuFigures) => [label, f.hubsCpuSeconds, f.redisCpuSeconds, f.cpuSecondsHubsRedis, f.sent, f.received, f.cpuUsPerPublish, f.cpuUsPerDelivery, f.deliveriesPerCpuSecond];
+      for (const x of rounds) rows.push(row(`${scenario} ${system} #${x.round}`, x));
+      if (rounds.length > 1) rows.push(row(`${scenario} ${system} median`, med));
+    }
+    if (medians['next-chat'] && medians['socket.io']) {
+      const ratio = medians['next-chat'].deliveriesPerCpuSecond / medians['socket.io'].deliveriesPerCpuSecond;
+      const perRound = rs
+        .filter((r) => r.system === 'next-chat')
+        .map((n) => {
+          const s = rs.find((r) => r.system === 'socket.io' && r.round === n.round);
+          return s ? { round: n.round, ratio: r3((n.deliveriesPerCpuSecond as number) / (s.deliveriesPerCpuSecond as number)) } : null;
+        })
+        .filter((x) => x !== null);
+      ratios[scenario] = ratio;
+      per.ratioNextChatToSocketIo = { deliveriesPerCpuSecond: r3(ratio), cpuUsPerPublish: r3(medians['socket.io'].cpuUsPerPublish / medians['next-chat'].cpuUsPerPublish), perRound };
+      const less = (k: 'cpuUsPerPublish' | 'cpuUsPerDelivery') => `${(medians['socket.io'][k] / medians['next-chat'][k]).toFixed(2)}x less`;
+      rows.push([`${scenario} next-chat vs socket.io`, '', '', '', '', '', less('cpuUsPerPublish'), less('cpuUsPerDelivery'), `${ratio.toFixed(2)}x (rounds ${perRound.map((x) => `${x.ratio.toFixed(2)}x`).join(', ')})`]);
+    }
+    data[scenario] = per;
+  }
+  return { rows, data, ratio: (scenario) => ratios[scenario] ?? NaN };
+}
+
 function summary(): void {
   const lines: string[] = [];
   const rows: (string | number)[][] = [];
@@ -508,6 +590,11 @@ function summary(): void {
     ]);
   }
   if (rows.length) lines.push(table(['run', 'deliveries/s', 'p50 ms', 'p99 ms', 'max ms', 'lost', 'server cpu µs/delivery', 'cpu s/server', 'peak RSS MiB', 'redis cpu s', 'loadgen cpu s', 'other cpu s'], rows));
+  const cpu = cpuPerMessage();
+  if (cpu.rows.length) {
+    lines.push('', 'CPU per message, hubs + Redis (server processes + redis-server over the send phase and drain; ws: its one process, no Redis):');
+    lines.push(table(['run', 'hubs cpu s', 'redis cpu s', 'hubs+redis cpu s', 'published', 'deliveries', 'cpu µs/publish', 'cpu µs/delivery', 'deliveries/cpu-s'], cpu.rows));
+  }
 
   const other: (string | number)[][] = [];
   for (const r of results) {
@@ -548,6 +635,10 @@ function summary(): void {
     verdicts[name] = { value: r3(value), target, met: Number.isFinite(value) && ok };
   };
   if (nc && sio) check('fanout deliveries/s vs socket.io', dps(nc) / dps(sio), '>= 2x', dps(nc) / dps(sio) >= 2);
+  if (nc && sio) {
+    const ratio = cpu.ratio('fanout');
+    check('fanout deliveries per cpu-s (hubs + redis) vs socket.io, medians', ratio, '>= 3x', ratio >= 3);
+  }
   if (nc && ws) check('fanout deliveries/s vs raw ws', dps(nc) / dps(ws), '>= 0.5x', dps(nc) / dps(ws) >= 0.5);
   if (nc && sio) {
     const ratio = bestP99(fan, 'next-chat') / bestP99(fan, 'socket.io');
@@ -563,6 +654,8 @@ function summary(): void {
   const gsio = best(grp, 'socket.io');
   if (gnc && gsio) {
     check('groups deliveries/s vs socket.io', dps(gnc) / dps(gsio), '>= 2x', dps(gnc) / dps(gsio) >= 2);
+    const cpuRatio = cpu.ratio('groups');
+    check('groups deliveries per cpu-s (hubs + redis) vs socket.io, medians', cpuRatio, '>= 2.5x', cpuRatio >= 2.5);
     const ratio = bestP99(grp, 'next-chat') / bestP99(grp, 'socket.io');
     check('groups p99 vs socket.io', ratio, '<= 0.5x', ratio <= 0.5);
   }
@@ -577,8 +670,8 @@ function summary(): void {
   const sioLost = results.filter((r) => r.system === 'socket.io').reduce((a, r) => a + (typeof r.lost === 'number' ? r.lost : 0), 0);
   verdicts['socket.io messages lost (all runs, for information)'] = sioLost;
   if (targets.length) lines.push('', table(['target', 'value', 'wanted', ''], targets));
-  if (results.some((r) => r.system === 'socket.io')) lines.push(`(socket.io + redis streams lost ${sioLost} messages over all its runs; deliveries/s ratios use each system's best loss-free round, p99 ratios its lowest loss-free p99)`);
-  emit({ scenario: 'summary', targets: verdicts, machine: machine(), totalSeconds: r3((Date.now() - startedAt) / 1000) });
+  if (results.some((r) => r.system === 'socket.io')) lines.push(`(socket.io + redis streams lost ${sioLost} messages over all its runs; deliveries/s ratios use each system's best loss-free round, p99 ratios its lowest loss-free p99, deliveries per cpu-s ratios the medians over all rounds)`);
+  emit({ scenario: 'summary', targets: verdicts, cpuPerMessage: cpu.data, machine: machine(), totalSeconds: r3((Date.now() - startedAt) / 1000) });
   process.stderr.write(`\n${lines.join('\n')}\n\nmachine: ${JSON.stringify(machine())}\nbench took ${((Date.now() - startedAt) / 1000).toFixed(0)} s\n`);
 }
 

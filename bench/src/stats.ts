@@ -84,3 +84,11 @@ export function fmt(x: number): string {
   if (Math.abs(x) >= 10) return x.toFixed(1);
   return x.toFixed(2);
 }
+
+/** Median of the finite values (mean of the middle two for an even count); NaN when there are none. */
+export function median(xs: number[]): number {
+  const s = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+  if (s.length === 0) return NaN;
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
