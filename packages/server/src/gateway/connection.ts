@@ -50,20 +50,36 @@ function corkForThisTurn(socket: Duplex): void {
 }
 
 /**
- * Encode once: fan-out hands the same frame string to every connection of a
- * group in a row, so the last frame's UTF-8 bytes are kept and every socket
- * writes that one Buffer (ws sends a Buffer with binary: false as a text
- * frame without copying it), instead of each socket encoding the string again.
+ * Frame once: a server's frames are not masked, so the WebSocket frame of a
+ * text (header and UTF-8 payload) is the same bytes for every receiver.
+ * Fan-out hands the same string to every connection of a group in a row;
+ * the last one's frame is kept and every socket writes that one Buffer
+ * (one write, no header per socket, no copy). This writes on the socket ws
+ * writes on, which is safe because ws's Sender writes each frame whole and
+ * synchronously whenever it is not compressing or reading a Blob, and this
+ * hub has compression off and sends no Blobs: frames never interleave.
  */
 let lastFrame: string | undefined;
-let lastBytes: Buffer = Buffer.alloc(0);
+let lastWire: Buffer = Buffer.alloc(0);
 
-function bytesOf(frame: string): Buffer {
-  if (frame !== lastFrame) {
-    lastFrame = frame;
-    lastBytes = Buffer.from(frame, 'utf8');
+function wireFrameOf(frame: string): Buffer {
+  if (frame === lastFrame) return lastWire;
+  const length = Buffer.byteLength(frame, 'utf8');
+  const head = length < 126 ? 2 : length < 65_536 ? 4 : 10;
+  const wire = Buffer.allocUnsafe(head + length);
+  wire[0] = 0x81; // FIN + text
+  if (head === 2) wire[1] = length;
+  else if (head === 4) {
+    wire[1] = 126;
+    wire.writeUInt16BE(length, 2);
+  } else {
+    wire[1] = 127;
+    wire.writeBigUInt64BE(BigInt(length), 2);
   }
-  return lastBytes;
+  wire.write(frame, head, 'utf8');
+  lastFrame = frame;
+  lastWire = wire;
+  return wire;
 }
 
 export interface ConnectionLimits {
@@ -173,7 +189,7 @@ export class Connection implements RpcPeer {
   send(frame: string): void {
     if (this.ws.readyState !== WebSocket.OPEN) return;
     corkForThisTurn(this.socket);
-    this.ws.send(bytesOf(frame), { binary: false });
+    this.socket.write(wireFrameOf(frame));
     const buffered = this.ws.bufferedAmount;
     if (buffered > this.limits.maxBufferedBytes) this.overBuffer(buffered);
   }
