@@ -14,7 +14,12 @@ export const ErrorCode = {
   GroupNotFound: 4004,
   GroupExists: 4009,
   GroupFull: 4010,
+  InvitationRequired: 4013,
   RateLimited: 4029,
+  Banned: 4031,
+  Forbidden: 4033,
+  OwnerCannotLeave: 4034,
+  MessageNotFound: 4044,
   Unavailable: 4503,
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -29,7 +34,12 @@ export const ErrorReason: Record<ErrorCode, string> = {
   [ErrorCode.GroupNotFound]: 'group_not_found',
   [ErrorCode.GroupExists]: 'group_exists',
   [ErrorCode.GroupFull]: 'group_full',
+  [ErrorCode.InvitationRequired]: 'invitation_required',
   [ErrorCode.RateLimited]: 'rate_limited',
+  [ErrorCode.Banned]: 'banned',
+  [ErrorCode.Forbidden]: 'forbidden',
+  [ErrorCode.OwnerCannotLeave]: 'owner_cannot_leave',
+  [ErrorCode.MessageNotFound]: 'message_not_found',
   [ErrorCode.Unavailable]: 'unavailable',
 };
 
@@ -128,6 +138,21 @@ export const errors = {
       `This connection is subscribed to ${max} groups, the most allowed; leave one (or use another connection) before joining more.`,
       { retryAfterMs: 60_000, limit: 'groups_per_connection', max },
     ),
+  invitationRequired: (groupId: string) =>
+    new RpcError(ErrorCode.InvitationRequired, `Group '${groupId}' is private; you need an invitation from its owner or an admin to join it.`, { groupId }),
+  banned: (groupId: string, until: string | null) =>
+    new RpcError(
+      ErrorCode.Banned,
+      until === null ? `You are banned from group '${groupId}' until an admin lifts the ban.` : `You are banned from group '${groupId}' until ${until}.`,
+      { groupId, until },
+    ),
+  /** `required`: the role that would allow it; absent when no role would (direct conversations, blocks). */
+  forbidden: (why: string, required?: 'owner' | 'admin' | 'member') =>
+    new RpcError(ErrorCode.Forbidden, `Not allowed: ${why}.`, required ? { required } : {}),
+  ownerCannotLeave: (groupId: string) =>
+    new RpcError(ErrorCode.OwnerCannotLeave, `You own group '${groupId}' and others are still in it; hand ownership over (group.setRole) or delete the group first.`, { groupId }),
+  messageNotFound: (groupId: string, messageId: string) =>
+    new RpcError(ErrorCode.MessageNotFound, `No message '${messageId}' in group '${groupId}'.`, { groupId, messageId }),
   unavailable: (what: string, retryAfterMs = 1000) =>
     new RpcError(ErrorCode.Unavailable, `The ${what} is unreachable right now; retry in ${retryAfterMs} ms.`, { retryAfterMs }),
 };

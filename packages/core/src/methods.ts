@@ -15,7 +15,7 @@ import {
   textProblem,
 } from './limits.js';
 import { MESSAGE_ID_RE, parseMessageId } from './message-id.js';
-import type { Group, Member, Message, MemberEvent } from './types.js';
+import type { Ban, Group, Invitation, Member, MemberEvent, MemberLeftEvent, MemberRoleEvent, Message, RemovedReason, Role } from './types.js';
 
 const groupId = z
   .string({ error: 'must be a string' })
@@ -39,6 +39,24 @@ const text = z.string({ error: 'must be a string' }).superRefine((s, ctx) => {
   if (problem) ctx.addIssue({ code: 'custom', message: problem });
 });
 
+/** Code points, not UTF-16 units, like `text`. */
+function codePoints(max: number, what: string) {
+  return z.string({ error: 'must be a string' }).superRefine((v, ctx) => {
+    if (!v.isWellFormed()) ctx.addIssue({ code: 'custom', message: 'must be valid Unicode (no lone surrogates)' });
+    else if ([...v].length > max) ctx.addIssue({ code: 'custom', message: `must be at most ${max} ${what}` });
+  });
+}
+/** Ids beginning with `dm-` are direct conversations' (docs/protocol.md §9): a room may not take one. */
+export const DIRECT_PREFIX = 'dm-';
+const roomId = groupId.refine((g) => !g.startsWith(DIRECT_PREFIX), { error: `must not begin with '${DIRECT_PREFIX}' (reserved for direct conversations)` });
+const userId = z.string({ error: 'must be a string' }).regex(USER_ID_RE, { error: 'must be a user id matching ^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$' });
+const visibility = z.enum(['public', 'private'], { error: "must be 'public' or 'private'" });
+const role = z.enum(['owner', 'admin', 'member'], { error: "must be 'owner', 'admin' or 'member'" });
+const capacity = z.number({ error: 'must be a number' }).int({ error: 'must be an integer' }).min(2, { error: 'must be at least 2' });
+const title = codePoints(100, 'characters');
+const topic = codePoints(500, 'characters');
+const page = { after: z.string({ error: 'must be a string' }).max(200, { error: 'is not a cursor of this list' }).optional(), limit: limit(1, PAGE_LIMIT_DEFAULT) };
+
 export const paramsSchemas = {
   'group.list': z.object({
     after: groupId.optional(),
@@ -48,7 +66,27 @@ export const paramsSchemas = {
       .regex(GROUP_PREFIX_RE, { error: 'must be at most 64 characters of A-Z a-z 0-9 . _ -' })
       .optional(),
   }),
-  'group.create': z.object({ groupId }),
+  'group.create': z.object({ groupId: roomId, visibility: visibility.default('public'), title: title.default(''), topic: topic.default(''), capacity: capacity.optional() }),
+  'group.get': z.object({ groupId }),
+  'group.update': z.object({ groupId, title: title.optional(), topic: topic.optional(), visibility: visibility.optional(), capacity: capacity.optional() }),
+  'group.setRole': z.object({ groupId, userId, role }),
+  'group.invite': z.object({ groupId, userId }),
+  'group.kick': z.object({ groupId, userId }),
+  'group.ban': z.object({
+    groupId,
+    userId,
+    durationSec: z.number({ error: 'must be a number' }).int({ error: 'must be an integer' }).min(1, { error: 'must be at least 1' }).max(10 * 365 * 86_400, { error: 'must be at most ten years' }).optional(),
+    reason: codePoints(200, 'characters').default(''),
+  }),
+  'group.unban': z.object({ groupId, userId }),
+  'group.bans': z.object({ groupId, ...page }),
+  'group.delete': z.object({ groupId }),
+  'me.invitations': z.object(page),
+  'invitation.decline': z.object({ groupId }),
+  'direct.open': z.object({ userId, since: messageId.optional(), limit: limit(0, PAGE_LIMIT_DEFAULT) }),
+  'user.block': z.object({ userId }),
+  'user.unblock': z.object({ userId }),
+  'me.blocked': z.object(page),
   'group.join': z.object({ groupId, since: messageId.optional(), limit: limit(0, PAGE_LIMIT_DEFAULT) }),
   'group.leave': z.object({ groupId }),
   'group.members': z.object({ groupId, after: userIdCursor.optional(), limit: limit(1, PAGE_LIMIT_DEFAULT) }),
@@ -82,13 +120,34 @@ export interface Results {
   'group.members': { members: Member[]; next: string | null };
   'message.send': { message: Message };
   'message.history': { messages: Message[]; next: string | null };
+  'group.get': { group: Group; role: Role | null };
+  'group.update': { group: Group };
+  'group.setRole': { member: Member };
+  'group.invite': { invitation: Invitation | null };
+  'group.kick': { kicked: boolean };
+  'group.ban': { ban: Ban };
+  'group.unban': { unbanned: boolean };
+  'group.bans': { bans: Ban[]; next: string | null };
+  'group.delete': { deleted: true };
+  'me.invitations': { invitations: { invitation: Invitation; group: Group }[]; next: string | null };
+  'invitation.decline': { declined: boolean };
+  'direct.open': { group: Group; history: Message[]; complete: boolean };
+  'user.block': { blocked: true };
+  'user.unblock': { unblocked: boolean };
+  'me.blocked': { users: string[]; next: string | null };
 }
 export type Result<M extends MethodName> = Results[M];
 
 export interface Notifications {
   message: Message;
   'member.joined': MemberEvent;
-  'member.left': MemberEvent;
+  'member.left': MemberLeftEvent;
+  'group.updated': { group: Group };
+  'member.role': MemberRoleEvent;
+  /** To every connection of one user. */
+  invited: { invitation: Invitation; group: Group };
+  'conversation.added': { group: Group; by: string };
+  'conversation.removed': { groupId: string; reason: RemovedReason; by: string };
 }
 export type NotificationName = keyof Notifications;
 

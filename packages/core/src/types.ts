@@ -1,4 +1,4 @@
-/** Wire objects of docs/protocol.md §3. Times are ISO-8601 UTC with milliseconds. */
+/** Wire objects of docs/protocol.md §3 and §8 (protocol 1.1). Times are ISO-8601 UTC with milliseconds. */
 
 export interface Message {
   id: string;
@@ -9,17 +9,33 @@ export interface Message {
   clientMessageId?: string;
 }
 
+export type GroupKind = 'room' | 'direct';
+export type Visibility = 'public' | 'private';
+export type Role = 'owner' | 'admin' | 'member';
+
 export interface Group {
   id: string;
+  kind: GroupKind;
+  visibility: Visibility;
+  title: string;
+  topic: string;
   createdBy: string;
   createdAt: string;
+  /** The room's owner; null for a direct conversation. */
+  ownerId: string | null;
   memberCount: number;
+  capacity: number;
+  /** Direct conversations only: the two user ids, sorted. */
+  peers?: [string, string];
 }
 
 export interface Member {
   userId: string;
   joinedAt: string;
   online: boolean;
+  role: Role;
+  /** The newest message this member has read, or null. */
+  readUpTo: string | null;
 }
 
 export interface MemberEvent {
@@ -27,3 +43,38 @@ export interface MemberEvent {
   userId: string;
   at: string;
 }
+
+export type LeaveReason = 'left' | 'kicked' | 'banned';
+
+/** member.left of protocol 1.1: why, and who did it (the user themself for `left`). */
+export interface MemberLeftEvent extends MemberEvent {
+  reason: LeaveReason;
+  by: string;
+}
+
+export interface Invitation {
+  groupId: string;
+  userId: string;
+  invitedBy: string;
+  at: string;
+}
+
+export interface Ban {
+  groupId: string;
+  userId: string;
+  by: string;
+  at: string;
+  /** When the ban ends; null: until group.unban. */
+  until: string | null;
+  reason: string;
+}
+
+export interface MemberRoleEvent {
+  groupId: string;
+  userId: string;
+  role: Role;
+  by: string;
+  at: string;
+}
+
+export type RemovedReason = 'kicked' | 'banned' | 'deleted';

@@ -1,10 +1,12 @@
 --[[
-  Creates a group unless its id is taken or its creator is over a creation
+  Creates a room unless its id is taken or its creator is over a creation
   quota. The quota check and the counting happen with the creation, so
-  pipelined creates on any number of hubs never overshoot it.
+  pipelined creates on any number of hubs never overshoot it. The creator is
+  the owner (ownerId), not a member. Public rooms go into the groups index
+  (group.list); private ones are listed through their members' room sets.
 
   KEYS[1] group meta hash            <prefix>:{g}:meta
-  KEYS[2] groups index zset          <prefix>:groups
+  KEYS[2] public rooms index zset    <prefix>:groups
   KEYS[3] groups created by the user <prefix>:user:{u}:created        (counter, persistent)
   KEYS[4] the user's creation window <prefix>:user:{u}:create-window  (counter, PEXPIRE window)
 
@@ -14,6 +16,10 @@
   ARGV[4] most creations per window (0: unlimited)
   ARGV[5] window length in ms
   ARGV[6] most creations in all (0: unlimited)
+  ARGV[7] visibility: 'public' | 'private'
+  ARGV[8] title
+  ARGV[9] topic
+  ARGV[10] capacity (most members)
 
   Returns a status and named fields:
     {'created'} | {'exists'} | {'quota', 'quota', 'window'|'total', 'retryAfterMs', ms}
@@ -44,6 +50,10 @@ if perWindow > 0 then
   end
 end
 redis.call('INCR', createdKey)
-redis.call('HSET', metaKey, 'createdBy', ARGV[2], 'createdAt', ARGV[3])
-redis.call('ZADD', groupsKey, 0, ARGV[1])
+redis.call('HSET', metaKey,
+  'createdBy', ARGV[2], 'createdAt', ARGV[3], 'kind', 'room', 'visibility', ARGV[7],
+  'title', ARGV[8], 'topic', ARGV[9], 'ownerId', ARGV[2], 'capacity', ARGV[10])
+if ARGV[7] == 'public' then
+  redis.call('ZADD', groupsKey, 0, ARGV[1])
+end
 return {'created'}

@@ -5,8 +5,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compareMessageIds, type Message } from '@next-chat/core';
-import { decodeMessage, messageBody, messageJson, type MembershipEvent, type MessageEvent } from '../../../packages/server/src/events/codec.js';
+import { decodeMessage, messageBody, messageJson, type MembershipEvent, type MessageEvent, type PersonalEvent } from '../../../packages/server/src/events/codec.js';
 import type { Engine } from '../../../packages/server/src/ports/engine.js';
+import type { RoomSpec } from '../../../packages/server/src/ports/group-store.js';
 
 export interface EngineFactory {
   name: string;
@@ -27,6 +28,8 @@ export interface EngineFactory {
 
 let n = 0;
 const id = (p: string) => `${p}-${Date.now().toString(36)}-${(n++).toString(36)}`;
+/** A public room of protocol 1.1 with the v1 defaults: no title or topic, room for 100. */
+const room = (groupId: string, createdBy: string, atMs: number): RoomSpec => ({ groupId, createdBy, atMs, visibility: 'public', title: '', topic: '', capacity: 100 });
 
 class Collector {
   /** Delivered messages as the broker hands them over (encoded once, events/codec.ts). */
@@ -34,6 +37,9 @@ class Collector {
   /** The same, decoded. */
   readonly messages: Message[] = [];
   readonly events: MembershipEvent[] = [];
+  readonly personal: PersonalEvent[] = [];
+  /** Messages and group events in the order they were handed over. */
+  readonly sequence: { groupId: string; what: string }[] = [];
   /** Every gap reported, with how many messages of its group had been delivered before it. */
   readonly gaps: { groupId: string; delivered: number }[] = [];
   private waiters: (() => void)[] = [];
@@ -44,8 +50,12 @@ class Collector {
         if (e.kind === 'message') {
           this.delivered.push(e);
           this.messages.push(decodeMessage(e.json));
-        } else {
+          this.sequence.push({ groupId: e.groupId, what: `message ${e.id}` });
+        } else if (e.kind === 'member.joined' || e.kind === 'member.left') {
           this.events.push(e);
+          this.sequence.push({ groupId: e.event.groupId, what: e.kind });
+        } else if (e.kind === 'personal') {
+          this.personal.push(e);
         }
         this.wake();
       },
@@ -100,7 +110,8 @@ export function engineContract(factory: EngineFactory): void {
 
     async function groupWith(...members: string[]): Promise<string> {
       const g = id('g');
-      await engine.groups.create(g, members[0] ?? 'owner', T0);
+      // Created by someone who never joins: the owner may not leave while others remain (1.1), and these tests leave freely.
+      await engine.groups.create(room(g, id('owner'), T0));
       for (const m of members) await engine.groups.join(g, m, 100, T0);
       return g;
     }
@@ -108,10 +119,21 @@ export function engineContract(factory: EngineFactory): void {
     describe('GroupStore', () => {
       it('creates a group once; the id is then taken', async () => {
         const g = id('g');
-        const created = await engine.groups.create(g, 'ann', T0);
-        const group = { id: g, createdBy: 'ann', createdAt: '2026-11-22T10:00:00.000Z', memberCount: 0 };
+        const created = await engine.groups.create(room(g, 'ann', T0));
+        const group = {
+          id: g,
+          kind: 'room',
+          visibility: 'public',
+          title: '',
+          topic: '',
+          createdBy: 'ann',
+          createdAt: '2026-11-22T10:00:00.000Z',
+          ownerId: 'ann',
+          memberCount: 0,
+          capacity: 100,
+        };
         expect(created).toEqual({ status: 'created', group });
-        expect(await engine.groups.create(g, 'bob', T0 + 1)).toEqual({ status: 'exists' });
+        expect(await engine.groups.create(room(g, 'bob', T0 + 1))).toEqual({ status: 'exists' });
         expect(await engine.groups.get(g)).toEqual(group);
         expect(await engine.groups.get(id('missing'))).toBeNull();
       });
@@ -119,7 +141,7 @@ export function engineContract(factory: EngineFactory): void {
       it('counts creations against the creator quota atomically: per window and in all', async () => {
         const creator = id('quota');
         const windowed = { perWindow: 3, windowMs: 60_000, total: 0 };
-        const results = await Promise.all(Array.from({ length: 6 }, () => engine.groups.create(id('q'), creator, T0, windowed)));
+        const results = await Promise.all(Array.from({ length: 6 }, () => engine.groups.create(room(id('q'), creator, T0), windowed)));
         expect(results.filter((r) => r.status === 'created')).toHaveLength(3);
         const refused = results.filter((r) => r.status === 'quota');
         expect(refused).toHaveLength(3);
@@ -130,34 +152,34 @@ export function engineContract(factory: EngineFactory): void {
         }
         // A taken id is answered as such, without using the quota.
         const taken = id('q');
-        await engine.groups.create(taken, 'someone-else', T0);
-        expect(await engine.groups.create(taken, creator, T0, windowed)).toEqual({ status: 'exists' });
+        await engine.groups.create(room(taken, 'someone-else', T0));
+        expect(await engine.groups.create(room(taken, creator, T0), windowed)).toEqual({ status: 'exists' });
         // The total counts every group the user created, whatever the window.
         const total = { perWindow: 0, windowMs: 60_000, total: 4 };
-        expect(await engine.groups.create(id('q'), creator, T0, total)).toMatchObject({ status: 'created' });
-        expect(await engine.groups.create(id('q'), creator, T0, total)).toMatchObject({ status: 'quota', quota: 'total' });
+        expect(await engine.groups.create(room(id('q'), creator, T0), total)).toMatchObject({ status: 'created' });
+        expect(await engine.groups.create(room(id('q'), creator, T0), total)).toMatchObject({ status: 'quota', quota: 'total' });
         // Another user has a quota of their own.
-        expect(await engine.groups.create(id('q'), id('other'), T0, windowed)).toMatchObject({ status: 'created' });
+        expect(await engine.groups.create(room(id('q'), id('other'), T0), windowed)).toMatchObject({ status: 'created' });
       });
 
       it('a quota window ends: creations are allowed again', async () => {
         const creator = id('quota');
         const q = { perWindow: 1, windowMs: 300, total: 0 };
-        expect(await engine.groups.create(id('q'), creator, T0, q)).toMatchObject({ status: 'created' });
-        const refused = await engine.groups.create(id('q'), creator, T0, q);
+        expect(await engine.groups.create(room(id('q'), creator, T0), q)).toMatchObject({ status: 'created' });
+        const refused = await engine.groups.create(room(id('q'), creator, T0), q);
         expect(refused).toMatchObject({ status: 'quota', quota: 'window' });
         await new Promise((r) => setTimeout(r, (refused.status === 'quota' ? refused.retryAfterMs : 0) + 50));
-        expect(await engine.groups.create(id('q'), creator, T0, q)).toMatchObject({ status: 'created' });
+        expect(await engine.groups.create(room(id('q'), creator, T0), q)).toMatchObject({ status: 'created' });
       });
 
       it('joins with capacity, idempotently, and counts members', async () => {
         const g = id('g');
-        await engine.groups.create(g, 'ann', T0);
+        await engine.groups.create(room(g, 'ann', T0));
         const a = await engine.groups.join(g, 'ann', 2, T0 + 5);
-        expect(a).toMatchObject({ status: 'joined', joinedAt: '2026-11-22T10:00:00.005Z', group: { id: g, memberCount: 1 } });
+        expect(a).toMatchObject({ status: 'joined', joinedAt: '2026-11-22T10:00:00.005Z', role: 'owner', group: { id: g, memberCount: 1 } });
         const again = await engine.groups.join(g, 'ann', 2, T0 + 9);
-        expect(again).toMatchObject({ status: 'already', joinedAt: '2026-11-22T10:00:00.005Z', group: { memberCount: 1 } });
-        expect(await engine.groups.join(g, 'bob', 2, T0)).toMatchObject({ status: 'joined', group: { memberCount: 2 } });
+        expect(again).toMatchObject({ status: 'already', joinedAt: '2026-11-22T10:00:00.005Z', role: 'owner', group: { memberCount: 1 } });
+        expect(await engine.groups.join(g, 'bob', 2, T0)).toMatchObject({ status: 'joined', role: 'member', group: { memberCount: 2 } });
         expect(await engine.groups.join(g, 'cat', 2, T0)).toEqual({ status: 'full', capacity: 2 });
         expect(await engine.groups.join(id('missing'), 'cat', 2, T0)).toEqual({ status: 'group_not_found' });
         expect((await engine.groups.get(g))?.memberCount).toBe(2);
@@ -165,7 +187,7 @@ export function engineContract(factory: EngineFactory): void {
 
       it('keeps capacity under concurrent joins', async () => {
         const g = id('g');
-        await engine.groups.create(g, 'ann', T0);
+        await engine.groups.create(room(g, 'ann', T0));
         const rs = await Promise.all(Array.from({ length: 20 }, (_, i) => engine.groups.join(g, `u${i}`, 7, T0)));
         expect(rs.filter((r) => r.status === 'joined').length).toBe(7);
         expect(rs.filter((r) => r.status === 'full').length).toBe(13);
@@ -196,15 +218,15 @@ export function engineContract(factory: EngineFactory): void {
 
       it('lists groups sorted by id, by prefix and after a cursor', async () => {
         const p = id('list');
-        for (const s of ['c', 'a', 'b', 'd']) await engine.groups.create(`${p}.${s}`, 'ann', T0);
-        await engine.groups.create(`${p}x`, 'ann', T0);
-        const page = await engine.groups.list({ prefix: `${p}.`, limit: 3 });
+        for (const s of ['c', 'a', 'b', 'd']) await engine.groups.create(room(`${p}.${s}`, 'ann', T0));
+        await engine.groups.create(room(`${p}x`, 'ann', T0));
+        const page = await engine.groups.list({ userId: 'ann', prefix: `${p}.`, limit: 3 });
         expect(page.items.map((g) => g.id)).toEqual([`${p}.a`, `${p}.b`, `${p}.c`]);
         expect(page.next).toBe(`${p}.c`);
-        const rest = await engine.groups.list({ prefix: `${p}.`, after: page.next!, limit: 3 });
+        const rest = await engine.groups.list({ userId: 'ann', prefix: `${p}.`, after: page.next!, limit: 3 });
         expect(rest.items.map((g) => g.id)).toEqual([`${p}.d`]);
         expect(rest.next).toBeNull();
-        const all = await engine.groups.list({ after: `${p}.b`, limit: 200 });
+        const all = await engine.groups.list({ userId: 'ann', after: `${p}.b`, limit: 200 });
         expect(all.items.map((g) => g.id).slice(0, 3)).toEqual([`${p}.c`, `${p}.d`, `${p}x`]);
       });
     });
@@ -284,12 +306,26 @@ export function engineContract(factory: EngineFactory): void {
         engine.broker.unsubscribe(g);
       });
 
-      it('delivers member events', async () => {
-        const g = id('g');
+      it("delivers a group's events to the instances reading it, in order with its messages", async () => {
+        const g = await groupWith('ann');
+        await engine.broker.subscribe(g);
         const event = { groupId: g, userId: 'ann', at: '2026-11-22T10:00:00.000Z' };
-        await engine.broker.publishMemberEvent({ kind: 'member.joined', event });
-        await got.until(() => got.events.some((e) => e.event.groupId === g));
+        const before = await engine.broker.publish({ groupId: g, authorId: 'ann', text: 'before', sentAtMs: T0 });
+        await engine.broker.announce({ kind: 'member.joined', event });
+        const after = await engine.broker.publish({ groupId: g, authorId: 'ann', text: 'after', sentAtMs: T0 });
+        await got.until(() => got.messages.filter((m) => m.groupId === g).length >= 2 && got.events.some((e) => e.event.groupId === g));
         expect(got.events.filter((e) => e.event.groupId === g)).toEqual([{ kind: 'member.joined', event }]);
+        // The event sits between the two messages in what the hub was handed.
+        const order = got.sequence.filter((x) => x.groupId === g).map((x) => x.what);
+        expect(order).toEqual([`message ${'message' in before ? before.message.id : ''}`, 'member.joined', `message ${'message' in after ? after.message.id : ''}`]);
+        engine.broker.unsubscribe(g);
+      });
+
+      it('delivers events of users to every instance, whatever it reads', async () => {
+        const user = id('u');
+        await engine.broker.announce({ kind: 'personal', userIds: [user], method: 'invited', params: { x: 1 } });
+        await got.until(() => got.personal.some((e) => e.userIds.includes(user)));
+        expect(got.personal.filter((e) => e.userIds.includes(user))).toEqual([{ kind: 'personal', userIds: [user], method: 'invited', params: { x: 1 } }]);
       });
 
       it('is ready', () => {
@@ -405,7 +441,7 @@ export function engineContract(factory: EngineFactory): void {
             await other.presence.online([u]);
             expect(await engine.presence.online([u])).toEqual(new Set([u]));
             const ev = { groupId: g, userId: 'bob', at: '2026-11-22T10:00:00.000Z' };
-            await engine.broker.publishMemberEvent({ kind: 'member.left', event: ev });
+            await engine.broker.announce({ kind: 'member.left', event: ev });
             await theirs.until(() => theirs.events.some((e) => e.event.groupId === g));
             expect(theirs.gaps).toEqual([]);
           } finally {

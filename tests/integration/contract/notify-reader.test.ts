@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { decodeMessage, messageBody, messageJson, type MessageEvent } from '../../../packages/server/src/events/codec.js';
+import { decodeMessage, messageBody, messageJson, type ClusterEvent, type MessageEvent } from '../../../packages/server/src/events/codec.js';
 import { RedisKeys } from '../../../packages/server/src/adapters/redis/keys.js';
 import { NotifyReader } from '../../../packages/server/src/adapters/redis/notify-reader.js';
 import { Scripts } from '../../../packages/server/src/adapters/redis/scripts.js';
@@ -27,7 +27,8 @@ class Sink {
   readonly got = new Map<string, MessageEvent[]>();
   readonly gaps: string[] = [];
   private waiters: (() => void)[] = [];
-  onMessage = (e: MessageEvent) => {
+  onEvent = (e: ClusterEvent) => {
+    if (e.kind !== 'message') return;
     const list = this.got.get(e.groupId) ?? [];
     list.push(e);
     this.got.set(e.groupId, list);
@@ -90,7 +91,7 @@ async function appendSilently(keys: RedisKeys, g: string): Promise<string> {
 }
 
 function reader(url: string, conn: Redis, keys: RedisKeys, sink: Sink, metrics = new Metrics({ defaultMetrics: false }), sweepMs = 60_000): NotifyReader {
-  return new NotifyReader({ url, commands: conn, keys, onMessage: sink.onMessage, onGap: sink.onGap, logger: silentLogger(), metrics, sweepMs });
+  return new NotifyReader({ url, commands: conn, keys, onEvent: sink.onEvent, onGap: sink.onGap, logger: silentLogger(), metrics, sweepMs });
 }
 
 describe('notify reader', () => {

@@ -16,7 +16,8 @@ import type { Engine } from '../../../packages/server/src/ports/engine.js';
 import { Metrics } from '../../../packages/server/src/observability/metrics.js';
 import { silentLogger } from '../../../packages/server/src/observability/logger.js';
 import { createTestDatabase, eventually, randomPrefix } from '../setup/engine-env.js';
-import { engineContract } from './engine-contract.js';
+import { engineContract, type EngineFactory } from './engine-contract.js';
+import { roomsContract } from './rooms-contract.js';
 import { loseUnread } from './redis-gap.js';
 
 let prefix = randomPrefix();
@@ -43,12 +44,14 @@ beforeAll(async () => {
 
 // The contract's engines keep the first prefix (the tiering tests below take another).
 const contractKeys = new RedisKeys(prefix);
-engineContract({
+const redisMysql: EngineFactory = {
   name: 'redis + mysql',
   create: () => make(),
   peer: () => make(),
   gap: { provoke: async (groupId) => void (await loseUnread(inject('redisUrl'), contractKeys, groupId)) },
-});
+};
+engineContract(redisMysql);
+roomsContract(redisMysql);
 
 describe('history tiering: Redis streams in front of MySQL', () => {
   let engine: Engine;
@@ -85,7 +88,7 @@ describe('history tiering: Redis streams in front of MySQL', () => {
 
   it('writes every message to MySQL once, then trims the stream, and still reads the whole log', async () => {
     const g = `tier-${Date.now().toString(36)}`;
-    await engine.groups.create(g, 'ann', T0);
+    await engine.groups.create({ groupId: g, createdBy: 'ann', atMs: T0, visibility: 'public', title: '', topic: '', capacity: 10 });
     await engine.groups.join(g, 'ann', 10, T0);
     const sent = await send(g, 250);
     await eventually(async () => (await store.count(g)) === 250, 20_000, 'all 250 messages in MySQL');

@@ -5,7 +5,8 @@ import { Metrics } from '../../../packages/server/src/observability/metrics.js';
 import { silentLogger } from '../../../packages/server/src/observability/logger.js';
 import { RedisKeys } from '../../../packages/server/src/adapters/redis/keys.js';
 import { randomPrefix } from '../setup/engine-env.js';
-import { engineContract } from './engine-contract.js';
+import { engineContract, type EngineFactory } from './engine-contract.js';
+import { roomsContract } from './rooms-contract.js';
 import { loseUnread } from './redis-gap.js';
 
 const prefix = randomPrefix();
@@ -17,7 +18,9 @@ const make = () =>
     { logger: silentLogger(), metrics: new Metrics({ defaultMetrics: false }) },
   );
 
-engineContract({ name: 'redis', create: make, peer: make, gap });
+const redis: EngineFactory = { name: 'redis', create: make, peer: make, gap };
+engineContract(redis);
+roomsContract(redis);
 
 const makeBlocking = () =>
   createProductionEngine(

@@ -34,7 +34,7 @@ describe('group.create', () => {
   it('creates a group with no members, not even its creator', async () => {
     const id = uid('create');
     const { group } = await alice.call('group.create', { groupId: id });
-    expect(group).toEqual({ id, createdBy: 'alice', createdAt: expect.stringMatching(ISO_MS), memberCount: 0 });
+    expect(group).toEqual({ id, kind: 'room', visibility: 'public', title: '', topic: '', createdBy: 'alice', createdAt: expect.stringMatching(ISO_MS), ownerId: 'alice', memberCount: 0, capacity: 10_000 });
     const members = await alice.request('group.members', { groupId: id });
     expect(members.error?.code).toBe(4003);
   });
@@ -63,7 +63,7 @@ describe('group.list', () => {
     expect(p3.next).toBeNull();
     const all = await bob.call('group.list', { prefix });
     expect(all.groups).toHaveLength(5);
-    expect(all.groups[0]).toEqual({ id: sorted[0], createdBy: 'alice', createdAt: expect.stringMatching(ISO_MS), memberCount: 0 });
+    expect(all.groups[0]).toMatchObject({ id: sorted[0], createdBy: 'alice', createdAt: expect.stringMatching(ISO_MS), memberCount: 0 });
   });
 
   it('works without params', async () => {
@@ -198,18 +198,20 @@ describe('group.members and presence', () => {
     for (const c of clients) await c.call('group.join', { groupId: id });
     const p1 = await clients[0]!.call('group.members', { groupId: id, limit: 2 });
     expect(p1.members).toEqual([
-      { userId: 'm-a', joinedAt: expect.stringMatching(ISO_MS), online: true },
-      { userId: 'm-b', joinedAt: expect.stringMatching(ISO_MS), online: true },
+      { userId: 'm-a', joinedAt: expect.stringMatching(ISO_MS), online: true, role: 'member', readUpTo: null },
+      { userId: 'm-b', joinedAt: expect.stringMatching(ISO_MS), online: true, role: 'member', readUpTo: null },
     ]);
     expect(p1.next).toBe('m-b');
     const p2 = await clients[0]!.call('group.members', { groupId: id, after: 'm-b' });
-    expect(p2).toEqual({ members: [{ userId: 'm-c', joinedAt: expect.any(String), online: true }], next: null });
+    expect(p2).toEqual({ members: [{ userId: 'm-c', joinedAt: expect.any(String), online: true, role: 'member', readUpTo: null }], next: null });
     clients[1]!.close(); // m-a goes offline but stays a member
     await clients[1]!.closed;
     await expect.poll(async () => (await clients[0]!.call('group.members', { groupId: id })).members[0], { timeout: 5000 }).toEqual({
       userId: 'm-a',
       joinedAt: expect.any(String),
       online: false,
+      role: 'member',
+      readUpTo: null,
     });
     for (const c of clients) c.close();
   });
@@ -243,7 +245,7 @@ describe('member notifications', () => {
     await erin.call('group.join', { groupId: id }); // idempotent
     await erin.call('group.leave', { groupId: id });
     const left = await alice.waitFor((f) => f.method === 'member.left' && (f.params as { groupId: string }).groupId === id);
-    expect(left.params).toEqual({ groupId: id, userId: 'erin', at: expect.stringMatching(ISO_MS) });
+    expect(left.params).toEqual({ groupId: id, userId: 'erin', at: expect.stringMatching(ISO_MS), reason: 'left', by: 'erin' });
     expect(alice.memberEvents('member.joined').filter((e) => e.groupId === id && e.userId === 'erin')).toHaveLength(1);
     erin.close();
   });

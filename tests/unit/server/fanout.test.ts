@@ -28,6 +28,13 @@ class LaggingBroker implements Pick<Broker, 'setHandlers' | 'subscribe' | 'unsub
 const msg = (id: string): MessageEvent =>
   messageEvent('g', id, messageJson(id, messageBody({ groupId: 'g', authorId: 'a', text: id, sentAt: new Date().toISOString() })));
 
+/** A Fanout fed by the broker the way the hub wires it (group events to the fan-out, gaps too). */
+function fanoutOn(broker: LaggingBroker): Fanout {
+  const fanout = new Fanout(broker as unknown as Broker, new Metrics({ defaultMetrics: false }));
+  broker.setHandlers({ event: (e) => e.kind !== 'personal' && fanout.handle(e), gap: (g) => fanout.onGap(g) });
+  return fanout;
+}
+
 function peer(): Peer & { got: string[] } {
   const got: string[] = [];
   return {
@@ -47,7 +54,7 @@ function peer(): Peer & { got: string[] } {
 describe('Fanout', () => {
   it('after a join, drops late deliveries the history already covered, then forwards everything', async () => {
     const broker = new LaggingBroker();
-    const fanout = new Fanout(broker as unknown as Broker, new Metrics({ defaultMetrics: false }));
+    const fanout = fanoutOn(broker);
     const p = peer();
     const sub = await fanout.attach(p, 'g');
     broker.deliver('1-0'); // held while the join reads history
@@ -59,7 +66,7 @@ describe('Fanout', () => {
 
   it('releases held messages newer than the history, in order, without repeating them live', async () => {
     const broker = new LaggingBroker();
-    const fanout = new Fanout(broker as unknown as Broker, new Metrics({ defaultMetrics: false }));
+    const fanout = fanoutOn(broker);
     const p = peer();
     const sub = await fanout.attach(p, 'g');
     broker.deliver('1-0', '2-0', '3-0');
@@ -70,7 +77,7 @@ describe('Fanout', () => {
 
   it('sends every subscriber of a group away (1001) when the broker reports a gap', async () => {
     const broker = new LaggingBroker();
-    const fanout = new Fanout(broker as unknown as Broker, new Metrics({ defaultMetrics: false }));
+    const fanout = fanoutOn(broker);
     const a = peer();
     const b = peer();
     fanout.release(a, 'g', await fanout.attach(a, 'g'), null);
@@ -86,7 +93,7 @@ describe('Fanout', () => {
     let unsubs = 0;
     broker.subscribe = async () => (subs++, '0-0');
     broker.unsubscribe = () => void unsubs++;
-    const fanout = new Fanout(broker as unknown as Broker, new Metrics({ defaultMetrics: false }));
+    const fanout = fanoutOn(broker);
     const a = peer();
     const b = peer();
     fanout.release(a, 'g', await fanout.attach(a, 'g'), null);

@@ -16,7 +16,7 @@
  *
  * Member events travel as {@link ClusterEvent} JSON on the events channel.
  */
-import { isMessageId, type MemberEvent, type Message } from '@next-chat/core';
+import { isMessageId, type Group, type MemberEvent, type MemberLeftEvent, type MemberRoleEvent, type Message, type RemovedReason } from '@next-chat/core';
 
 /** A message of a group's log, as delivered: its id, number and JSON. */
 export interface MessageEvent {
@@ -31,13 +31,62 @@ export interface MessageEvent {
 
 export interface MembershipEvent {
   readonly kind: 'member.joined' | 'member.left';
-  readonly event: MemberEvent;
+  /** member.left also carries `reason` and `by` (protocol 1.1). */
+  readonly event: MemberEvent | MemberLeftEvent;
+}
+
+/** A notification for the group's subscribed connections, as it is sent. */
+export interface GroupNotice {
+  readonly kind: 'group.updated' | 'member.role';
+  readonly groupId: string;
+  readonly params: GroupNoticeParams;
+}
+export type GroupNoticeParams = { group: Group } | MemberRoleEvent;
+
+/**
+ * Users who stop being members (kicked, banned, or everyone when the group
+ * is deleted: `userIds` null): every hub unsubscribes their connections of
+ * the group before it delivers anything the group sends later.
+ */
+export interface RemovalEvent {
+  readonly kind: 'removed';
+  readonly groupId: string;
+  readonly userIds: readonly string[] | null;
+  readonly reason: RemovedReason;
+  readonly by: string;
+}
+
+/** A notification for every open connection of some users, wherever they are connected. */
+export interface PersonalEvent {
+  readonly kind: 'personal';
+  readonly userIds: readonly string[];
+  readonly method: 'invited' | 'conversation.added' | 'conversation.removed';
+  readonly params: unknown;
 }
 
 /** Every kind of event that crosses hubs. New kinds are added here, and the compiler finds every switch. */
-export type ClusterEvent = MessageEvent | MembershipEvent;
+export type ClusterEvent = MessageEvent | MembershipEvent | GroupNotice | RemovalEvent | PersonalEvent;
+
+/** Events of one group: carried with its messages (on Redis, the group's channel), so they keep their order. */
+export type GroupEvent = MembershipEvent | GroupNotice | RemovalEvent;
 
 export type MemberEventKind = MembershipEvent['kind'];
+
+/** The group an event belongs to, or null for events of users. */
+export function groupOf(e: ClusterEvent): string | null {
+  switch (e.kind) {
+    case 'message':
+    case 'group.updated':
+    case 'member.role':
+    case 'removed':
+      return e.groupId;
+    case 'member.joined':
+    case 'member.left':
+      return e.event.groupId;
+    case 'personal':
+      return null;
+  }
+}
 
 export interface MessageFields {
   groupId: string;
@@ -164,24 +213,53 @@ export function encodeAnnouncement(e: MessageEvent): string {
   return `${e.n ?? 0}${e.json}`;
 }
 
-// ---- member events on the events channel --------------------------------
+// ---- events on the events channel and the groups' channels -------------
 
-export function encodeClusterEvent(e: MembershipEvent): string {
-  return JSON.stringify({ kind: e.kind, event: e.event });
+/** A non-message event as JSON. On a group's channel it goes behind a `!`, which no announcement starts with. */
+export function encodeClusterEvent(e: Exclude<ClusterEvent, MessageEvent>): string {
+  return JSON.stringify(e);
 }
 
-/** Undefined for anything that is not a membership event of this format. */
-export function decodeClusterEvent(payload: string): MembershipEvent | undefined {
-  let v: { kind?: unknown; event?: Partial<MemberEvent> };
+export const GROUP_EVENT_MARK = '!';
+
+function isStringArray(v: unknown): v is string[] {
+  return Array.isArray(v) && v.every((x) => typeof x === 'string');
+}
+
+/** Undefined for anything that is not an event of this format (a message travels as an announcement instead). */
+export function decodeClusterEvent(payload: string): Exclude<ClusterEvent, MessageEvent> | undefined {
+  let v: Record<string, unknown>;
   try {
-    v = JSON.parse(payload) as typeof v;
+    v = JSON.parse(payload) as Record<string, unknown>;
   } catch {
     return undefined;
   }
-  if (v.kind !== 'member.joined' && v.kind !== 'member.left') return undefined;
-  const e = v.event;
-  if (!e || typeof e.groupId !== 'string' || typeof e.userId !== 'string' || typeof e.at !== 'string') return undefined;
-  return { kind: v.kind, event: { groupId: e.groupId, userId: e.userId, at: e.at } };
+  if (v === null || typeof v !== 'object') return undefined;
+  switch (v.kind) {
+    case 'member.joined':
+    case 'member.left': {
+      const e = v.event as Partial<MemberLeftEvent> | undefined;
+      if (!e || typeof e.groupId !== 'string' || typeof e.userId !== 'string' || typeof e.at !== 'string') return undefined;
+      const event: MemberEvent | MemberLeftEvent =
+        typeof e.reason === 'string' && typeof e.by === 'string'
+          ? { groupId: e.groupId, userId: e.userId, at: e.at, reason: e.reason, by: e.by }
+          : { groupId: e.groupId, userId: e.userId, at: e.at };
+      return { kind: v.kind, event };
+    }
+    case 'group.updated':
+    case 'member.role':
+      if (typeof v.groupId !== 'string' || v.params === null || typeof v.params !== 'object') return undefined;
+      return { kind: v.kind, groupId: v.groupId, params: v.params as GroupNoticeParams };
+    case 'removed':
+      if (typeof v.groupId !== 'string' || typeof v.by !== 'string' || (v.reason !== 'kicked' && v.reason !== 'banned' && v.reason !== 'deleted')) return undefined;
+      if (v.userIds !== null && !isStringArray(v.userIds)) return undefined;
+      return { kind: 'removed', groupId: v.groupId, userIds: v.userIds, reason: v.reason, by: v.by };
+    case 'personal':
+      if (!isStringArray(v.userIds) || (v.method !== 'invited' && v.method !== 'conversation.added' && v.method !== 'conversation.removed')) return undefined;
+      return { kind: 'personal', userIds: v.userIds, method: v.method, params: v.params };
+    default:
+      return undefined;
+  }
 }
 
 /** ms since epoch of a message id (`<ms>-<seq>`): when the log took the message. */

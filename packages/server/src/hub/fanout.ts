@@ -5,7 +5,7 @@
  * notification frame, and the same string goes to every connection.
  */
 import { CloseCode, compareMessageIds } from '@next-chat/core';
-import { idTime, notificationFrame, type ClusterEvent, type MembershipEvent, type MessageEvent } from '../events/codec.js';
+import { idTime, notificationFrame, type ClusterEvent, type MembershipEvent, type MessageEvent, type PersonalEvent, type RemovalEvent } from '../events/codec.js';
 import type { Broker } from '../ports/broker.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { GroupSubscription, Peer } from './peer.js';
@@ -25,10 +25,6 @@ export class Fanout {
     private readonly broker: Broker,
     private readonly metrics: Metrics,
   ) {
-    broker.setHandlers({
-      event: (e) => this.onEvent(e),
-      gap: (groupId) => this.onGap(groupId),
-    });
   }
 
   get groupCount(): number {
@@ -116,14 +112,46 @@ export class Fanout {
     for (const groupId of [...mine]) this.detach(peer, groupId);
   }
 
-  private onEvent(e: ClusterEvent): void {
+  /** An event of a group (the hub routes personal events elsewhere). */
+  handle(e: Exclude<ClusterEvent, PersonalEvent>): void {
     switch (e.kind) {
       case 'message':
         return this.onMessage(e);
       case 'member.joined':
       case 'member.left':
         return this.onMemberEvent(e);
+      case 'group.updated':
+      case 'member.role':
+        return this.onNotice(e.groupId, notificationFrame(e.kind, JSON.stringify(e.params)));
+      case 'removed':
+        return this.onRemoval(e);
     }
+  }
+
+  private onNotice(groupId: string, frame: string): void {
+    const fan = this.groups.get(groupId);
+    if (!fan) return;
+    for (const [peer, sub] of fan.peers) {
+      if (sub.buffer) sub.buffer.push({ id: null, frame });
+      else peer.send(frame);
+    }
+  }
+
+  /**
+   * Users who stopped being members (null: everyone, the group is gone): their
+   * connections are unsubscribed here, before anything the group sends later
+   * is delivered (the event travels with the group's messages, in order).
+   */
+  private onRemoval(e: RemovalEvent): void {
+    const fan = this.groups.get(e.groupId);
+    if (!fan) return;
+    const users = e.userIds === null ? null : new Set(e.userIds);
+    for (const peer of [...fan.peers.keys()]) if (users === null || users.has(peer.userId)) this.detach(peer, e.groupId);
+  }
+
+  /** Detaches every connection of `userId` from the group on this instance (the kicking hub, at once). */
+  detachUser(groupId: string, userId: string | null): void {
+    this.onRemoval({ kind: 'removed', groupId, userIds: userId === null ? null : [userId], reason: 'kicked', by: '' });
   }
 
   private onMessage(m: MessageEvent): void {
@@ -155,7 +183,7 @@ export class Fanout {
    * history (docs/protocol.md: a client that re-joins with the last id it saw
    * loses nothing).
    */
-  private onGap(groupId: string): void {
+  onGap(groupId: string): void {
     const fan = this.groups.get(groupId);
     if (!fan) return;
     for (const peer of [...fan.peers.keys()]) {

@@ -1,18 +1,24 @@
 /**
  * The hub: what each method does, on top of the ports. It knows nothing of
  * sockets or Redis; the gateway hands it validated params and a Peer, the
- * engine's adapters do the storing and carrying.
+ * engine's adapters do the storing and carrying. The v1 methods are here;
+ * rooms.ts has the management of rooms, direct.ts direct conversations and
+ * blocks; policy.ts decides who may do what.
  */
-import { errors, type Member, type MethodName, type Params, type Result } from '@next-chat/core';
+import { errors, type MethodName, type Params, type Result } from '@next-chat/core';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Engine } from '../ports/engine.js';
 import { EncodedResult } from './encoded-result.js';
 import { refusalError } from './refusals.js';
 import type { CreateQuota } from '../ports/group-store.js';
+import { Direct } from './direct.js';
 import { Fanout } from './fanout.js';
 import type { Peer } from './peer.js';
+import { mayParticipate } from './policy.js';
 import { historyPage, joinHistory } from './recovery.js';
+import { memberView, Rooms } from './rooms.js';
+import { UserPeers } from './user-peers.js';
 
 export interface CallContext {
   peer: Peer;
@@ -36,6 +42,9 @@ export interface HubOptions {
 export class Hub {
   readonly fanout: Fanout;
   readonly methods: MethodTable;
+  private readonly users = new UserPeers();
+  private readonly rooms: Rooms;
+  private readonly direct: Direct;
   /** Groups each peer is joining right now: they count towards maxGroupsPerConnection before the join completes. */
   private readonly joining = new Map<Peer, Set<string>>();
 
@@ -46,34 +55,69 @@ export class Hub {
     private readonly log: Logger,
   ) {
     this.fanout = new Fanout(engine.broker, metrics);
+    engine.broker.setHandlers({
+      event: (e) => (e.kind === 'personal' ? this.users.deliver(e) : this.fanout.handle(e)),
+      gap: (groupId) => this.fanout.onGap(groupId),
+    });
+    this.rooms = new Rooms(engine, this.fanout, { maxGroupMembers: options.maxGroupMembers }, log);
+    this.direct = new Direct(engine, this.rooms);
+    const r = this.rooms;
+    const d = this.direct;
     this.methods = {
-      'group.list': (ctx, p) => this.groupList(p),
+      'group.list': (ctx, p) => this.groupList(ctx, p),
       'group.create': (ctx, p) => this.groupCreate(ctx, p),
       'group.join': (ctx, p) => this.groupJoin(ctx, p),
       'group.leave': (ctx, p) => this.groupLeave(ctx, p),
       'group.members': (ctx, p) => this.groupMembers(ctx, p),
       'message.send': (ctx, p) => this.messageSend(ctx, p),
       'message.history': (ctx, p) => this.messageHistory(ctx, p),
+      'group.get': (ctx, p) => r.get(ctx.peer, p),
+      'group.update': (ctx, p) => r.update(ctx.peer, p),
+      'group.setRole': (ctx, p) => r.setRole(ctx.peer, p),
+      'group.invite': (ctx, p) => r.invite(ctx.peer, p),
+      'group.kick': (ctx, p) => r.kick(ctx.peer, p),
+      'group.ban': (ctx, p) => r.ban(ctx.peer, p),
+      'group.unban': (ctx, p) => r.unban(ctx.peer, p),
+      'group.bans': (ctx, p) => r.bans(ctx.peer, p),
+      'group.delete': (ctx, p) => r.delete(ctx.peer, p),
+      'me.invitations': (ctx, p) => r.invitations(ctx.peer, p),
+      'invitation.decline': (ctx, p) => r.decline(ctx.peer, p),
+      'direct.open': (ctx, p) => this.directOpen(ctx, p),
+      'user.block': (ctx, p) => d.block(ctx.peer, p),
+      'user.unblock': (ctx, p) => d.unblock(ctx.peer, p),
+      'me.blocked': (ctx, p) => d.blocked(ctx.peer, p),
     };
   }
 
   connected(peer: Peer): void {
+    this.users.add(peer);
     this.engine.presence.connected(peer.userId);
   }
 
   disconnected(peer: Peer): void {
+    this.users.remove(peer);
     this.fanout.detachAll(peer);
     this.engine.presence.disconnected(peer.userId);
   }
 
-  private async groupList(p: Params<'group.list'>): Promise<Result<'group.list'>> {
-    const page = await this.engine.groups.list({ after: p.after, prefix: p.prefix, limit: p.limit });
+  private async groupList(ctx: CallContext, p: Params<'group.list'>): Promise<Result<'group.list'>> {
+    const page = await this.engine.groups.list({ userId: ctx.peer.userId, after: p.after, prefix: p.prefix, limit: p.limit });
     return { groups: page.items, next: page.next };
   }
 
   private async groupCreate(ctx: CallContext, p: Params<'group.create'>): Promise<Result<'group.create'>> {
     const q = this.options.createQuota;
-    const r = await this.engine.groups.create(p.groupId, ctx.peer.userId, Date.now(), q);
+    this.rooms.checkCapacity(p.capacity);
+    const spec = {
+      groupId: p.groupId,
+      createdBy: ctx.peer.userId,
+      atMs: Date.now(),
+      visibility: p.visibility,
+      title: p.title,
+      topic: p.topic,
+      capacity: p.capacity ?? this.options.maxGroupMembers,
+    };
+    const r = await this.engine.groups.create(spec, q);
     if (r.status !== 'created') {
       if (r.status === 'quota') this.metrics.limited.inc({ limit: 'group_create' });
       throw refusalError(p.groupId, r, q);
@@ -121,22 +165,30 @@ export class Hub {
     };
   }
 
+  private async directOpen(ctx: CallContext, p: Params<'direct.open'>): Promise<Result<'direct.open'>> {
+    const groupId = await this.direct.open(ctx.peer, p);
+    const release = this.reserveJoin(ctx.peer, groupId);
+    try {
+      return await this.join(ctx, { groupId, since: p.since, limit: p.limit });
+    } finally {
+      release();
+    }
+  }
+
   private async join(ctx: CallContext, p: Params<'group.join'>): Promise<Result<'group.join'>> {
     const { peer } = ctx;
     const joined = await this.engine.groups.join(p.groupId, peer.userId, this.options.maxGroupMembers, Date.now());
-    if (joined.status === 'group_not_found' || joined.status === 'full') throw refusalError(p.groupId, joined);
+    if (!('group' in joined)) throw refusalError(p.groupId, joined);
     const sub = await this.fanout.attach(peer, p.groupId);
     try {
       if (joined.status === 'joined') {
         // Best effort, as for member.left: the membership is recorded either way.
-        await this.engine.broker
-          .publishMemberEvent({ kind: 'member.joined', event: { groupId: p.groupId, userId: peer.userId, at: joined.joinedAt } })
-          .catch((err: unknown) => this.log.warn({ err, groupId: p.groupId }, 'member.joined not published'));
+        await this.rooms.tell({ kind: 'member.joined', event: { groupId: p.groupId, userId: peer.userId, at: joined.joinedAt } });
       }
       const newest = await this.engine.history.latest(p.groupId, undefined, p.limit + 1);
       const { history, complete, readTop } = joinHistory(newest, p.limit, p.since);
       // The member count may have moved since the join; the group as of now is what the client wants.
-      const group = (await this.engine.groups.get(p.groupId)) ?? joined.group;
+      const group = await this.rooms.current(p.groupId, joined.group);
       ctx.afterReply(() => this.fanout.release(peer, p.groupId, sub, readTop));
       return { group, history, complete };
     } catch (err) {
@@ -148,19 +200,19 @@ export class Hub {
   private async groupLeave(ctx: CallContext, p: Params<'group.leave'>): Promise<Result<'group.leave'>> {
     const { peer } = ctx;
     const r = await this.engine.groups.leave(p.groupId, peer.userId);
-    if (r.status === 'group_not_found') throw refusalError(p.groupId, r);
+    if (r.status !== 'left' && r.status !== 'not_member') throw refusalError(p.groupId, r);
     this.fanout.detach(peer, p.groupId);
     if (r.status === 'left') {
-      await this.engine.broker
-        .publishMemberEvent({ kind: 'member.left', event: { groupId: p.groupId, userId: peer.userId, at: new Date().toISOString() } })
-        .catch((err: unknown) => this.log.warn({ err, groupId: p.groupId }, 'member.left not published'));
+      await this.rooms.tell({ kind: 'member.left', event: { groupId: p.groupId, userId: peer.userId, at: new Date().toISOString(), reason: 'left', by: peer.userId } });
     }
     return { left: r.status === 'left' };
   }
 
   private async requireMember(groupId: string, userId: string): Promise<void> {
     const m = await this.engine.groups.membership(groupId, userId);
-    if (m !== 'member') throw refusalError(groupId, { status: m });
+    if (m === 'group_not_found') throw refusalError(groupId, { status: m });
+    const refused = mayParticipate({ member: m === 'member', groupId });
+    if (refused) throw refused;
   }
 
   private async groupMembers(ctx: CallContext, p: Params<'group.members'>): Promise<Result<'group.members'>> {
@@ -168,11 +220,12 @@ export class Hub {
     const page = await this.engine.groups.members(p.groupId, { after: p.after, limit: p.limit });
     if (!page) throw refusalError(p.groupId, { status: 'group_not_found' });
     const online = await this.engine.presence.online(page.items.map((m) => m.userId));
-    const members: Member[] = page.items.map((m) => ({ userId: m.userId, joinedAt: m.joinedAt, online: online.has(m.userId) }));
+    const members = page.items.map((m) => memberView(m, online.has(m.userId)));
     return { members, next: page.next };
   }
 
   private async messageSend(ctx: CallContext, p: Params<'message.send'>): Promise<MethodOutcome<'message.send'>> {
+    await this.direct.checkSend(p.groupId, ctx.peer.userId);
     const r = await this.engine.broker.publish({
       groupId: p.groupId,
       authorId: ctx.peer.userId,

@@ -12,7 +12,11 @@ export type Refusal =
   | { status: 'not_member' }
   | { status: 'exists' }
   | { status: 'full'; capacity: number }
-  | { status: 'quota'; quota: 'window' | 'total'; retryAfterMs: number };
+  | { status: 'quota'; quota: 'window' | 'total'; retryAfterMs: number }
+  | { status: 'banned'; until: string | null }
+  | { status: 'invitation_required' }
+  | { status: 'owner_cannot_leave' }
+  | { status: 'direct' };
 
 export function refusalError(groupId: string, r: Refusal, quota?: CreateQuota): RpcError {
   switch (r.status) {
@@ -26,5 +30,13 @@ export function refusalError(groupId: string, r: Refusal, quota?: CreateQuota): 
       return errors.groupFull(groupId, r.capacity);
     case 'quota':
       return errors.createQuota(r.quota, r.quota === 'window' ? (quota?.perWindow ?? 0) : (quota?.total ?? 0), r.retryAfterMs);
+    case 'banned':
+      return errors.banned(groupId, r.until);
+    case 'invitation_required':
+      return errors.invitationRequired(groupId);
+    case 'owner_cannot_leave':
+      return errors.ownerCannotLeave(groupId);
+    case 'direct':
+      return errors.forbidden('a direct conversation cannot be left');
   }
 }

@@ -1,4 +1,4 @@
-import type { ClusterEvent, MembershipEvent, MessageEvent } from '../events/codec.js';
+import type { ClusterEvent, MessageEvent } from '../events/codec.js';
 
 export interface PublishInput {
   groupId: string;
@@ -57,7 +57,13 @@ export interface Broker {
   publish(input: PublishInput): Promise<PublishResult>;
   subscribe(groupId: string): Promise<string>;
   unsubscribe(groupId: string): void;
-  publishMemberEvent(e: MembershipEvent): Promise<void>;
+  /**
+   * Sends an event that is not a message to every instance: a group's event
+   * to the instances reading that group, after everything the group
+   * published before it and before anything it publishes after (on Redis
+   * both travel on the group's channel); a personal event to every instance.
+   */
+  announce(e: Exclude<ClusterEvent, MessageEvent>): Promise<void>;
   /** True while the messaging layer is reachable (drives /readyz). */
   isReady(): boolean;
   close(): Promise<void>;

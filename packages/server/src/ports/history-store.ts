@@ -12,6 +12,13 @@ export interface HistoryReader {
    * the log it needs is unreachable.
    */
   latest(groupId: string, before: string | undefined, limit: number): Promise<Message[]>;
+  /**
+   * The group was deleted at `atMs`: its messages up to then go from every
+   * store. Resolves once that is recorded; the removal itself may finish
+   * later (batched, resumable, after an outage of the history database),
+   * and messages of a group created again with the same id stay.
+   */
+  forget(groupId: string, atMs: number): Promise<void>;
 }
 
 /**

@@ -17,6 +17,19 @@ describe('RedisKeys', () => {
     expect(k.groups()).toBe('nc:test:groups');
     expect(k.history()).toBe('nc:test:history');
     expect(k.presence('ann')).toBe('nc:test:presence:ann');
+    expect(k.admins('ops')).toBe('nc:test:{ops}:admins');
+    expect(k.invites('ops')).toBe('nc:test:{ops}:invites');
+    expect(k.bans('ops')).toBe('nc:test:{ops}:bans');
+  });
+
+  it('hash-tags per-user keys with the user id, and splits them around it for the scripts', () => {
+    expect(k.userRooms('ann')).toBe('nc:test:user:{ann}:rooms');
+    expect(k.userInvitations('ann')).toBe('nc:test:user:{ann}:invitations');
+    expect(k.userBlocks('ann')).toBe('nc:test:user:{ann}:blocks');
+    const [rb, ra] = k.userRoomsParts();
+    expect(rb + 'ann@x.y' + ra).toBe(k.userRooms('ann@x.y'));
+    const [ib, ia] = k.userInvitationsParts();
+    expect(ib + 'ann' + ia).toBe(k.userInvitations('ann'));
   });
 
   it('reads the group id back from stream keys and notify channels', () => {

@@ -1,5 +1,5 @@
 import { DEDUPE_WINDOW_MS, type Message } from '@next-chat/core';
-import { messageBody, messageEvent, messageJson, type MembershipEvent, type MessageEvent } from '../../events/codec.js';
+import { messageBody, messageEvent, messageJson, type ClusterEvent, type MessageEvent } from '../../events/codec.js';
 import type { Broker, BrokerHandlers, PublishInput, PublishResult } from '../../ports/broker.js';
 import type { MemoryGroupStore } from './memory-group-store.js';
 import type { MemoryLog } from './memory-log.js';
@@ -70,7 +70,7 @@ export class MemoryBroker implements Broker {
     this.subscribed.delete(groupId);
   }
 
-  async publishMemberEvent(e: MembershipEvent): Promise<void> {
+  async announce(e: Exclude<ClusterEvent, MessageEvent>): Promise<void> {
     this.handlers.event(e);
   }
 

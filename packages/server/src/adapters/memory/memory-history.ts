@@ -9,4 +9,8 @@ export class MemoryHistory implements HistoryReader {
   async latest(groupId: string, before: string | undefined, limit: number): Promise<Message[]> {
     return this.log.latest(groupId, before, limit);
   }
+
+  async forget(groupId: string): Promise<void> {
+    this.log.forget(groupId);
+  }
 }

@@ -26,6 +26,11 @@ export class MemoryLog {
     log.push(message);
   }
 
+  /** A deleted group's messages; a group created again with the id starts empty. */
+  forget(groupId: string): void {
+    this.logs.delete(groupId);
+  }
+
   top(groupId: string): string {
     const log = this.logs.get(groupId);
     return log?.[log.length - 1]?.id ?? '0-0';

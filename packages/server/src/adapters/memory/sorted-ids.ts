@@ -19,6 +19,10 @@ export class SortedIds {
     return lo;
   }
 
+  has(id: string): boolean {
+    return this.ids[this.lowerBound(id, true)] === id;
+  }
+
   add(id: string): boolean {
     const i = this.lowerBound(id, true);
     if (this.ids[i] === id) return false;

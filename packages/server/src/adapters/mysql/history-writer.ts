@@ -17,7 +17,7 @@ import { connectRedis, sleep } from '../redis/connection.js';
 import { HISTORY_CONSUMER_GROUP, type RedisKeys } from '../redis/keys.js';
 import type { Scripts } from '../redis/scripts.js';
 import type { Message } from '@next-chat/core';
-import { historyEntryMessage } from '../../events/codec.js';
+import { historyEntryMessage, idTime } from '../../events/codec.js';
 import type { MysqlHistoryStore } from './mysql-history-store.js';
 
 export interface RedisHistoryWriterOptions {
@@ -57,6 +57,8 @@ export class RedisHistoryWriter implements HistoryWriter {
   /** Entries read but not yet committed, by history-stream id. */
   private batch = new Map<string, Message | null>();
   private readonly mysql: Reachability;
+  /** Deleted groups and when, from the last pass over the deletion records. */
+  private deleted = new Map<string, number>();
   private readonly warnings: ThrottledLog;
 
   constructor(private readonly o: RedisHistoryWriterOptions) {
@@ -173,7 +175,8 @@ export class RedisHistoryWriter implements HistoryWriter {
   /** Inserts the batch (retrying while MySQL is down), then acknowledges it. */
   private async commit(): Promise<void> {
     const ids = [...this.batch.keys()];
-    const rows = [...this.batch.values()].filter((r): r is Message => r !== null);
+    // Messages of a group deleted after they were sent never reach MySQL.
+    const rows = [...this.batch.values()].filter((r): r is Message => r !== null && !this.isDeleted(r));
     for (let backoff = 200, attempt = 0; ; attempt++, backoff = Math.min(backoff * 2, 5000)) {
       if (this.signal.aborted) return;
       try {
@@ -232,6 +235,7 @@ export class RedisHistoryWriter implements HistoryWriter {
     const now = Date.now();
     if (now - this.lastClaim < this.o.claimIntervalMs) return;
     this.lastClaim = now;
+    await this.removeDeletedGroups();
     const key = this.o.keys.history();
     try {
       const room = Math.max(1, this.o.batchSize - this.batch.size);
@@ -261,6 +265,51 @@ export class RedisHistoryWriter implements HistoryWriter {
     } catch (err) {
       this.o.metrics.backendErrors.inc({ backend: 'redis' });
       this.warnings.write('warn', 'history_claim', { error: (err as Error).message }, 'history claim pass failed; retrying');
+    }
+  }
+
+  private isDeleted(m: Message): boolean {
+    const at = this.deleted.get(m.groupId);
+    return at !== undefined && idTime(m.id) <= at;
+  }
+
+  /**
+   * Deleted groups (GroupStore.delete + HistoryReader.forget): their rows go
+   * from MySQL in batches, by whichever writer gets there; a writer killed
+   * half-way, or a MySQL outage, leaves the record, and the next pass goes
+   * on. The record stays while the history stream may still hold a message
+   * of the group from before the deletion, so none is written late.
+   */
+  private async removeDeletedGroups(): Promise<void> {
+    let records: Record<string, string>;
+    try {
+      records = await this.o.commands.hgetall(this.o.keys.deletedGroups());
+    } catch {
+      return;
+    }
+    this.deleted = new Map(Object.entries(records).map(([g, at]) => [g, Number(at)]));
+    if (this.deleted.size === 0) return;
+    let oldestPendingMs = Number.POSITIVE_INFINITY;
+    try {
+      const first = (await this.o.commands.xrange(this.o.keys.history(), '-', '+', 'COUNT', 1)) as [string, string[]][];
+      if (first[0]) oldestPendingMs = idTime(first[0][0]);
+    } catch {
+      return;
+    }
+    for (const [groupId, atMs] of this.deleted) {
+      try {
+        for (let i = 0; i < 20 && !this.signal.aborted; i++) {
+          if ((await this.o.store.deleteUpTo(groupId, atMs)) < 1000) {
+            // All gone, and nothing from before the deletion waits in the history stream.
+            if (oldestPendingMs > atMs) await this.o.commands.hdel(this.o.keys.deletedGroups(), groupId);
+            break;
+          }
+        }
+        this.mysql.ok();
+      } catch (err) {
+        this.mysql.failed(err, { groupId, removing: 'deleted group history' });
+        return;
+      }
     }
   }
 

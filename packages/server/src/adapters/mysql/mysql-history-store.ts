@@ -147,6 +147,16 @@ export class MysqlHistoryStore {
     return out;
   }
 
+  /**
+   * Removes up to `batch` messages of a deleted group written before its
+   * deletion (`ms <= atMs`); resolves with how many went. Small batches keep
+   * each statement short on a big table (the primary key leads with group_id).
+   */
+  async deleteUpTo(groupId: string, atMs: number, batch = 1000): Promise<number> {
+    const r = (await this.knex.raw('DELETE FROM messages WHERE group_id = ? AND ms <= ? LIMIT ?', [groupId, atMs, batch]).timeout(WRITE_TIMEOUT_MS)) as [{ affectedRows?: number }];
+    return Number(r[0]?.affectedRows ?? 0);
+  }
+
   /** Number of messages stored for a group (tests, operators). */
   async count(groupId: string): Promise<number> {
     const r = (await this.knex('messages').where('group_id', groupId).count({ n: '*' })) as { n: number | string }[];

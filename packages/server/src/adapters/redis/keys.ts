@@ -1,20 +1,33 @@
 /**
  * Every Redis key of the production engine, in one place. Per-group keys
  * hash-tag the group id (`{groupId}`) so a group's stream, meta and members
- * live in one slot and its scripts stay single-slot.
+ * live in one slot; per-user keys hash-tag the user id (`{userId}`).
  *
  *   <prefix>:{<g>}:stream    the group's message log (stream; ids are message ids)
- *   <prefix>:{<g>}:meta      hash createdBy, createdAt
+ *   <prefix>:{<g>}:meta      hash createdBy, createdAt, kind (room|direct), visibility (public|private),
+ *                            title, topic, ownerId ('' for direct), capacity, peers ("a,b" sorted, direct only),
+ *                            seq and last (the message counter and newest id, publish-5.lua)
  *   <prefix>:{<g>}:members   sorted set of user ids, all scores 0 (lex order pages)
  *   <prefix>:{<g>}:joined    hash userId -> joinedAt
+ *   <prefix>:{<g>}:admins    set of the members who are admins (the owner is in meta ownerId)
+ *   <prefix>:{<g>}:invites   hash userId -> {"invitedBy","at","atMs"} (pending invitations)
+ *   <prefix>:{<g>}:bans      hash userId -> {"by","at","untilMs","reason"} (untilMs null: until unbanned;
+ *                            expired ones are removed lazily)
  *   <prefix>:{<g>}:notify    pub/sub channel: "this stream has news" (not a key)
- *   <prefix>:groups          sorted set of group ids, all scores 0
+ *   <prefix>:groups          sorted set of the PUBLIC room ids, all scores 0 (group.list)
  *   <prefix>:dedupe:{<g>}:<author>:<cmid>   the original message, EX 600
  *   <prefix>:presence:<user> sorted set instanceId -> expiry (ms)
  *   <prefix>:user:{<u>}:created        groups the user has created (counter)
  *   <prefix>:user:{<u>}:create-window  creations in the current quota window (counter, expires with it)
+ *   <prefix>:user:{<u>}:rooms          sorted set of the PRIVATE rooms the user is a member of, scores 0 (group.list)
+ *   <prefix>:user:{<u>}:invitations    sorted set groupId -> invitation time (ms): the user's inbox
+ *   <prefix>:user:{<u>}:blocks         sorted set of the user ids this user blocks, scores 0
  *   <prefix>:history         stream of messages not yet in MySQL (consumer group "history")
  *   <prefix>:events          pub/sub channel of member events
+ *
+ * Scripts that touch one key per member or invitee (update, delete) build
+ * those keys from the parts around the user id ({@link RedisKeys.userRoomsParts},
+ * {@link RedisKeys.userInvitationsParts}), so the formats still live here only.
  */
 export class RedisKeys {
   constructor(readonly prefix: string) {}
@@ -30,6 +43,15 @@ export class RedisKeys {
   }
   joined(groupId: string): string {
     return `${this.prefix}:{${groupId}}:joined`;
+  }
+  admins(groupId: string): string {
+    return `${this.prefix}:{${groupId}}:admins`;
+  }
+  invites(groupId: string): string {
+    return `${this.prefix}:{${groupId}}:invites`;
+  }
+  bans(groupId: string): string {
+    return `${this.prefix}:{${groupId}}:bans`;
   }
   notify(groupId: string): string {
     return `${this.prefix}:{${groupId}}:notify`;
@@ -49,6 +71,27 @@ export class RedisKeys {
   userCreateWindow(userId: string): string {
     return `${this.prefix}:user:{${userId}}:create-window`;
   }
+  userRooms(userId: string): string {
+    return `${this.prefix}:user:{${userId}}:rooms`;
+  }
+  userInvitations(userId: string): string {
+    return `${this.prefix}:user:{${userId}}:invitations`;
+  }
+  userBlocks(userId: string): string {
+    return `${this.prefix}:user:{${userId}}:blocks`;
+  }
+  /** {@link userRooms} as the text before and after the user id, for scripts that make it per member. */
+  userRoomsParts(): [string, string] {
+    return around((u) => this.userRooms(u));
+  }
+  /** {@link userInvitations} as the text before and after the user id. */
+  userInvitationsParts(): [string, string] {
+    return around((u) => this.userInvitations(u));
+  }
+  /** Hash groupId -> ms of its deletion: history the writers still remove from MySQL, and keep out of it. */
+  deletedGroups(): string {
+    return `${this.prefix}:deleted-groups`;
+  }
   history(): string {
     return `${this.prefix}:history`;
   }
@@ -64,6 +107,13 @@ export class RedisKeys {
   groupOfNotify(channel: string): string {
     return channel.slice(this.prefix.length + 2, channel.length - ':notify'.length - 1);
   }
+}
+
+/** A per-user key format split around the user id. */
+function around(key: (userId: string) => string): [string, string] {
+  const k = key('\u0000');
+  const i = k.indexOf('\u0000');
+  return [k.slice(0, i), k.slice(i + 1)];
 }
 
 /** Consumer group of the history stream; every hub's HistoryWriter is a consumer in it. */

@@ -15,7 +15,8 @@
  */
 import { once } from 'node:events';
 import type { Redis } from 'ioredis';
-import { decodeAnnouncement, entryEvent, entryNumber, idTime, type MessageEvent } from '../../events/codec.js';
+import { compareMessageIds, isMessageId, ZERO_ID } from '@next-chat/core';
+import { decodeAnnouncement, decodeClusterEvent, entryEvent, entryNumber, GROUP_EVENT_MARK, groupOf, idTime, type ClusterEvent, type MessageEvent } from '../../events/codec.js';
 import type { Logger } from '../../observability/logger.js';
 import type { Metrics } from '../../observability/metrics.js';
 import { ThrottledLog } from '../../observability/throttled-log.js';
@@ -25,6 +26,9 @@ import { ReadSet } from './read-set.js';
 
 type StreamEntry = [id: string, fields: string[]];
 
+/** Longest an event waits for the message it was announced after (one this hub may never see). */
+const PENDING_MAX_MS = 2000;
+
 export interface NotifyReaderOptions {
   url: string;
   /** The request connection (XREVRANGE of a new group's top). */
@@ -32,8 +36,8 @@ export interface NotifyReaderOptions {
   keys: RedisKeys;
   logger: Logger;
   metrics: Metrics;
-  /** Each message of a read group, once, in stream order. */
-  onMessage: (e: MessageEvent) => void;
+  /** Each message of a read group, once, in stream order, and the group's other events in their order among them. */
+  onEvent: (e: ClusterEvent) => void;
   /** Entries of the group were trimmed before this hub read them. */
   onGap: (groupId: string) => void;
   /** @default 500 — entries per stream per read. */
@@ -47,6 +51,8 @@ export interface NotifyReaderOptions {
 export class NotifyReader {
   private readonly set = new ReadSet();
   private readonly dirty = new Set<string>();
+  /** Group events waiting for the message they were announced after. */
+  private readonly pending = new Map<string, { after: string; e: Exclude<ClusterEvent, MessageEvent>; at: number }[]>();
   private readonly sub: Redis;
   private readonly conn: Redis;
   private readonly abort = new AbortController();
@@ -107,6 +113,7 @@ export class NotifyReader {
   remove(groupId: string): void {
     if (!this.set.remove(groupId)) return;
     this.dirty.delete(groupId);
+    this.pending.delete(groupId);
     this.sub.unsubscribe(this.o.keys.notify(groupId)).catch((err: Error) => this.warnings.write('warn', 'unsubscribe', { error: err.message }, 'unsubscribe from a group channel failed'));
   }
 
@@ -150,6 +157,7 @@ export class NotifyReader {
   private onAnnouncement(channel: string, payload: string): void {
     const groupId = this.o.keys.groupOfNotify(channel);
     if (!this.set.has(groupId)) return;
+    if (payload.startsWith(GROUP_EVENT_MARK)) return this.onGroupEvent(groupId, payload);
     const e = this.started ? decodeAnnouncement(groupId, payload) : undefined;
     if (e && this.set.follows(e)) {
       this.deliver(e);
@@ -159,15 +167,64 @@ export class NotifyReader {
     this.kick();
   }
 
+  /**
+   * A group's event other than a message (member joined or left, removals,
+   * updates): `!<after> <json>`, where `after` is the id of the group's
+   * newest message when it was announced. It is handed on right after that
+   * message and before any later one, whichever way the messages are read;
+   * it is not in the stream, so it waits here until then (bounded: an event
+   * waiting for a message this hub will never see, trimmed away, goes after
+   * PENDING_MAX_MS).
+   */
+  private onGroupEvent(groupId: string, payload: string): void {
+    const space = payload.indexOf(' ');
+    const after = payload.slice(1, space);
+    const e = space > 0 ? decodeClusterEvent(payload.slice(space + 1)) : undefined;
+    if (!e || groupOf(e) !== groupId || !isMessageId(after)) {
+      this.warnings.write('warn', 'group_event', { groupId }, 'unreadable event on a group channel; ignored');
+      return;
+    }
+    const cursor = this.set.cursor(groupId);
+    const queue = this.pending.get(groupId);
+    if (!queue && cursor !== undefined && compareMessageIds(cursor, after) >= 0) return this.handOn(e);
+    const item = { after, e, at: Date.now() };
+    if (queue) queue.push(item);
+    else this.pending.set(groupId, [item]);
+    this.dirty.add(groupId);
+    this.kick();
+  }
+
+  /** Hands on the group's waiting events that belong before `next` (a message id), or all whose message was delivered. */
+  private flushPending(groupId: string, next?: string): void {
+    const queue = this.pending.get(groupId);
+    if (!queue) return;
+    const cursor = this.set.cursor(groupId) ?? ZERO_ID;
+    const now = Date.now();
+    while (queue.length > 0) {
+      const head = queue[0] as { after: string; e: Exclude<ClusterEvent, MessageEvent>; at: number };
+      const due = compareMessageIds(head.after, cursor) <= 0 || (next !== undefined && compareMessageIds(head.after, next) < 0) || now - head.at > PENDING_MAX_MS;
+      if (!due) break;
+      queue.shift();
+      this.handOn(head.e);
+    }
+    if (queue.length === 0) this.pending.delete(groupId);
+  }
+
+  private handOn(e: ClusterEvent): void {
+    try {
+      this.o.onEvent(e);
+    } catch (err) {
+      this.o.logger.error({ err, kind: e.kind }, 'event handler threw');
+    }
+  }
+
   private deliver(e: MessageEvent): void {
+    if (this.pending.has(e.groupId)) this.flushPending(e.groupId, e.id);
     const verdict = this.set.accept(e);
     if (verdict === 'skip') return;
     if (verdict === 'deliver_after_gap') this.o.onGap(e.groupId);
-    try {
-      this.o.onMessage(e);
-    } catch (err) {
-      this.o.logger.error({ err, groupId: e.groupId, id: e.id }, 'message handler threw');
-    }
+    this.handOn(e);
+    if (this.pending.has(e.groupId)) this.flushPending(e.groupId);
   }
 
   private markAll(): void {
@@ -213,6 +270,8 @@ export class NotifyReader {
         continue;
       }
       if (reply) this.deliverRead(reply);
+      // Read to the end (or nothing new): events waiting for what was read go now.
+      for (const g of groups) if (this.pending.has(g) && !this.dirty.has(g)) this.flushPending(g);
     }
   }
 

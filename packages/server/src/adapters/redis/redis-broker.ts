@@ -1,13 +1,14 @@
 /**
  * Broker on Redis: publish is one Lua script (membership, dedupe, XADD of the
  * message's one payload to the group stream and the history stream, the
- * announcement, dedupe record, trim); delivery comes from the NotifyReader;
- * member events go over one pub/sub channel that every hub subscribes to on
- * its own connection. Every payload is made and read by events/codec.ts.
+ * announcement, dedupe record, trim); delivery of a group's messages and
+ * events comes from the NotifyReader (both travel on the group's channel, so
+ * they keep their order); events of users go over one pub/sub channel that
+ * every hub subscribes to on its own connection. Every payload is made and read by events/codec.ts.
  */
 import { DEDUPE_WINDOW_MS } from '@next-chat/core';
 import type { Redis } from 'ioredis';
-import { decodeClusterEvent, decodeMessage, encodeClusterEvent, idOfJson, messageBody, messageEvent, messageJson, type MembershipEvent } from '../../events/codec.js';
+import { decodeClusterEvent, decodeMessage, encodeClusterEvent, groupOf, idOfJson, messageBody, messageEvent, messageJson, type ClusterEvent, type MessageEvent } from '../../events/codec.js';
 import type { Broker, BrokerHandlers, PublishInput, PublishResult } from '../../ports/broker.js';
 import type { Logger } from '../../observability/logger.js';
 import type { Metrics } from '../../observability/metrics.js';
@@ -49,7 +50,7 @@ export class RedisBroker implements Broker {
       keys: o.keys,
       logger: o.logger,
       metrics: o.metrics,
-      onMessage: (e) => this.handlers.event(e),
+      onEvent: (e) => this.handlers.event(e),
       onGap: (groupId) => {
         o.logger.warn({ groupId }, 'messages trimmed before this hub read them; subscribers resync');
         this.handlers.gap(groupId);
@@ -106,8 +107,10 @@ export class RedisBroker implements Broker {
     this.reader.remove(groupId);
   }
 
-  async publishMemberEvent(e: MembershipEvent): Promise<void> {
-    await guarded(this.o.metrics, () => this.o.commands.publish(this.o.keys.events(), encodeClusterEvent(e)));
+  async announce(e: Exclude<ClusterEvent, MessageEvent>): Promise<void> {
+    const groupId = groupOf(e);
+    if (groupId === null) await guarded(this.o.metrics, () => this.o.commands.publish(this.o.keys.events(), encodeClusterEvent(e)));
+    else await guarded(this.o.metrics, () => this.o.scripts.announce(groupId, encodeClusterEvent(e)));
   }
 
   isReady(): boolean {
@@ -145,7 +148,7 @@ export class RedisBroker implements Broker {
     try {
       this.handlers.event(e);
     } catch (err) {
-      this.o.logger.error({ err }, 'member event handler threw');
+      this.o.logger.error({ err }, 'event handler threw');
     }
   }
 }

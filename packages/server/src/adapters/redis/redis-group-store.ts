@@ -1,17 +1,55 @@
 /**
- * GroupStore on Redis. Changes (create, join, leave) are Lua scripts, so
- * capacity holds across any number of hubs; reads are plain commands.
+ * GroupStore on Redis. Every change is one Lua script (packages/server/lua),
+ * so capacity, invitations, bans and roles hold across any number of hubs;
+ * reads are plain commands, each a single pipeline where the port promises
+ * one read (access), two where the second needs the first's ids.
  */
-import type { Group } from '@next-chat/core';
+import type { Ban, Group, Invitation, Role } from '@next-chat/core';
 import type { Redis } from 'ioredis';
-import { NO_CREATE_QUOTA, type CreateQuota, type CreateResult, type GroupStore, type JoinResult, type LeaveResult, type MemberRecord, type Membership, type Page } from '../../ports/group-store.js';
+import {
+  NO_CREATE_QUOTA,
+  type Access,
+  type BanResult,
+  type CreateQuota,
+  type CreateResult,
+  type DeleteResult,
+  type GroupStore,
+  type InviteResult,
+  type JoinResult,
+  type LeaveResult,
+  type MemberRecord,
+  type Membership,
+  type OpenDirectResult,
+  type Page,
+  type RemoveResult,
+  type RoomPatch,
+  type RoomSpec,
+  type SetRoleResult,
+  type UpdateResult,
+} from '../../ports/group-store.js';
 import type { Metrics } from '../../observability/metrics.js';
 import { guarded } from './connection.js';
+import { META_FIELDS, groupFromMeta } from './group-meta.js';
 import type { RedisKeys } from './keys.js';
 import type { Scripts } from './scripts.js';
 
 /** Sorts after every character a group id may contain (all ASCII below 0x7f). */
 const PREFIX_END = '\x7f';
+
+/** A ban as stored in the bans hash (keys.ts). */
+interface StoredBan {
+  by: string;
+  at: string;
+  untilMs: number | null;
+  reason: string;
+}
+
+/** An invitation as stored in the invitations hash (keys.ts). */
+interface StoredInvitation {
+  invitedBy: string;
+  at: string;
+  atMs: number;
+}
 
 export class RedisGroupStore implements GroupStore {
   constructor(
@@ -21,10 +59,27 @@ export class RedisGroupStore implements GroupStore {
     private readonly metrics: Metrics,
   ) {}
 
-  async create(groupId: string, createdBy: string, atMs: number, quota: CreateQuota = NO_CREATE_QUOTA): Promise<CreateResult> {
-    const createdAt = new Date(atMs).toISOString();
-    const r = await guarded(this.metrics, () => this.scripts.create(groupId, createdBy, createdAt, quota));
-    return r.status === 'created' ? { status: 'created', group: { id: groupId, createdBy, createdAt, memberCount: 0 } } : r;
+  async create(spec: RoomSpec, quota: CreateQuota = NO_CREATE_QUOTA): Promise<CreateResult> {
+    const createdAt = new Date(spec.atMs).toISOString();
+    const r = await guarded(this.metrics, () =>
+      this.scripts.create(spec.groupId, spec.createdBy, createdAt, quota, { visibility: spec.visibility, title: spec.title, topic: spec.topic, capacity: spec.capacity }),
+    );
+    if (r.status !== 'created') return r;
+    return {
+      status: 'created',
+      group: {
+        id: spec.groupId,
+        kind: 'room',
+        visibility: spec.visibility,
+        title: spec.title,
+        topic: spec.topic,
+        createdBy: spec.createdBy,
+        createdAt,
+        ownerId: spec.createdBy,
+        memberCount: 0,
+        capacity: spec.capacity,
+      },
+    };
   }
 
   async get(groupId: string): Promise<Group | null> {
@@ -32,27 +87,65 @@ export class RedisGroupStore implements GroupStore {
     return groups[0] ?? null;
   }
 
-  async list(opts: { after?: string; prefix?: string; limit: number }): Promise<Page<Group>> {
+  async access(groupId: string, userId: string): Promise<Access | null> {
+    const k = this.keys;
+    const [meta, count, score, admin, invited, ban] = await guarded(this.metrics, async () =>
+      unwrap(
+        await this.redis
+          .pipeline()
+          .hmget(k.meta(groupId), ...META_FIELDS)
+          .zcard(k.members(groupId))
+          .zscore(k.members(groupId), userId)
+          .sismember(k.admins(groupId), userId)
+          .hexists(k.invites(groupId), userId)
+          .hget(k.bans(groupId), userId)
+          .exec(),
+      ),
+    );
+    const group = groupFromMeta(groupId, metaRecord(meta as (string | null)[]), Number(count));
+    if (!group) return null;
+    const member = score !== null;
+    let role: Role | null = null;
+    if (group.kind === 'direct') role = member ? 'member' : null;
+    else if (group.ownerId === userId) role = 'owner';
+    else if (member) role = Number(admin) === 1 ? 'admin' : 'member';
+    return {
+      group,
+      role,
+      member,
+      invited: Number(invited) === 1,
+      ban: inForce(groupId, userId, ban as string | null, Date.now()),
+    };
+  }
+
+  async list(opts: { userId: string; after?: string; prefix?: string; limit: number }): Promise<Page<Group>> {
     let min = '-';
     if (opts.prefix) min = `[${opts.prefix}`;
     if (opts.after !== undefined && (!opts.prefix || opts.after >= opts.prefix)) min = `(${opts.after}`;
     const max = opts.prefix ? `(${opts.prefix}${PREFIX_END}` : '+';
-    const ids = await guarded(this.metrics, () => this.redis.zrangebylex(this.keys.groups(), min, max, 'LIMIT', 0, opts.limit + 1));
+    const n = opts.limit + 1;
+    const [open, own] = await guarded(this.metrics, async () =>
+      unwrap(
+        await this.redis
+          .pipeline()
+          .zrangebylex(this.keys.groups(), min, max, 'LIMIT', 0, n)
+          .zrangebylex(this.keys.userRooms(opts.userId), min, max, 'LIMIT', 0, n)
+          .exec(),
+      ),
+    );
+    // Both are sorted the same way (group ids are ASCII: byte order = code unit order).
+    const ids = [...new Set([...(open as string[]), ...(own as string[])])].sort().slice(0, n);
     const more = ids.length > opts.limit;
     const page = more ? ids.slice(0, opts.limit) : ids;
     const groups = await this.fetch(page);
-    return { items: groups.filter((g): g is Group => g !== null), next: more ? page[page.length - 1] : null };
+    return { items: groups.filter((g): g is Group => g !== null && g.kind === 'room'), next: more ? (page[page.length - 1] as string) : null };
   }
 
   async join(groupId: string, userId: string, capacity: number, atMs: number): Promise<JoinResult> {
     const r = await guarded(this.metrics, () => this.scripts.join(groupId, userId, capacity, new Date(atMs).toISOString()));
-    if (r.status === 'group_not_found') return r;
-    if (r.status === 'full') return r;
-    return {
-      status: r.status,
-      joinedAt: r.joinedAt,
-      group: { id: groupId, createdBy: r.createdBy, createdAt: r.createdAt, memberCount: r.memberCount },
-    };
+    if (r.status === 'joined' || r.status === 'already') return { status: r.status, group: r.group, joinedAt: r.joinedAt, role: r.role };
+    if (r.status === 'banned') return { status: 'banned', until: isoOrNull(r.untilMs) };
+    return r;
   }
 
   async leave(groupId: string, userId: string): Promise<LeaveResult> {
@@ -68,40 +161,222 @@ export class RedisGroupStore implements GroupStore {
   }
 
   async members(groupId: string, opts: { after?: string; limit: number }): Promise<Page<MemberRecord> | null> {
+    const k = this.keys;
     const min = opts.after !== undefined ? `(${opts.after}` : '-';
-    const [exists, idsRaw] = await guarded(this.metrics, async () =>
+    const [meta, idsRaw] = await guarded(this.metrics, async () =>
       unwrap(
         await this.redis
           .pipeline()
-          .exists(this.keys.meta(groupId))
-          .zrangebylex(this.keys.members(groupId), min, '+', 'LIMIT', 0, opts.limit + 1)
+          .hmget(k.meta(groupId), 'createdBy', 'kind', 'ownerId')
+          .zrangebylex(k.members(groupId), min, '+', 'LIMIT', 0, opts.limit + 1)
           .exec(),
       ),
     );
-    if (Number(exists) === 0) return null;
+    const [createdBy, kind, ownerId] = meta as (string | null)[];
+    if (!createdBy) return null;
+    const owner = kind === 'direct' ? null : ownerId || createdBy;
     const ids = idsRaw as string[];
     const more = ids.length > opts.limit;
     const page = more ? ids.slice(0, opts.limit) : ids;
     if (page.length === 0) return { items: [], next: null };
-    const joined = await guarded(this.metrics, () => this.redis.hmget(this.keys.joined(groupId), ...page));
-    return {
-      items: page.map((userId, i) => ({ userId, joinedAt: joined[i] ?? new Date(0).toISOString() })),
-      next: more ? page[page.length - 1] : null,
-    };
+    const [joined, admins] = await guarded(this.metrics, async () =>
+      unwrap(
+        await this.redis
+          .pipeline()
+          .hmget(k.joined(groupId), ...page)
+          .smismember(k.admins(groupId), ...page)
+          .exec(),
+      ),
+    );
+    const items: MemberRecord[] = [];
+    page.forEach((userId, i) => {
+      const joinedAt = (joined as (string | null)[])[i];
+      // Gone between the two reads.
+      if (joinedAt === null || joinedAt === undefined) return;
+      const role: Role = userId === owner ? 'owner' : kind !== 'direct' && Number((admins as number[])[i]) === 1 ? 'admin' : 'member';
+      items.push({ userId, joinedAt, role });
+    });
+    return { items, next: more ? (page[page.length - 1] as string) : null };
+  }
+
+  async update(groupId: string, patch: RoomPatch): Promise<UpdateResult> {
+    return guarded(this.metrics, () => this.scripts.update(groupId, patch));
+  }
+
+  async setRole(groupId: string, userId: string, role: Role): Promise<SetRoleResult> {
+    return guarded(this.metrics, () => this.scripts.setRole(groupId, userId, role));
+  }
+
+  async invite(groupId: string, userId: string, invitedBy: string, atMs: number): Promise<InviteResult> {
+    const at = new Date(atMs).toISOString();
+    const stored: StoredInvitation = { invitedBy, at, atMs };
+    const r = await guarded(this.metrics, () => this.scripts.invite(groupId, userId, JSON.stringify(stored), atMs));
+    if (r.status === 'invited') return { status: 'invited', invitation: { groupId, userId, invitedBy, at }, group: r.group };
+    if (r.status === 'already_invited') {
+      const s = JSON.parse(r.invitation) as StoredInvitation;
+      return { status: 'already_invited', invitation: { groupId, userId, invitedBy: s.invitedBy, at: s.at } };
+    }
+    if (r.status === 'banned') return { status: 'banned', until: isoOrNull(r.untilMs) };
+    return r;
+  }
+
+  async decline(groupId: string, userId: string): Promise<boolean> {
+    return guarded(this.metrics, () => this.scripts.decline(groupId, userId));
+  }
+
+  async invitations(userId: string, opts: { after?: string; limit: number }): Promise<Page<{ invitation: Invitation; group: Group }>> {
+    const inbox = this.keys.userInvitations(userId);
+    const n = opts.limit + 1;
+    let entries: { groupId: string; atMs: number }[];
+    if (opts.after === undefined) {
+      const raw = await guarded(this.metrics, () => this.redis.zrevrange(inbox, 0, n - 1, 'WITHSCORES'));
+      entries = scored(raw);
+    } else {
+      const cursor = decodeCursor(opts.after);
+      if (!cursor) return { items: [], next: null };
+      // Newest first, and among invitations of the same ms by id descending
+      // (ZREVRANGE's order): after the cursor come that ms's smaller ids, then older ms.
+      const [same, older] = await guarded(this.metrics, async () =>
+        unwrap(
+          await this.redis
+            .pipeline()
+            .zrangebyscore(inbox, cursor.atMs, cursor.atMs)
+            .zrevrangebyscore(inbox, `(${cursor.atMs}`, '-inf', 'WITHSCORES', 'LIMIT', 0, n)
+            .exec(),
+        ),
+      );
+      const ties = (same as string[])
+        .filter((g) => g < cursor.groupId)
+        .reverse()
+        .map((groupId) => ({ groupId, atMs: cursor.atMs }));
+      entries = ties.concat(scored(older as string[])).slice(0, n);
+    }
+    const more = entries.length > opts.limit;
+    const page = more ? entries.slice(0, opts.limit) : entries;
+    if (page.length === 0) return { items: [], next: null };
+    const p = this.redis.pipeline();
+    for (const e of page) p.hmget(this.keys.meta(e.groupId), ...META_FIELDS).zcard(this.keys.members(e.groupId)).hget(this.keys.invites(e.groupId), userId);
+    const replies = await guarded(this.metrics, async () => unwrap(await p.exec()));
+    const items: { invitation: Invitation; group: Group }[] = [];
+    page.forEach((e, i) => {
+      const group = groupFromMeta(e.groupId, metaRecord(replies[3 * i] as (string | null)[]), Number(replies[3 * i + 1]));
+      const json = replies[3 * i + 2] as string | null;
+      // The group was deleted, or the invitation ended, since the inbox was read.
+      if (!group || json === null) return;
+      const s = JSON.parse(json) as StoredInvitation;
+      items.push({ invitation: { groupId: e.groupId, userId, invitedBy: s.invitedBy, at: s.at }, group });
+    });
+    const last = page[page.length - 1] as { groupId: string; atMs: number };
+    return { items, next: more ? encodeCursor(last) : null };
+  }
+
+  async kick(groupId: string, userId: string): Promise<RemoveResult> {
+    const r = await guarded(this.metrics, () => this.scripts.kick(groupId, userId));
+    return r.status === 'group_not_found' ? r : { status: 'removed', wasMember: r.wasMember };
+  }
+
+  async ban(groupId: string, userId: string, by: string, atMs: number, untilMs: number | null, reason: string): Promise<BanResult> {
+    const at = new Date(atMs).toISOString();
+    const stored: StoredBan = { by, at, untilMs, reason };
+    const r = await guarded(this.metrics, () => this.scripts.ban(groupId, userId, JSON.stringify(stored)));
+    if (r.status === 'group_not_found') return r;
+    return { status: 'banned', ban: { groupId, userId, by, at, until: isoOrNull(untilMs), reason }, wasMember: r.wasMember };
+  }
+
+  async unban(groupId: string, userId: string): Promise<boolean> {
+    return guarded(this.metrics, () => this.scripts.unban(groupId, userId, Date.now()));
+  }
+
+  async bans(groupId: string, opts: { after?: string; limit: number }): Promise<Page<Ban> | null> {
+    const [exists, all] = await guarded(this.metrics, async () =>
+      unwrap(await this.redis.pipeline().exists(this.keys.meta(groupId)).hgetall(this.keys.bans(groupId)).exec()),
+    );
+    if (Number(exists) === 0) return null;
+    const now = Date.now();
+    const after = opts.after;
+    const bans = Object.entries(all as Record<string, string>)
+      .filter(([userId]) => after === undefined || userId > after)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([userId, json]) => inForce(groupId, userId, json, now))
+      .filter((b): b is Ban => b !== null);
+    const more = bans.length > opts.limit;
+    const items = more ? bans.slice(0, opts.limit) : bans;
+    return { items, next: more ? (items[items.length - 1] as Ban).userId : null };
+  }
+
+  async delete(groupId: string): Promise<DeleteResult> {
+    return guarded(this.metrics, () => this.scripts.delete(groupId));
+  }
+
+  async openDirect(groupId: string, a: string, b: string, atMs: number): Promise<OpenDirectResult> {
+    const peers = (a < b ? [a, b] : [b, a]) as [string, string];
+    return guarded(this.metrics, () => this.scripts.openDirect(groupId, a, b, new Date(atMs).toISOString(), peers));
+  }
+
+  async block(userId: string, blocked: string): Promise<void> {
+    await guarded(this.metrics, () => this.redis.zadd(this.keys.userBlocks(userId), 0, blocked));
+  }
+
+  async unblock(userId: string, blocked: string): Promise<boolean> {
+    return (await guarded(this.metrics, () => this.redis.zrem(this.keys.userBlocks(userId), blocked))) > 0;
+  }
+
+  async blocked(userId: string, opts: { after?: string; limit: number }): Promise<Page<string>> {
+    const min = opts.after !== undefined ? `(${opts.after}` : '-';
+    const ids = await guarded(this.metrics, () => this.redis.zrangebylex(this.keys.userBlocks(userId), min, '+', 'LIMIT', 0, opts.limit + 1));
+    const more = ids.length > opts.limit;
+    const items = more ? ids.slice(0, opts.limit) : ids;
+    return { items, next: more ? (items[items.length - 1] as string) : null };
+  }
+
+  async isBlocked(userId: string, blocked: string): Promise<boolean> {
+    return (await guarded(this.metrics, () => this.redis.zscore(this.keys.userBlocks(userId), blocked))) !== null;
   }
 
   /** Groups by id in one round trip; null for ids that do not exist. */
   private async fetch(ids: string[]): Promise<(Group | null)[]> {
     if (ids.length === 0) return [];
     const p = this.redis.pipeline();
-    for (const id of ids) p.hmget(this.keys.meta(id), 'createdBy', 'createdAt').zcard(this.keys.members(id));
+    for (const id of ids) p.hmget(this.keys.meta(id), ...META_FIELDS).zcard(this.keys.members(id));
     const replies = await guarded(this.metrics, async () => unwrap(await p.exec()));
-    return ids.map((id, i) => {
-      const [createdBy, createdAt] = replies[2 * i] as (string | null)[];
-      if (createdBy === null || createdAt === null) return null;
-      return { id, createdBy, createdAt, memberCount: Number(replies[2 * i + 1]) };
-    });
+    return ids.map((id, i) => groupFromMeta(id, metaRecord(replies[2 * i] as (string | null)[]), Number(replies[2 * i + 1])));
   }
+}
+
+/** HMGET of {@link META_FIELDS} by name. */
+function metaRecord(values: (string | null)[]): Record<string, string | null> {
+  const m: Record<string, string | null> = {};
+  META_FIELDS.forEach((f, i) => (m[f] = values[i] ?? null));
+  return m;
+}
+
+/** A stored ban as a Ban, when it is still in force at `nowMs`. */
+function inForce(groupId: string, userId: string, json: string | null, nowMs: number): Ban | null {
+  if (json === null) return null;
+  const s = JSON.parse(json) as StoredBan;
+  if (typeof s.untilMs === 'number' && s.untilMs <= nowMs) return null;
+  return { groupId, userId, by: s.by, at: s.at, until: isoOrNull(s.untilMs), reason: s.reason };
+}
+
+function isoOrNull(ms: number | null | undefined): string | null {
+  return typeof ms === 'number' ? new Date(ms).toISOString() : null;
+}
+
+/** WITHSCORES replies (member, score, member, score...) as inbox entries. */
+function scored(raw: string[]): { groupId: string; atMs: number }[] {
+  const out: { groupId: string; atMs: number }[] = [];
+  for (let i = 0; i + 1 < raw.length; i += 2) out.push({ groupId: raw[i] as string, atMs: Number(raw[i + 1]) });
+  return out;
+}
+
+/** The invitations cursor: base64url of `<atMs>:<groupId>` of the last invitation of a page. */
+function encodeCursor(e: { groupId: string; atMs: number }): string {
+  return Buffer.from(`${e.atMs}:${e.groupId}`, 'utf8').toString('base64url');
+}
+
+function decodeCursor(cursor: string): { groupId: string; atMs: number } | null {
+  const m = /^(\d{1,16}):(.+)$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  return m ? { atMs: Number(m[1]), groupId: m[2] as string } : null;
 }
 
 /** Pipeline replies as values; the first error is thrown (and becomes 4503 in guarded callers). */

@@ -40,6 +40,16 @@ export class RedisHistoryReader implements HistoryReader {
     return older.concat(recent);
   }
 
+  /**
+   * Records the deletion for the history writers (any hub's), which remove
+   * the group's rows from MySQL in batches and keep late rows out; the
+   * group's stream itself went with the group (GroupStore.delete).
+   */
+  async forget(groupId: string, atMs: number): Promise<void> {
+    if (!this.mysql) return;
+    await guarded(this.metrics, () => this.redis.hset(this.keys.deletedGroups(), groupId, String(atMs)));
+  }
+
   /** True when entries were removed from the stream (or it is gone), so older ones may be in MySQL. */
   private async trimmed(key: string): Promise<boolean> {
     let info: unknown[];

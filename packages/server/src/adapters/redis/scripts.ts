@@ -2,12 +2,18 @@
  * The Lua scripts of packages/server/lua, registered with defineCommand as
  * `<name>:<sha8>` so hubs of different releases sharing one Redis never run
  * each other's scripts, and one typed wrapper per script that turns its reply
- * into an object. File name = command + key count (`join-3.lua`).
+ * into an object. File name = command + key count (`join-8.lua`).
+ *
+ * The group scripts reply the group's meta fields by name (`<group>` in their
+ * headers); {@link groupFromMeta} reads them into a Group, as it reads the
+ * meta hash itself.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
-import type { CreateQuota } from '../../ports/group-store.js';
+import type { Group, Role, Visibility } from '@next-chat/core';
+import type { CreateQuota, RoomPatch } from '../../ports/group-store.js';
+import { groupFromMeta } from './group-meta.js';
 import type { RedisKeys } from './keys.js';
 
 /** packages/server/lua, from src/adapters/redis (vitest) and dist/adapters/redis alike. */
@@ -26,7 +32,23 @@ function load(file: string): ScriptDef & { lua: string } {
   return { command: `${m[1]}:${version}`, numberOfKeys: Number(m[2]), lua };
 }
 
-const FILES = ['publish-5.lua', 'create-4.lua', 'join-3.lua', 'leave-3.lua', 'ackHistory-1.lua'] as const;
+const FILES = [
+  'publish-5.lua',
+  'create-4.lua',
+  'join-8.lua',
+  'leave-5.lua',
+  'kick-5.lua',
+  'ban-8.lua',
+  'unban-1.lua',
+  'invite-5.lua',
+  'decline-2.lua',
+  'update-3.lua',
+  'setRole-4.lua',
+  'delete-8.lua',
+  'openDirect-4.lua',
+  'ackHistory-1.lua',
+  'announce-1.lua',
+] as const;
 let loaded: Map<string, ScriptDef & { lua: string }> | undefined;
 
 function definitions(): Map<string, ScriptDef & { lua: string }> {
@@ -61,13 +83,42 @@ export type PublishReply =
   | { status: 'group_not_found' | 'not_member' };
 
 export type JoinReply =
-  | { status: 'joined' | 'already'; joinedAt: string; createdBy: string; createdAt: string; memberCount: number }
+  | { status: 'joined' | 'already'; joinedAt: string; role: Role; group: Group }
   | { status: 'full'; capacity: number }
-  | { status: 'group_not_found' };
+  /** `untilMs` null: until unbanned. */
+  | { status: 'banned'; untilMs: number | null }
+  | { status: 'invitation_required' | 'not_member' | 'group_not_found' };
 
 export type CreateReply = { status: 'created' } | { status: 'exists' } | { status: 'quota'; quota: 'window' | 'total'; retryAfterMs: number };
 
-export type LeaveReply = { status: 'left' | 'not_member' | 'group_not_found' };
+/** A room's settings at creation. */
+export interface RoomSettings {
+  visibility: Visibility;
+  title: string;
+  topic: string;
+  /** Most members; 0: none of its own (only the hub's limit applies). */
+  capacity: number;
+}
+const OPEN_ROOM: RoomSettings = { visibility: 'public', title: '', topic: '', capacity: 0 };
+
+export type LeaveReply = { status: 'left' | 'not_member' | 'group_not_found' | 'direct' | 'owner_cannot_leave' };
+
+export type RemoveReply = { status: 'removed' | 'banned'; wasMember: boolean } | { status: 'group_not_found' };
+
+export type InviteReply =
+  | { status: 'invited'; group: Group }
+  /** The pending invitation's JSON as stored: {"invitedBy","at","atMs"}. */
+  | { status: 'already_invited'; invitation: string }
+  | { status: 'banned'; untilMs: number | null }
+  | { status: 'already_member' | 'group_not_found' };
+
+export type UpdateReply = { status: 'updated'; group: Group } | { status: 'capacity_below_members'; memberCount: number } | { status: 'group_not_found' };
+
+export type SetRoleReply = { status: 'set'; role: Role; joinedAt: string; changes: { userId: string; role: Role }[] } | { status: 'not_member' | 'group_not_found' };
+
+export type DeleteReply = { status: 'deleted'; members: string[] } | { status: 'group_not_found' };
+
+export type OpenDirectReply = { status: 'created' | 'exists'; group: Group } | { status: 'blocked' };
 
 export interface PublishArgs {
   groupId: string;
@@ -125,7 +176,8 @@ export class Scripts {
     return { status: r.status };
   }
 
-  async create(groupId: string, createdBy: string, createdAt: string, quota: CreateQuota): Promise<CreateReply> {
+  /** `room` defaults to a public room with no capacity of its own (as tests that only need a group use it). */
+  async create(groupId: string, createdBy: string, createdAt: string, quota: CreateQuota, room: RoomSettings = OPEN_ROOM): Promise<CreateReply> {
     const k = this.keys;
     const r = readReply(
       await this.call(
@@ -140,6 +192,10 @@ export class Scripts {
         quota.perWindow,
         quota.windowMs,
         quota.total,
+        room.visibility,
+        room.title,
+        room.topic,
+        room.capacity,
       ),
       ['created', 'exists', 'quota'] as const,
     );
@@ -147,22 +203,168 @@ export class Scripts {
     return { status: 'quota', quota: r.fields.quota === 'total' ? 'total' : 'window', retryAfterMs: Number(r.fields.retryAfterMs) };
   }
 
+  /** `joinedAt` is also the time bans are checked against. */
   async join(groupId: string, userId: string, capacity: number, joinedAt: string): Promise<JoinReply> {
     const k = this.keys;
     const r = readReply(
-      await this.call('join-3.lua', k.meta(groupId), k.members(groupId), k.joined(groupId), userId, capacity, joinedAt),
-      ['joined', 'already', 'full', 'group_not_found'] as const,
+      await this.call(
+        'join-8.lua',
+        k.meta(groupId),
+        k.members(groupId),
+        k.joined(groupId),
+        k.admins(groupId),
+        k.invites(groupId),
+        k.bans(groupId),
+        k.userRooms(userId),
+        k.userInvitations(userId),
+        groupId,
+        userId,
+        capacity,
+        joinedAt,
+        Date.parse(joinedAt),
+      ),
+      ['joined', 'already', 'full', 'banned', 'invitation_required', 'not_member', 'group_not_found'] as const,
     );
     const f = r.fields;
-    if (r.status === 'group_not_found') return { status: r.status };
     if (r.status === 'full') return { status: r.status, capacity: Number(f.capacity) };
-    return { status: r.status, joinedAt: f.joinedAt as string, createdBy: f.createdBy as string, createdAt: f.createdAt as string, memberCount: Number(f.memberCount) };
+    if (r.status === 'banned') return { status: r.status, untilMs: msOrNull(f.untilMs) };
+    if (r.status === 'joined' || r.status === 'already') return { status: r.status, joinedAt: f.joinedAt as string, role: f.role as Role, group: replyGroup(groupId, f) };
+    return { status: r.status };
+  }
+
+  /** PUBLISHes a group event with the group's newest message id in front (announce-1.lua). */
+  async announce(groupId: string, json: string): Promise<string> {
+    const r = readReply(await this.call('announce-1.lua', this.keys.meta(groupId), this.keys.notify(groupId), json), ['announced'] as const);
+    return r.fields.after as string;
   }
 
   async leave(groupId: string, userId: string): Promise<LeaveReply> {
     const k = this.keys;
-    const r = readReply(await this.call('leave-3.lua', k.meta(groupId), k.members(groupId), k.joined(groupId), userId), ['left', 'not_member', 'group_not_found'] as const);
+    const r = readReply(
+      await this.call('leave-5.lua', k.meta(groupId), k.members(groupId), k.joined(groupId), k.admins(groupId), k.userRooms(userId), groupId, userId),
+      ['left', 'not_member', 'group_not_found', 'direct', 'owner_cannot_leave'] as const,
+    );
     return { status: r.status };
+  }
+
+  async kick(groupId: string, userId: string): Promise<RemoveReply> {
+    const k = this.keys;
+    const r = readReply(
+      await this.call('kick-5.lua', k.meta(groupId), k.members(groupId), k.joined(groupId), k.admins(groupId), k.userRooms(userId), groupId, userId),
+      ['removed', 'group_not_found'] as const,
+    );
+    return r.status === 'removed' ? { status: r.status, wasMember: r.fields.wasMember === '1' } : { status: r.status };
+  }
+
+  /** `ban`: the record as stored, {"by","at","untilMs","reason"}. */
+  async ban(groupId: string, userId: string, ban: string): Promise<RemoveReply> {
+    const k = this.keys;
+    const r = readReply(
+      await this.call(
+        'ban-8.lua',
+        k.meta(groupId),
+        k.members(groupId),
+        k.joined(groupId),
+        k.admins(groupId),
+        k.invites(groupId),
+        k.bans(groupId),
+        k.userRooms(userId),
+        k.userInvitations(userId),
+        groupId,
+        userId,
+        ban,
+      ),
+      ['banned', 'group_not_found'] as const,
+    );
+    return r.status === 'banned' ? { status: r.status, wasMember: r.fields.wasMember === '1' } : { status: r.status };
+  }
+
+  /** True when a ban was in force. */
+  async unban(groupId: string, userId: string, nowMs: number): Promise<boolean> {
+    const r = readReply(await this.call('unban-1.lua', this.keys.bans(groupId), userId, nowMs), ['unbanned', 'not_banned'] as const);
+    return r.status === 'unbanned';
+  }
+
+  /** `invitation`: the record as stored, {"invitedBy","at","atMs"}. */
+  async invite(groupId: string, userId: string, invitation: string, atMs: number): Promise<InviteReply> {
+    const k = this.keys;
+    const r = readReply(
+      await this.call('invite-5.lua', k.meta(groupId), k.members(groupId), k.invites(groupId), k.bans(groupId), k.userInvitations(userId), groupId, userId, invitation, atMs),
+      ['invited', 'already_invited', 'already_member', 'banned', 'group_not_found'] as const,
+    );
+    const f = r.fields;
+    if (r.status === 'invited') return { status: r.status, group: replyGroup(groupId, f) };
+    if (r.status === 'already_invited') return { status: r.status, invitation: f.invitation as string };
+    if (r.status === 'banned') return { status: r.status, untilMs: msOrNull(f.untilMs) };
+    return { status: r.status };
+  }
+
+  /** True when there was an invitation. */
+  async decline(groupId: string, userId: string): Promise<boolean> {
+    const k = this.keys;
+    const r = readReply(await this.call('decline-2.lua', k.invites(groupId), k.userInvitations(userId), groupId, userId), ['declined', 'not_invited'] as const);
+    return r.status === 'declined';
+  }
+
+  async update(groupId: string, patch: RoomPatch): Promise<UpdateReply> {
+    const k = this.keys;
+    const pairs: (string | number)[] = [];
+    if (patch.title !== undefined) pairs.push('title', patch.title);
+    if (patch.topic !== undefined) pairs.push('topic', patch.topic);
+    if (patch.visibility !== undefined) pairs.push('visibility', patch.visibility);
+    if (patch.capacity !== undefined) pairs.push('capacity', patch.capacity);
+    const r = readReply(
+      await this.call('update-3.lua', k.meta(groupId), k.members(groupId), k.groups(), groupId, ...k.userRoomsParts(), ...pairs),
+      ['updated', 'capacity_below_members', 'group_not_found'] as const,
+    );
+    if (r.status === 'updated') return { status: r.status, group: replyGroup(groupId, r.fields) };
+    if (r.status === 'capacity_below_members') return { status: r.status, memberCount: Number(r.fields.memberCount) };
+    return { status: r.status };
+  }
+
+  async setRole(groupId: string, userId: string, role: Role): Promise<SetRoleReply> {
+    const k = this.keys;
+    const r = readReply(
+      await this.call('setRole-4.lua', k.meta(groupId), k.members(groupId), k.joined(groupId), k.admins(groupId), userId, role),
+      ['set', 'not_member', 'group_not_found'] as const,
+    );
+    if (r.status !== 'set') return { status: r.status };
+    const words = splitWords(r.fields.changes);
+    const changes: { userId: string; role: Role }[] = [];
+    for (let i = 0; i + 1 < words.length; i += 2) changes.push({ userId: words[i] as string, role: words[i + 1] as Role });
+    return { status: r.status, role: r.fields.role as Role, joinedAt: r.fields.joinedAt as string, changes };
+  }
+
+  async delete(groupId: string): Promise<DeleteReply> {
+    const k = this.keys;
+    const r = readReply(
+      await this.call(
+        'delete-8.lua',
+        k.meta(groupId),
+        k.members(groupId),
+        k.joined(groupId),
+        k.admins(groupId),
+        k.invites(groupId),
+        k.bans(groupId),
+        k.groups(),
+        k.stream(groupId),
+        groupId,
+        ...k.userRoomsParts(),
+        ...k.userInvitationsParts(),
+      ),
+      ['deleted', 'group_not_found'] as const,
+    );
+    return r.status === 'deleted' ? { status: r.status, members: splitWords(r.fields.members) } : { status: r.status };
+  }
+
+  /** `a` opens the conversation with `b`; `peers` is the two ids sorted. */
+  async openDirect(groupId: string, a: string, b: string, createdAt: string, peers: readonly [string, string]): Promise<OpenDirectReply> {
+    const k = this.keys;
+    const r = readReply(
+      await this.call('openDirect-4.lua', k.meta(groupId), k.members(groupId), k.joined(groupId), k.userBlocks(b), a, b, createdAt, peers.join(',')),
+      ['created', 'exists', 'blocked'] as const,
+    );
+    return r.status === 'blocked' ? { status: r.status } : { status: r.status, group: replyGroup(groupId, r.fields) };
   }
 
   /** XACK + XDEL of history entries; ids in chunks (Lua's unpack has a stack limit). */
@@ -174,4 +376,21 @@ export class Scripts {
     }
     return deleted;
   }
+}
+
+/** The `<group>` fields of a script's reply as a Group (the script has just seen the meta hash, so it exists). */
+function replyGroup(groupId: string, f: Record<string, string>): Group {
+  const g = groupFromMeta(groupId, f, Number(f.memberCount));
+  if (!g) throw new Error(`script reply without the group's fields: ${JSON.stringify(f).slice(0, 200)}`);
+  return g;
+}
+
+/** '' (no end) as null, else the ms. */
+function msOrNull(v: string | undefined): number | null {
+  return v ? Number(v) : null;
+}
+
+/** Space-separated ids (user ids hold no space). */
+function splitWords(v: string | undefined): string[] {
+  return v ? v.split(' ').filter((w) => w !== '') : [];
 }

@@ -1,0 +1,45 @@
+--[[
+  Bans a user from a room: ends the membership if any, drops a pending
+  invitation from both sides and records the ban (replacing an older one),
+  together. No check of who asks (hub/policy.ts decides that).
+
+  KEYS[1] group meta hash            <prefix>:{g}:meta
+  KEYS[2] group members zset         <prefix>:{g}:members
+  KEYS[3] joinedAt hash              <prefix>:{g}:joined
+  KEYS[4] admins set                 <prefix>:{g}:admins
+  KEYS[5] invitations hash           <prefix>:{g}:invites
+  KEYS[6] bans hash                  <prefix>:{g}:bans
+  KEYS[7] the user's private rooms   <prefix>:user:{u}:rooms
+  KEYS[8] the user's invitations     <prefix>:user:{u}:invitations
+
+  ARGV[1] group id
+  ARGV[2] user id
+  ARGV[3] the ban: {"by":u,"at":iso,"untilMs":ms|null,"reason":s}
+
+  Returns {'banned', 'wasMember', 0 | 1} | {'group_not_found'}
+]]
+local metaKey = KEYS[1]
+local membersKey = KEYS[2]
+local joinedKey = KEYS[3]
+local adminsKey = KEYS[4]
+local invitesKey = KEYS[5]
+local bansKey = KEYS[6]
+local userRoomsKey = KEYS[7]
+local userInvitationsKey = KEYS[8]
+
+local groupId = ARGV[1]
+local userId = ARGV[2]
+
+if redis.call('EXISTS', metaKey) == 0 then
+  return { 'group_not_found' }
+end
+local was = redis.call('ZREM', membersKey, userId)
+if was == 1 then
+  redis.call('HDEL', joinedKey, userId)
+  redis.call('SREM', adminsKey, userId)
+  redis.call('ZREM', userRoomsKey, groupId)
+end
+redis.call('HDEL', invitesKey, userId)
+redis.call('ZREM', userInvitationsKey, groupId)
+redis.call('HSET', bansKey, userId, ARGV[3])
+return { 'banned', 'wasMember', was }

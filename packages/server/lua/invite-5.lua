@@ -1,0 +1,69 @@
+--[[
+  Invites a user to a room: one pending invitation per user and room, kept
+  in the room's invitations and the user's inbox. Inviting again changes
+  nothing (the first invitedBy stays). No check of who asks (hub/policy.ts).
+
+  KEYS[1] group meta hash            <prefix>:{g}:meta
+  KEYS[2] group members zset         <prefix>:{g}:members
+  KEYS[3] invitations hash           <prefix>:{g}:invites
+  KEYS[4] bans hash                  <prefix>:{g}:bans
+  KEYS[5] the user's invitations     <prefix>:user:{u}:invitations
+
+  ARGV[1] group id
+  ARGV[2] user id
+  ARGV[3] the invitation: {"invitedBy":u,"at":iso,"atMs":ms}
+  ARGV[4] its time, ms (the inbox score; bans that ended by then are removed)
+
+  Returns a status and named fields (<group> as in join-8.lua):
+    {'invited', <group>}
+    {'already_invited', 'invitation', json}   the pending one
+    {'already_member'}
+    {'banned', 'untilMs', ms | ''}
+    {'group_not_found'}
+]]
+local metaKey = KEYS[1]
+local membersKey = KEYS[2]
+local invitesKey = KEYS[3]
+local bansKey = KEYS[4]
+local userInvitationsKey = KEYS[5]
+
+local groupId = ARGV[1]
+local userId = ARGV[2]
+local atMs = tonumber(ARGV[4])
+
+local FIELDS = { 'createdBy', 'createdAt', 'kind', 'visibility', 'title', 'topic', 'ownerId', 'capacity', 'peers' }
+local function withGroup(out)
+  local v = redis.call('HMGET', metaKey, unpack(FIELDS))
+  for i = 1, #FIELDS do
+    out[#out + 1] = FIELDS[i]
+    out[#out + 1] = v[i] or ''
+  end
+  out[#out + 1] = 'memberCount'
+  out[#out + 1] = redis.call('ZCARD', membersKey)
+  return out
+end
+
+if redis.call('EXISTS', metaKey) == 0 then
+  return { 'group_not_found' }
+end
+if redis.call('ZSCORE', membersKey, userId) then
+  return { 'already_member' }
+end
+local ban = redis.call('HGET', bansKey, userId)
+if ban then
+  local untilMs = cjson.decode(ban).untilMs
+  if type(untilMs) ~= 'number' then
+    return { 'banned', 'untilMs', '' }
+  end
+  if untilMs > atMs then
+    return { 'banned', 'untilMs', string.format('%d', untilMs) }
+  end
+  redis.call('HDEL', bansKey, userId)
+end
+local pending = redis.call('HGET', invitesKey, userId)
+if pending then
+  return { 'already_invited', 'invitation', pending }
+end
+redis.call('HSET', invitesKey, userId, ARGV[3])
+redis.call('ZADD', userInvitationsKey, atMs, groupId)
+return withGroup({ 'invited' })

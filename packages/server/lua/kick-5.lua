@@ -1,0 +1,34 @@
+--[[
+  Ends a user's membership on someone else's behalf (group.kick): no ban, no
+  check of who asks (hub/policy.ts decides that).
+
+  KEYS[1] group meta hash            <prefix>:{g}:meta
+  KEYS[2] group members zset         <prefix>:{g}:members
+  KEYS[3] joinedAt hash              <prefix>:{g}:joined
+  KEYS[4] admins set                 <prefix>:{g}:admins
+  KEYS[5] the user's private rooms   <prefix>:user:{u}:rooms
+
+  ARGV[1] group id
+  ARGV[2] user id
+
+  Returns {'removed', 'wasMember', 0 | 1} | {'group_not_found'}
+]]
+local metaKey = KEYS[1]
+local membersKey = KEYS[2]
+local joinedKey = KEYS[3]
+local adminsKey = KEYS[4]
+local userRoomsKey = KEYS[5]
+
+local groupId = ARGV[1]
+local userId = ARGV[2]
+
+if redis.call('EXISTS', metaKey) == 0 then
+  return { 'group_not_found' }
+end
+local was = redis.call('ZREM', membersKey, userId)
+if was == 1 then
+  redis.call('HDEL', joinedKey, userId)
+  redis.call('SREM', adminsKey, userId)
+  redis.call('ZREM', userRoomsKey, groupId)
+end
+return { 'removed', 'wasMember', was }

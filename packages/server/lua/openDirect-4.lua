@@ -1,0 +1,51 @@
+--[[
+  The one direct conversation of two users, created the first time with
+  both as members; refused while the other user blocks the caller. A direct
+  conversation is private, in no index, without owner, of capacity 2.
+
+  KEYS[1] group meta hash            <prefix>:{g}:meta
+  KEYS[2] group members zset         <prefix>:{g}:members
+  KEYS[3] joinedAt hash              <prefix>:{g}:joined
+  KEYS[4] the other user's blocks    <prefix>:user:{b}:blocks
+
+  ARGV[1] user a (the caller)
+  ARGV[2] user b
+  ARGV[3] createdAt / joinedAt (ISO-8601)
+  ARGV[4] peers: the two ids sorted, "x,y"
+
+  Returns a status and named fields (<group> as in join-8.lua):
+    {'created', <group>} | {'exists', <group>} | {'blocked'}
+]]
+local metaKey = KEYS[1]
+local membersKey = KEYS[2]
+local joinedKey = KEYS[3]
+local blocksKey = KEYS[4]
+
+local a = ARGV[1]
+local b = ARGV[2]
+local at = ARGV[3]
+
+local FIELDS = { 'createdBy', 'createdAt', 'kind', 'visibility', 'title', 'topic', 'ownerId', 'capacity', 'peers' }
+local function withGroup(out)
+  local v = redis.call('HMGET', metaKey, unpack(FIELDS))
+  for i = 1, #FIELDS do
+    out[#out + 1] = FIELDS[i]
+    out[#out + 1] = v[i] or ''
+  end
+  out[#out + 1] = 'memberCount'
+  out[#out + 1] = redis.call('ZCARD', membersKey)
+  return out
+end
+
+if redis.call('ZSCORE', blocksKey, a) then
+  return { 'blocked' }
+end
+if redis.call('EXISTS', metaKey) == 1 then
+  return withGroup({ 'exists' })
+end
+redis.call('HSET', metaKey,
+  'createdBy', a, 'createdAt', at, 'kind', 'direct', 'visibility', 'private',
+  'title', '', 'topic', '', 'ownerId', '', 'capacity', 2, 'peers', ARGV[4])
+redis.call('ZADD', membersKey, 0, a, 0, b)
+redis.call('HSET', joinedKey, a, at, b, at)
+return withGroup({ 'created' })

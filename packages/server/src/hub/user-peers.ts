@@ -1,0 +1,31 @@
+/**
+ * The open connections of each user on this instance, for the events that
+ * go to a user wherever they are (invited, conversation.added/removed): a
+ * personal event reaches every connection of its users here, whether or not
+ * they joined anything.
+ */
+import { notificationFrame, type PersonalEvent } from '../events/codec.js';
+import type { Peer } from './peer.js';
+
+export class UserPeers {
+  private readonly byUser = new Map<string, Set<Peer>>();
+
+  add(peer: Peer): void {
+    let set = this.byUser.get(peer.userId);
+    if (!set) this.byUser.set(peer.userId, (set = new Set()));
+    set.add(peer);
+  }
+
+  remove(peer: Peer): void {
+    const set = this.byUser.get(peer.userId);
+    if (!set) return;
+    set.delete(peer);
+    if (set.size === 0) this.byUser.delete(peer.userId);
+  }
+
+  /** Sends the event's notification to every local connection of its users. */
+  deliver(e: PersonalEvent): void {
+    const frame = notificationFrame(e.method, JSON.stringify(e.params));
+    for (const userId of e.userIds) for (const peer of this.byUser.get(userId) ?? []) peer.send(frame);
+  }
+}

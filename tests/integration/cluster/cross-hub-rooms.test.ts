@@ -1,0 +1,97 @@
+/**
+ * Protocol 1.1 effects across hubs: three hub processes on one Redis and one
+ * MariaDB. A kick on one hub takes effect on every hub before the group's
+ * next message; personal notifications reach a user's connections on every
+ * hub, whatever they joined; a deleted room's history leaves MySQL too.
+ */
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import mysql from 'mysql2/promise';
+import type { Message } from '@next-chat/core';
+import { startHub, type HubProcess } from '../setup/hub-process.js';
+import { TestClient, uid } from '../setup/ws-client.js';
+import { createTestDatabase, eventually, hubEnv, randomPrefix } from '../setup/engine-env.js';
+
+let hubs: HubProcess[] = [];
+let mysqlUrl: string;
+const clients: TestClient[] = [];
+
+async function connect(hub: HubProcess, user: string): Promise<TestClient> {
+  const c = await TestClient.connect(hub.url, user);
+  clients.push(c);
+  return c;
+}
+
+beforeAll(async () => {
+  mysqlUrl = await createTestDatabase(inject('mysqlUrl'));
+  const prefix = randomPrefix();
+  hubs = await Promise.all(
+    [0, 1, 2].map((i) =>
+      startHub(hubEnv({ redisUrl: inject('redisUrl'), mysqlUrl, prefix, instanceId: `${prefix}-hub${i}`, extra: { NEXT_CHAT_GROUP_CREATE_LIMIT: '0', NEXT_CHAT_HISTORY_FLUSH_MS: '50', NEXT_CHAT_HISTORY_CLAIM_IDLE_MS: '1000' } })),
+    ),
+  );
+});
+
+afterAll(async () => {
+  for (const c of clients) c.close();
+  await Promise.all(hubs.map((h) => h.stop()));
+});
+
+describe('1.1 across hubs', () => {
+  it('a kick on one hub: the kicked user on the others gets no message sent after the result', async () => {
+    const g = uid('xkick');
+    const owner = await connect(hubs[0]!, uid('owner'));
+    const victim = uid('victim');
+    const onHub1 = await connect(hubs[1]!, victim);
+    const onHub2 = await connect(hubs[2]!, victim);
+    const bystander = await connect(hubs[2]!, uid('by'));
+    await owner.call('group.create', { groupId: g });
+    for (const c of [owner, onHub1, onHub2, bystander]) await c.call('group.join', { groupId: g });
+    // Traffic before the kick, so the fan-out is warm on every hub.
+    for (let i = 0; i < 20; i++) await owner.call('message.send', { groupId: g, text: `before ${i}` });
+    await owner.call('group.kick', { groupId: g, userId: victim });
+    const after: string[] = [];
+    for (let i = 0; i < 20; i++) after.push((await owner.call<{ message: Message }>('message.send', { groupId: g, text: `after ${i}` })).message.id);
+    await bystander.waitForMessages(g, 40);
+    for (const c of [onHub1, onHub2]) {
+      expect((await c.waitFor((f) => f.method === 'conversation.removed')).params).toMatchObject({ groupId: g, reason: 'kicked' });
+      expect(c.messages(g).filter((m) => after.includes(m.id))).toEqual([]);
+    }
+  });
+
+  it('personal notifications reach every connection of the user on every hub', async () => {
+    const g = uid('xinv');
+    const owner = await connect(hubs[0]!, uid('owner'));
+    const guest = uid('guest');
+    const conns = await Promise.all(hubs.map((h) => connect(h, guest)));
+    await owner.call('group.create', { groupId: g, visibility: 'private' });
+    await owner.call('group.join', { groupId: g });
+    await owner.call('group.invite', { groupId: g, userId: guest });
+    for (const c of conns) expect((await c.waitFor((f) => f.method === 'invited')).params).toMatchObject({ invitation: { groupId: g } });
+    // A direct conversation opened on hub 1 is announced on the others.
+    const other = await connect(hubs[1]!, uid('dm'));
+    const { group } = await other.call<{ group: { id: string } }>('direct.open', { userId: guest });
+    for (const c of conns) expect((await c.waitFor((f) => f.method === 'conversation.added')).params).toMatchObject({ group: { id: group.id } });
+  });
+
+  it('group.delete removes the history from MySQL too, and a room created again with the id starts empty', async () => {
+    const g = uid('xdel');
+    const owner = await connect(hubs[0]!, uid('owner'));
+    await owner.call('group.create', { groupId: g });
+    await owner.call('group.join', { groupId: g });
+    for (let i = 0; i < 30; i++) await owner.call('message.send', { groupId: g, text: `doomed ${i}` });
+    const db = await mysql.createConnection(mysqlUrl);
+    try {
+      const count = async () => Number(((await db.query('SELECT COUNT(*) AS n FROM messages WHERE group_id = ?', [g])) as [{ n: number }[], unknown])[0][0]?.n);
+      await eventually(async () => (await count()) === 30, 20_000, 'history written');
+      await owner.call('group.delete', { groupId: g });
+      await eventually(async () => (await count()) === 0, 30_000, 'history removed from MySQL');
+      await owner.call('group.create', { groupId: g });
+      const joined = await owner.call<{ history: Message[] }>('group.join', { groupId: g });
+      expect(joined.history).toEqual([]);
+      await owner.call('message.send', { groupId: g, text: 'new life' });
+      await eventually(async () => (await count()) === 1, 20_000, 'the new message written');
+    } finally {
+      await db.end();
+    }
+  });
+});
