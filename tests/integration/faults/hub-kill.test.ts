@@ -98,6 +98,22 @@ describe('faults', () => {
     expect(lines.some((l) => l.includes('mysql reachable again'))).toBe(true);
   }, 90_000);
 
+  it('a room deleted while MySQL is down by a hub then killed: its history still leaves MySQL once MySQL is back', async () => {
+    const g = uid('doomed');
+    // The deleting hub is a fresh one, killed right after the delete; the others finish its work.
+    const doomedHub = await hub(3);
+    const a = await connect(doomedHub, uid('owner'));
+    await a.call('group.create', { groupId: g });
+    await a.call('group.join', { groupId: g });
+    for (let i = 0; i < 40; i++) await a.call('message.send', { groupId: g, text: `old ${i}` });
+    await eventually(async () => (await idsInMysql(g)).length === 40, 30_000, 'history written');
+    await maria.stop();
+    expect(await a.call('group.delete', { groupId: g })).toEqual({ deleted: true });
+    await doomedHub.kill9();
+    await maria.restart();
+    await eventually(async () => (await idsInMysql(g)).length === 0, 45_000, "the deleted room's rows gone");
+  }, 120_000);
+
   it('old pages fail with 4503 while MySQL is paused, and work again after', async () => {
     const g = uid('mysql-pause');
     const a = await connect(hubs[1], uid('a'));
