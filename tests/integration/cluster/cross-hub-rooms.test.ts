@@ -58,6 +58,49 @@ describe('1.1 across hubs', () => {
     }
   });
 
+  it('a kick during heavy traffic from two hubs: nothing sent after the result reaches the kicked user anywhere', async () => {
+    const g = uid('xbusy');
+    const owner = await connect(hubs[0]!, uid('owner'));
+    const talker = await connect(hubs[1]!, uid('talker'));
+    const victim = uid('victim');
+    const vs = await Promise.all(hubs.map((h) => connect(h, victim)));
+    await owner.call('group.create', { groupId: g });
+    for (const c of [owner, talker, ...vs]) await c.call('group.join', { groupId: g });
+    let kickedAt: string | null = null;
+    const sentAfter: string[] = [];
+    let stop = false;
+    const traffic = (c: TestClient, name: string) =>
+      (async () => {
+        for (let i = 0; i < 400 && !stop; i++) {
+          const r = await c.call<{ message: Message }>('message.send', { groupId: g, text: `${name} ${i}` });
+          if (kickedAt !== null) sentAfter.push(r.message.id);
+        }
+      })();
+    const loops = [traffic(owner, 'o'), traffic(talker, 't')];
+    await new Promise((r) => setTimeout(r, 150));
+    await owner.call('group.kick', { groupId: g, userId: victim });
+    kickedAt = new Date().toISOString();
+    await new Promise((r) => setTimeout(r, 300));
+    stop = true;
+    await Promise.all(loops);
+    expect(sentAfter.length).toBeGreaterThan(0);
+    // Let every delivery land, then look.
+    await new Promise((r) => setTimeout(r, 500));
+    for (const c of vs) expect(c.messages(g).filter((m) => sentAfter.includes(m.id))).toEqual([]);
+  });
+
+  it('direct.open from both sides at the same instant on different hubs makes one conversation', async () => {
+    const ann = uid('ann');
+    const bob = uid('bob');
+    const a = await connect(hubs[0]!, ann);
+    const b = await connect(hubs[2]!, bob);
+    const [ra, rb] = await Promise.all([a.call<{ group: { id: string; memberCount: number } }>('direct.open', { userId: bob }), b.call<{ group: { id: string; memberCount: number } }>('direct.open', { userId: ann })]);
+    expect(ra.group.id).toBe(rb.group.id);
+    expect(ra.group.memberCount).toBe(2);
+    const sent = await a.call<{ message: Message }>('message.send', { groupId: ra.group.id, text: 'one room' });
+    await b.waitFor((f) => f.method === 'message' && (f.params as Message).id === sent.message.id);
+  });
+
   it('personal notifications reach every connection of the user on every hub', async () => {
     const g = uid('xinv');
     const owner = await connect(hubs[0]!, uid('owner'));

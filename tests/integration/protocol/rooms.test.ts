@@ -271,3 +271,58 @@ describe('direct conversations and blocking', () => {
     expect((await b.request('message.send', { groupId: group.id, text: 'thanks' })).result).toBeDefined();
   });
 });
+
+describe('an outsider learns nothing of a private room', () => {
+  it('every method, as someone who is no member, invitee or owner: refused, and no answer holds its title, topic, members or messages', async () => {
+    const owner = uid('keeper');
+    const o = await connect(owner);
+    const insider = uid('insider');
+    const i = await connect(insider);
+    const g = uid('vault');
+    await o.call('group.create', { groupId: g, visibility: 'private', title: 'TITLE-SECRET', topic: 'TOPIC-SECRET' });
+    await o.call('group.join', { groupId: g });
+    await o.call('group.invite', { groupId: g, userId: insider });
+    await i.call('group.join', { groupId: g });
+    const { message } = await o.call<{ message: Message }>('message.send', { groupId: g, text: 'TEXT-SECRET' });
+    const outsider = await connect(uid('outsider'));
+    const probes: [string, Record<string, unknown>][] = [
+      ['group.get', { groupId: g }],
+      ['group.join', { groupId: g }],
+      ['group.join', { groupId: g, since: '0-0' }],
+      ['group.members', { groupId: g }],
+      ['message.history', { groupId: g }],
+      ['message.history', { groupId: g, before: message.id }],
+      ['message.send', { groupId: g, text: 'let me in' }],
+      ['group.leave', { groupId: g }],
+      ['group.update', { groupId: g, title: 'mine' }],
+      ['group.setRole', { groupId: g, userId: insider, role: 'admin' }],
+      ['group.invite', { groupId: g, userId: uid('friend') }],
+      ['group.kick', { groupId: g, userId: insider }],
+      ['group.ban', { groupId: g, userId: insider }],
+      ['group.unban', { groupId: g, userId: insider }],
+      ['group.bans', { groupId: g }],
+      ['group.delete', { groupId: g }],
+      ['invitation.decline', { groupId: g }],
+      ['group.create', { groupId: g }],
+    ];
+    for (const [method, params] of probes) {
+      const f = await outsider.request(method, params);
+      const text = JSON.stringify(f);
+      for (const secret of ['TITLE-SECRET', 'TOPIC-SECRET', 'TEXT-SECRET', insider]) expect(text, `${method} leaks ${secret}`).not.toContain(secret);
+      if (method === 'group.leave' || method === 'invitation.decline' || method === 'group.kick' || method === 'group.unban') continue;
+      expect(f.error, method).toBeDefined();
+    }
+    for (const [method, params] of [
+      ['group.list', {}],
+      ['group.list', { prefix: g }],
+      ['me.invitations', {}],
+    ] as const) {
+      const text = JSON.stringify(await outsider.call(method, params));
+      expect(text).not.toContain(g);
+    }
+    // Nothing of it reached the outsider as a notification either.
+    expect(JSON.stringify(outsider.frames)).not.toContain('SECRET');
+    // And the room is intact.
+    expect((await i.call<{ messages: Message[] }>('message.history', { groupId: g })).messages.map((m) => m.text)).toEqual(['TEXT-SECRET']);
+  });
+});
