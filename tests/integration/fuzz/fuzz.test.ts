@@ -11,7 +11,8 @@ import { startHub, type HubProcess } from '../setup/hub-process.js';
 import { TestClient, uid, type Frame } from '../setup/ws-client.js';
 
 const KNOWN_CODES = new Set<number>(Object.values(ErrorCode));
-const FIELDS = ['groupId', 'text', 'since', 'before', 'after', 'limit', 'prefix', 'clientMessageId'];
+// v1 params and those of protocol 1.1 (rooms, direct conversations), so the new methods meet random input too.
+const FIELDS = ['groupId', 'text', 'since', 'before', 'after', 'limit', 'prefix', 'clientMessageId', 'userId', 'role', 'visibility', 'title', 'topic', 'capacity', 'durationSec', 'reason'];
 
 let hub: HubProcess;
 let fuzzer: TestClient;
@@ -43,6 +44,8 @@ const anyValue: fc.Arbitrary<unknown> = fc.oneof(
   fc.integer({ min: 1, max: 30 }).map((n) => JSON.parse('['.repeat(n) + ']'.repeat(n)) as unknown),
   fc.string({ unit: 'binary', maxLength: 300 }),
   fc.constant(room),
+  // Real users and values of the new params, so random calls reach the 1.1 code paths.
+  fc.constantFrom('bystander', 'listener', 'fuzzer', 'owner', 'admin', 'member', 'private', 'public'),
   fc.constant('1-0'),
   fc.constant('99999999999999-99'),
 );
