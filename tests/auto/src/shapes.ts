@@ -1,5 +1,5 @@
-/** Shape checks of the wire objects of PROTOCOL.md §3, with precise complaints. */
-import { MESSAGE_ID_RE, compareMessageIds, type Group, type Member, type Message, type RpcErrorObject } from '@next-chat/core';
+/** Shape checks of the wire objects of PROTOCOL.md §3 (and §8 for protocol 1.1), with precise complaints. */
+import { MESSAGE_ID_RE, compareMessageIds, type Ban, type Group, type Invitation, type Member, type Message, type RpcErrorObject } from '@next-chat/core';
 import { fail } from './context.js';
 import { short } from './rpc.js';
 
@@ -47,6 +47,84 @@ export function checkMember(m: unknown, what: string): Member {
   return m as unknown as Member;
 }
 
+/** `expected` compared field by field (arrays and objects by their JSON). */
+function matches(obj: Record<string, unknown>, expected: Record<string, unknown> | undefined, type: string, what: string): void {
+  if (!expected) return;
+  for (const [k, v] of Object.entries(expected)) {
+    if (v === undefined) continue;
+    const same = typeof v === 'object' && v !== null ? JSON.stringify(obj[k]) === JSON.stringify(v) : obj[k] === v;
+    if (!same) fail(`${what}: expected ${type}.${k} = ${short(v)}, got ${short(obj[k])} in ${short(obj)}`);
+  }
+}
+
+const ROLES = ['owner', 'admin', 'member'];
+const codePoints = (s: string) => [...s].length;
+
+/**
+ * A Group of protocol 1.1 (PROTOCOL.md §8): the v1 fields as checkGroup checks
+ * them, plus kind, visibility, title, topic, ownerId, capacity and, for direct
+ * conversations, peers (the two user ids, sorted).
+ */
+export function checkGroup11(g: unknown, what: string, expected?: Partial<Group>): Group {
+  checkGroup(g, what);
+  const o = g as Record<string, unknown>;
+  if (o.kind !== 'room' && o.kind !== 'direct') fail(`${what}: Group.kind must be 'room' or 'direct', got ${short(o.kind)} in ${short(o)}`);
+  if (o.visibility !== 'public' && o.visibility !== 'private') fail(`${what}: Group.visibility must be 'public' or 'private', got ${short(o.visibility)} in ${short(o)}`);
+  if (typeof o.title !== 'string' || codePoints(o.title) > 100) fail(`${what}: Group.title must be a string of 0-100 code points, got ${short(o.title)}`);
+  if (typeof o.topic !== 'string' || codePoints(o.topic) > 500) fail(`${what}: Group.topic must be a string of 0-500 code points, got ${short(o.topic)}`);
+  if (typeof o.capacity !== 'number' || !Number.isInteger(o.capacity) || o.capacity < 2) fail(`${what}: Group.capacity must be an integer of at least 2, got ${short(o.capacity)} in ${short(o)}`);
+  if ((o.memberCount as number) > o.capacity) fail(`${what}: Group.memberCount ${short(o.memberCount)} is over Group.capacity ${o.capacity}`);
+  if (o.kind === 'room') {
+    if (typeof o.ownerId !== 'string') fail(`${what}: Group.ownerId of a room must be a user id, got ${short(o.ownerId)} in ${short(o)}`);
+    if (o.peers !== undefined) fail(`${what}: Group.peers is for direct conversations only, but the room ${short(o.id)} has ${short(o.peers)}`);
+  } else {
+    if (!String(o.id).startsWith('dm-')) fail(`${what}: the id of a direct conversation must begin with 'dm-', got ${short(o.id)}`);
+    if (o.visibility !== 'private') fail(`${what}: a direct conversation must be private, got visibility ${short(o.visibility)}`);
+    if (o.ownerId !== null) fail(`${what}: Group.ownerId of a direct conversation must be null, got ${short(o.ownerId)}`);
+    if (o.capacity !== 2) fail(`${what}: Group.capacity of a direct conversation must be 2, got ${short(o.capacity)}`);
+    const p = o.peers;
+    if (!Array.isArray(p) || p.length !== 2 || p.some((x) => typeof x !== 'string') || !((p[0] as string) < (p[1] as string))) {
+      fail(`${what}: Group.peers of a direct conversation must be its two user ids, sorted, got ${short(p)}`);
+    }
+  }
+  matches(o, expected as Record<string, unknown> | undefined, 'Group', what);
+  return g as Group;
+}
+
+/** A Member of protocol 1.1: the v1 fields, plus role and readUpTo (a message id or null). */
+export function checkMember11(m: unknown, what: string, expected?: Partial<Member>): Member {
+  checkMember(m, what);
+  const o = m as Record<string, unknown>;
+  if (typeof o.role !== 'string' || !ROLES.includes(o.role)) fail(`${what}: Member.role must be 'owner', 'admin' or 'member', got ${short(o.role)} in ${short(o)}`);
+  if (o.readUpTo !== null && (typeof o.readUpTo !== 'string' || !MESSAGE_ID_RE.test(o.readUpTo))) {
+    fail(`${what}: Member.readUpTo must be a message id or null, got ${short(o.readUpTo)} in ${short(o)}`);
+  }
+  matches(o, expected as Record<string, unknown> | undefined, 'Member', what);
+  return m as Member;
+}
+
+export function checkInvitation(inv: unknown, what: string, expected?: Partial<Invitation>): Invitation {
+  if (!isObj(inv)) fail(`${what}: expected an Invitation object, got ${short(inv)}`);
+  for (const k of ['groupId', 'userId', 'invitedBy'] as const) {
+    if (typeof inv[k] !== 'string') fail(`${what}: Invitation.${k} must be a string, got ${short(inv[k])} in ${short(inv)}`);
+  }
+  if (typeof inv.at !== 'string' || !ISO_MS_RE.test(inv.at)) fail(`${what}: Invitation.at must be ISO-8601 UTC with ms, got ${short(inv.at)}`);
+  matches(inv, expected as Record<string, unknown> | undefined, 'Invitation', what);
+  return inv as unknown as Invitation;
+}
+
+export function checkBan(b: unknown, what: string, expected?: Partial<Ban>): Ban {
+  if (!isObj(b)) fail(`${what}: expected a Ban object, got ${short(b)}`);
+  for (const k of ['groupId', 'userId', 'by'] as const) {
+    if (typeof b[k] !== 'string') fail(`${what}: Ban.${k} must be a string, got ${short(b[k])} in ${short(b)}`);
+  }
+  if (typeof b.at !== 'string' || !ISO_MS_RE.test(b.at)) fail(`${what}: Ban.at must be ISO-8601 UTC with ms, got ${short(b.at)}`);
+  if (b.until !== null && (typeof b.until !== 'string' || !ISO_MS_RE.test(b.until))) fail(`${what}: Ban.until must be ISO-8601 UTC with ms or null, got ${short(b.until)}`);
+  if (typeof b.reason !== 'string' || codePoints(b.reason) > 200) fail(`${what}: Ban.reason must be a string of 0-200 code points, got ${short(b.reason)}`);
+  matches(b, expected as Record<string, unknown> | undefined, 'Ban', what);
+  return b as unknown as Ban;
+}
+
 /** Ids strictly increasing (no duplicate, delivery order). */
 export function checkIncreasing(messages: readonly Message[], what: string): void {
   for (let i = 1; i < messages.length; i++) {
@@ -66,7 +144,12 @@ const REASONS: Record<number, string> = {
   4004: 'group_not_found',
   4009: 'group_exists',
   4010: 'group_full',
+  4013: 'invitation_required',
   4029: 'rate_limited',
+  4031: 'banned',
+  4033: 'forbidden',
+  4034: 'owner_cannot_leave',
+  4044: 'message_not_found',
   4503: 'unavailable',
 };
 

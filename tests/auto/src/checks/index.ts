@@ -4,9 +4,18 @@ import { crossChecks } from './cross.js';
 import { errorChecks } from './errors.js';
 import { healthChecks } from './health.js';
 import { loadChecks } from './load.js';
+import { roomChecks, roomCrossChecks } from './rooms.js';
 
 /** Every check, in run order: cheap and fundamental first, load last. */
-export const ALL_CHECKS: readonly Check[] = [...healthChecks, ...basicChecks, ...errorChecks, ...crossChecks, ...loadChecks];
+export const ALL_CHECKS: readonly Check[] = [
+  ...healthChecks,
+  ...basicChecks,
+  ...errorChecks,
+  ...roomChecks,
+  ...crossChecks,
+  ...roomCrossChecks,
+  ...loadChecks,
+];
 
 /**
  * The checks selected by --only / --skip (names of checks or groups).
