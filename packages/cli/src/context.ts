@@ -19,6 +19,15 @@ export interface CommandContext {
   style: Style;
   /** True in the REPL, where some confirmations are left to the live echo. */
   interactive: boolean;
+  /** The user id given with --user / connect, when known (a JWT alone does not say). */
+  me?: string;
+  /**
+   * Asks the person a yes/no question and waits for the answer; only in the
+   * REPL on a terminal. Without it, destructive commands need --yes.
+   */
+  confirm?: (question: string) => Promise<boolean>;
+  /** How to name a group on screen (`@bob` for a direct conversation the REPL knows); default `#id`. */
+  where?: (groupId: string) => string;
 }
 
 /** What a command produced: lines for people, a value for --json. */
@@ -36,3 +45,19 @@ export const EPILOGUE = [
 
 /** Most pages a listing command fetches, so a huge hub cannot hang it. */
 export const MAX_PAGES = 50;
+
+/**
+ * Every item of a paged listing (`next` cursors), at most MAX_PAGES pages.
+ * `fetch` gets the cursor of the page to fetch (undefined: the first).
+ */
+export async function collectPages<T>(fetch: (after: string | undefined) => Promise<{ items: readonly T[]; next: string | null }>): Promise<T[]> {
+  const all: T[] = [];
+  let after: string | undefined;
+  for (let page = 0; page < MAX_PAGES; page++) {
+    const r = await fetch(after);
+    all.push(...r.items);
+    if (r.next === null) break;
+    after = r.next;
+  }
+  return all;
+}

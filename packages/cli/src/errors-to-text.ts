@@ -22,13 +22,15 @@ export class UsageError extends Error {
   }
 }
 
-/** An error of a command about `group`: keeps the context for the sentence. */
+/** An error of a command about `group` (and `user`, the other person it was about): keeps the context for the sentence. */
 export class CommandFailed extends Error {
   readonly group: string | undefined;
-  constructor(cause: unknown, group: string | undefined) {
+  readonly user: string | undefined;
+  constructor(cause: unknown, group: string | undefined, user?: string) {
     super(cause instanceof Error ? cause.message : String(cause), { cause });
     this.name = 'CommandFailed';
     this.group = group;
+    this.user = user;
   }
 }
 
@@ -64,17 +66,93 @@ const FIELD_HELP: Record<string, string> = {
   before: "a message id looks like '1700000000000-0'",
   after: 'the cursor must be an id from a previous page',
   clientMessageId: 'a client message id is 1 to 64 characters',
+  userId: "a user id is 1 to 64 letters, digits, '.', '_', '@' or '-', starting with a letter or digit",
+  title: 'a title is at most 100 characters',
+  topic: 'a topic is at most 500 characters',
+  capacity: 'a capacity is a whole number of members, at least 2, at most what the hub allows, and not below the members already in',
+  visibility: "visibility is 'public' or 'private' (--public, --private)",
+  role: "a role is owner, admin or member",
+  durationSec: 'a ban lasts from 1 second to ten years, e.g. --for 10m, 2h or 1d',
+  reason: 'a reason is at most 200 characters',
+  messageId: "a message id looks like '1700000000000-0' (see: history GROUP)",
 };
 
-/** The sentence for a protocol error. `group` names the group the command was about. */
-export function rpcErrorToText(err: RpcError, group?: string): string {
+const ROLE_NEEDED: Record<string, string> = {
+  owner: 'the owner',
+  admin: 'the owner or an admin',
+  member: 'a member',
+};
+
+/** `until` of a 4031, in words. */
+function bannedUntil(until: unknown): string {
+  if (typeof until !== 'string') return 'until its owner or an admin lifts the ban (unban)';
+  const d = new Date(until);
+  return Number.isNaN(d.getTime()) ? `until ${until}` : `until ${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+/** The hub's own words of a 4033 without `required`, as a sentence of ours: `Not allowed: x.` → `not allowed: x`. */
+function hubWhy(err: RpcError): string {
+  return err.message.replace(/^Not allowed:\s*/i, '').replace(/\.$/, '');
+}
+
+/**
+ * The sentence for a protocol error. `group` names the group the command was
+ * about, `user` the other person (the one invited, kicked, written to...).
+ */
+export function rpcErrorToText(err: RpcError, group?: string, user?: string): string {
   switch (err.code) {
+    case ErrorCode.InvitationRequired: {
+      const g = groupOf(err, group);
+      return `group '${g}' is private: ask its owner or an admin to invite you`;
+    }
+    case ErrorCode.Banned: {
+      const g = groupOf(err, group);
+      const until = err.data.until;
+      // group.invite of a banned user names them.
+      const banned = typeof err.data.userId === 'string' ? err.data.userId : undefined;
+      if (banned !== undefined) return `${banned} is banned from group '${g}' ${bannedUntil(until)}; to invite them, lift the ban first: unban ${g} ${banned}`;
+      const next = typeof until === 'string' ? 'try again after that, or ask its owner or an admin to lift it' : 'ask its owner or an admin to unban you';
+      return `you are banned from group '${g}' ${bannedUntil(until)}; ${next}`;
+    }
+    case ErrorCode.Forbidden: {
+      const g = typeof err.data.groupId === 'string' ? err.data.groupId : group;
+      const required = err.data.required;
+      if (typeof required === 'string' && ROLE_NEEDED[required]) {
+        const where = g ? ` of group '${g}'` : '';
+        if (required === 'member') return `only members${where} can do that${g ? `; join it first with: join ${g}` : ''}`;
+        const ask = g ? `ask ${required === 'owner' ? 'them' : 'one of them'} (info ${g} shows the owner)` : `ask ${required === 'owner' ? 'them' : 'one of them'}`;
+        return `only ${ROLE_NEEDED[required]}${where} can do that; ${ask}`;
+      }
+      const why = hubWhy(err);
+      const blocked = /block|accept/i.test(why);
+      // dm USER: direct.open is refused only when USER blocks the caller.
+      if (user !== undefined && g === undefined) return `${user} does not accept direct messages from you; you can still talk in a room you share`;
+      if (g?.startsWith('dm-')) {
+        return blocked
+          ? `not allowed: ${why}; you can still talk in a room you share`
+          : `not allowed: ${why}; a direct conversation stays between its two people as it is (for more people, create a room)`;
+      }
+      return `not allowed: ${why}`;
+    }
+    case ErrorCode.OwnerCannotLeave: {
+      const g = groupOf(err, group);
+      return `you own group '${g}' and others are still in it; hand ownership over first: role ${g} <user> owner, or delete the group: delete ${g}`;
+    }
+    case ErrorCode.MessageNotFound: {
+      const g = groupOf(err, group);
+      const id = typeof err.data.messageId === 'string' ? ` '${err.data.messageId}'` : '';
+      return `there is no message${id} in group '${g}'; see the ids with: history ${g}`;
+    }
     case ErrorCode.GroupNotFound: {
       const g = groupOf(err, group);
       return `group '${g}' does not exist; create it with: create ${g}`;
     }
     case ErrorCode.NotAMember: {
       const g = groupOf(err, group);
+      // group.setRole: the one given a role is not a member; the hub names them in data.userId.
+      const target = err.data.userId;
+      if (typeof target === 'string')
+        return `${target} is not a member of group '${g}'; roles are for members: they join first (invite ${g} ${target} if it is private)`;
       return `you are not a member of group '${g}'; join it first with: join ${g}`;
     }
     case ErrorCode.GroupExists: {
@@ -103,7 +181,11 @@ export function rpcErrorToText(err: RpcError, group?: string): string {
     case ErrorCode.InvalidParams: {
       const field = err.data.field ?? 'params';
       const why = err.message.replace(/^Invalid params: /, '').replace(/^'[^']*' /, '').replace(/\.$/, '');
+      if (field === 'groupId' && group?.startsWith('dm-'))
+        return `'${group}' cannot be a room's name: names beginning with 'dm-' are for direct conversations (open one with: dm USER)`;
       if (field === 'groupId' && group !== undefined) return `'${group}' is not a valid group name; ${FIELD_HELP.groupId}`;
+      if (field === 'userId' && user !== undefined)
+        return /^must be a user id/.test(why) ? `'${user}' is not a valid user id; ${FIELD_HELP.userId}` : `'${user}' ${why}`;
       if (field === 'text') return `the message ${why}; ${FIELD_HELP.text}`;
       const help = FIELD_HELP[field];
       return help ? `'${field}' ${why}; ${help}` : `'${field}' ${why}`;
@@ -142,10 +224,10 @@ function connectErrorToText(err: ConnectError): string {
   }
 }
 
-/** One sentence for any error; `group` gives context for protocol errors. */
-export function errorToText(err: unknown, group?: string): string {
-  if (err instanceof CommandFailed) return errorToText(err.cause, err.group ?? group);
-  if (err instanceof RpcError) return rpcErrorToText(err, group);
+/** One sentence for any error; `group` and `user` give context for protocol errors. */
+export function errorToText(err: unknown, group?: string, user?: string): string {
+  if (err instanceof CommandFailed) return errorToText(err.cause, err.group ?? group, err.user ?? user);
+  if (err instanceof RpcError) return rpcErrorToText(err, group, user);
   if (err instanceof ConnectError) return connectErrorToText(err);
   if (err instanceof ResumeError) {
     const cause = err.cause instanceof Error ? errorToText(err.cause, err.groupId) : String(err.cause);

@@ -4,7 +4,19 @@
  * network stripped of control characters so a message cannot drive the
  * terminal.
  */
-import type { Group, Member, MemberEvent, Message } from '@next-chat/client';
+import type {
+  Ban,
+  Group,
+  Invitation,
+  Member,
+  MemberEvent,
+  MemberLeftEvent,
+  MemberRoleEvent,
+  Message,
+  Notifications,
+  Role,
+} from '@next-chat/client';
+import { formatDuration } from './duration.js';
 
 export interface Style {
   readonly color: boolean;
@@ -67,24 +79,138 @@ export function formatTime(iso: string): string {
   return `${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
 }
 
-/** `10:00:01 #lobby alice: hello`; continuation lines of a multi-line text are indented. */
-export function formatMessage(m: Message, st: Style): string {
-  const head = `${st.dim(formatTime(m.sentAt))} ${st.cyan(`#${m.groupId}`)} ${st.user(m.authorId)}: `;
+/** A date and time that reads the same anywhere: `2026-11-22 10:10 UTC` (bans, invitations, creation). */
+export function formatWhen(iso: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  return `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+/**
+ * How a group is named on screen: `#lobby`, or `@bob` for the direct
+ * conversation with bob when the caller knows who the peer is.
+ */
+export function groupLabel(groupId: string, peer?: string): string {
+  return peer === undefined ? `#${groupId}` : `@${peer}`;
+}
+
+/** `10:00:01 #lobby alice: hello`; continuation lines of a multi-line text are indented. `where` replaces `#group` (e.g. `@bob`). */
+export function formatMessage(m: Message, st: Style, where = `#${m.groupId}`): string {
+  const head = `${st.dim(formatTime(m.sentAt))} ${st.cyan(clean(where))} ${st.user(m.authorId)}: `;
   const indent = ' '.repeat(visibleLength(head));
   return head + clean(m.text).split('\n').join(`\n${indent}`);
 }
 
-export function formatMemberEvent(kind: 'joined' | 'left', e: MemberEvent, st: Style): string {
-  return st.dim(`${formatTime(e.at)} #${e.groupId} * ${e.userId} ${kind}`);
+/** `10:00:01 #lobby * bob joined`; a 1.1 `member.left` says why: `carol was kicked by alice`. */
+export function formatMemberEvent(kind: 'joined' | 'left', e: MemberEvent | MemberLeftEvent, st: Style, where = `#${e.groupId}`): string {
+  let what: string = kind;
+  if (kind === 'left' && 'reason' in e && (e.reason === 'kicked' || e.reason === 'banned')) {
+    what = `was ${e.reason}${typeof e.by === 'string' && e.by !== e.userId ? ` by ${e.by}` : ''}`;
+  }
+  return st.dim(`${formatTime(e.at)} ${clean(where)} * ${e.userId} ${what}`);
+}
+
+const ROLE_NOUN: Record<Role, string> = { owner: 'the owner', admin: 'an admin', member: 'a member' };
+export const roleNoun = (r: Role): string => ROLE_NOUN[r] ?? r;
+
+/** `10:00:01 #g * alice made bob an admin`; `me` is written "you". */
+export function formatRoleEvent(e: MemberRoleEvent, st: Style, me?: string, where = `#${e.groupId}`): string {
+  const who = e.userId === me ? 'you' : e.userId;
+  const sentence =
+    e.by === e.userId
+      ? `${who} ${who === 'you' ? 'are' : 'is'} now ${roleNoun(e.role)}`
+      : `${e.by === me ? 'you' : e.by} made ${who} ${roleNoun(e.role)}`;
+  return st.dim(`${formatTime(e.at)} ${clean(where)} * ${sentence}`);
+}
+
+function roomName(g: Pick<Group, 'id' | 'title' | 'visibility'>, st: Style): string {
+  const title = g.title ? ` “${clean(g.title)}”` : '';
+  return `${st.cyan(`#${g.id}`)}${title}${g.visibility === 'private' ? ' (private)' : ''}`;
+}
+
+/** `10:00:01 * bob invited you to #design (private) — join design` */
+export function formatInvited(e: Notifications['invited'], st: Style): string {
+  const g = e.group ?? { id: e.invitation.groupId, title: '', visibility: 'private' as const };
+  return `${st.dim(formatTime(e.invitation.at))} ${st.yellow('*')} ${st.user(e.invitation.invitedBy)} invited you to ${roomName(g, st)} — join ${g.id}`;
+}
+
+/** `* bob opened a direct conversation with you — dm bob`, or for a room `* bob added you to #x — join x`. */
+export function formatAdded(e: Notifications['conversation.added'], st: Style, now = new Date().toISOString()): string {
+  const head = `${st.dim(formatTime(now))} ${st.yellow('*')} ${st.user(e.by)}`;
+  if (e.group.kind === 'direct') return `${head} opened a direct conversation with you — dm ${e.by}`;
+  return `${head} added you to ${roomName(e.group, st)} — join ${e.group.id}`;
+}
+
+/** `* you were removed from #x: kicked by alice` (banned, deleted alike). */
+export function formatRemoved(e: Notifications['conversation.removed'], st: Style, where = `#${e.groupId}`, now = new Date().toISOString()): string {
+  const why = e.reason === 'deleted' ? `it was deleted by ${e.by}` : `${e.reason} by ${e.by}`;
+  return `${st.dim(formatTime(now))} ${st.yellow('*')} you were removed from ${st.cyan(clean(where))}: ${why}`;
+}
+
+/** A group's settings in one phrase: `private, “Design team”, topic “UI”, up to 50 members`. */
+export function describeSettings(g: Pick<Group, 'visibility' | 'title' | 'topic' | 'capacity'>): string {
+  const parts: string[] = [g.visibility ?? 'public'];
+  if (g.title) parts.push(`title “${clean(g.title)}”`);
+  if (g.topic) parts.push(`topic “${clean(g.topic)}”`);
+  if (typeof g.capacity === 'number') parts.push(`up to ${g.capacity} members`);
+  return parts.join(', ');
+}
+
+/** `* #design settings now: private, title “Design”, up to 50 members` */
+export function formatGroupUpdated(e: Notifications['group.updated'], st: Style, where = `#${e.group.id}`, now = new Date().toISOString()): string {
+  return st.dim(`${formatTime(now)} ${clean(where)} * settings now: ${describeSettings(e.group)}`);
 }
 
 export function formatGroup(g: Group, st: Style): string {
   const n = `${g.memberCount} member${g.memberCount === 1 ? '' : 's'}`;
-  return `${st.cyan(`#${g.id}`)}  ${st.dim(`${n}, created by ${g.createdBy}`)}`;
+  const title = g.title ? ` “${clean(g.title)}”` : '';
+  const priv = g.visibility === 'private' ? ', private' : '';
+  return `${st.cyan(`#${g.id}`)}${title}  ${st.dim(`${n}${priv}, created by ${g.createdBy}`)}`;
+}
+
+/** The lines of `info`: what `group.get` says, and what the caller may do next. */
+export function formatGroupInfo(g: Group, role: Role | null, st: Style, peer?: string): string[] {
+  if (g.kind === 'direct') {
+    const peers = g.peers ? g.peers.join(' and ') : `${g.memberCount} members`;
+    return [
+      `${st.cyan(groupLabel(g.id, peer))} direct conversation (${g.id})`,
+      `  between ${peers}, since ${formatWhen(g.createdAt)}`,
+    ];
+  }
+  const title = g.title ? ` “${clean(g.title)}”` : '';
+  const lines = [`${st.cyan(`#${g.id}`)}${title} ${st.dim(g.visibility === 'private' ? 'private room' : 'public room')}`];
+  if (g.topic) lines.push(`  topic: ${clean(g.topic)}`);
+  const owner = g.ownerId ? `owner ${g.ownerId}` : 'no owner';
+  lines.push(`  ${g.memberCount} of ${g.capacity} members; ${owner}; created by ${g.createdBy} on ${formatWhen(g.createdAt)}`);
+  if (role) lines.push(`  your role: ${role}`);
+  else if (g.visibility === 'private') lines.push(`  you are invited: join ${g.id}, or decline ${g.id}`);
+  else lines.push(`  you are not a member; join it with: join ${g.id}`);
+  return lines;
 }
 
 export function formatMember(m: Member, st: Style): string {
-  return `${m.online ? st.green('●') : st.dim('○')} ${st.user(m.userId)}${m.online ? '' : st.dim(' (offline)')}`;
+  const notes = [...(m.role && m.role !== 'member' ? [m.role] : []), ...(m.online ? [] : ['offline'])];
+  return `${m.online ? st.green('●') : st.dim('○')} ${st.user(m.userId)}${notes.length > 0 ? st.dim(` (${notes.join(', ')})`) : ''}`;
+}
+
+/** `#design “Design” (private), invited by bob at 10:00:00 — join design, or decline design` */
+export function formatInvitation(i: { invitation: Invitation; group: Group }, st: Style): string {
+  return `${roomName(i.group, st)}, invited by ${st.user(i.invitation.invitedBy)} ${st.dim(`on ${formatWhen(i.invitation.at)}`)} — join ${i.group.id}, or decline ${i.group.id}`;
+}
+
+/** When a ban ends, in words: `until 2026-11-22 10:10 UTC` or `until unbanned`. */
+export function banEnd(until: string | null): string {
+  return until === null ? 'until unbanned' : `until ${formatWhen(until)}`;
+}
+
+/** `carol  banned by alice until 2026-11-22 10:10 UTC: spam` */
+export function formatBan(b: Ban, st: Style): string {
+  return `${st.user(b.userId)}  ${st.dim(`banned by ${b.by} on ${formatWhen(b.at)}`)} ${banEnd(b.until)}${b.reason ? `: ${clean(b.reason)}` : ''}`;
+}
+
+/** `for 10m, until 2026-11-22 10:10 UTC`, or `until unbanned`. */
+export function banLength(durationSec: number | undefined, until: string | null): string {
+  return durationSec === undefined || until === null ? banEnd(until) : `for ${formatDuration(durationSec)}, ${banEnd(until)}`;
 }
 
 /** Length without SGR escapes. */

@@ -21,6 +21,7 @@ export function identity(argv: Pick<GlobalArgs, 'url' | 'user' | 'token'>): { ur
 export function oneShot<A>(exec: Exec<A>): (argv: ArgumentsCamelCase<GlobalArgs & A>) => Promise<void> {
   return async (argv) => {
     const { url, token } = identity(argv);
+    const me = argv.user;
     let client: NextChatClient;
     try {
       client = new NextChatClient({ url, token, reconnect: false, requestTimeoutMs: argv.timeout * 1000 });
@@ -32,10 +33,11 @@ export function oneShot<A>(exec: Exec<A>): (argv: ArgumentsCamelCase<GlobalArgs 
       const style = makeStyle(!argv.json && shouldColor(process.stdout, process.env, argv.color));
       let outcome: Outcome;
       try {
-        outcome = await exec({ client, style, interactive: false }, argv as unknown as A);
+        outcome = await exec({ client, style, interactive: false, ...(me ? { me } : {}) }, argv as unknown as A);
       } catch (err) {
-        const group = (argv as { group?: unknown }).group;
-        throw new CommandFailed(err, typeof group === 'string' ? group : undefined);
+        // `who`: the other person of a command (invite, kick, dm, ...); `user` is the caller's --user.
+        const { group, who } = argv as { group?: unknown; who?: unknown };
+        throw new CommandFailed(err, typeof group === 'string' ? group : undefined, typeof who === 'string' ? who : undefined);
       }
       process.stdout.write(argv.json ? `${JSON.stringify(outcome.json, null, 2)}\n` : outcome.lines.map((l) => `${l}\n`).join(''));
     } finally {

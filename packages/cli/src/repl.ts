@@ -5,17 +5,46 @@
  * drawn again below it. Everything goes to one output stream, in order.
  */
 import { createInterface, clearLine, cursorTo, type Interface } from 'node:readline';
-import { NextChatClient, type ClientEvents } from '@next-chat/client';
+import { NextChatClient, type ClientEvents, type Group, type Results, type WebSocketConstructor } from '@next-chat/client';
 import type { CommandContext, Outcome } from './context.js';
-import { errorToText } from './errors-to-text.js';
-import { formatMemberEvent, formatMessage, makeStyle, plural, type Style } from './format.js';
+import { UsageError, errorToText } from './errors-to-text.js';
+import {
+  formatAdded,
+  formatGroupUpdated,
+  formatInvited,
+  formatMemberEvent,
+  formatMessage,
+  formatRemoved,
+  formatRoleEvent,
+  groupLabel,
+  makeStyle,
+  plural,
+  type Style,
+} from './format.js';
+import { parseFlags, tokenize, type FlagSpec, type ParsedLine } from './line-args.js';
+import { SETTINGS_FLAGS } from './settings.js';
+import * as ban from './commands/ban.js';
+import * as bans from './commands/bans.js';
+import * as block from './commands/block.js';
+import * as blocked from './commands/blocked.js';
 import * as create from './commands/create.js';
+import * as decline from './commands/decline.js';
+import * as del from './commands/delete.js';
+import * as dm from './commands/dm.js';
 import * as history from './commands/history.js';
+import * as info from './commands/info.js';
+import * as invitations from './commands/invitations.js';
+import * as invite from './commands/invite.js';
 import * as join from './commands/join.js';
+import * as kick from './commands/kick.js';
 import * as leave from './commands/leave.js';
 import * as list from './commands/list.js';
 import * as members from './commands/members.js';
+import * as role from './commands/role.js';
 import * as say from './commands/say.js';
+import * as set from './commands/set.js';
+import * as unban from './commands/unban.js';
+import * as unblock from './commands/unblock.js';
 
 export interface ReplOptions {
   input: NodeJS.ReadableStream;
@@ -27,22 +56,109 @@ export interface ReplOptions {
   token?: string;
   requestTimeoutMs: number;
   maxReconnectDelayMs: number;
+  /** The WebSocket constructor the SDK uses (tests pass a scripted one); default: the SDK's. */
+  WebSocket?: WebSocketConstructor;
 }
 
-const HELP: [string, string][] = [
+export const HELP: [string, string][] = [
   ['connect URL USER [--token T]', 'connect to a hub, e.g. connect ws://localhost:5000 alice'],
   ['list [PREFIX]', 'list the groups'],
-  ['create GROUP', 'create a group'],
+  ['create GROUP [--private] [--title T] [--topic T] [--capacity N]', 'create a room (you own it)'],
+  ['info GROUP', 'settings, owner, size, your role'],
+  ['set GROUP [--title T] [--topic T] [--private|--public] [--capacity N]', 'change a room (owner, admin)'],
   ['join GROUP', 'become a member and see its messages live'],
   ['leave GROUP', 'stop being a member'],
-  ['say GROUP TEXT', 'send TEXT to GROUP'],
-  ['use GROUP', 'send the lines you type (that are not commands) to GROUP'],
+  ['say GROUP TEXT', 'send TEXT to GROUP (@USER: a direct conversation opened here)'],
+  ['use GROUP', 'send the lines you type (that are not commands) to GROUP (or @USER)'],
   ['history GROUP [N]', 'show the last N messages (default 20)'],
   ['members GROUP', 'who is in the group, and who is online'],
+  ['dm USER', 'open the direct conversation with USER and put it in use'],
+  ['invite GROUP USER', 'invite USER to a room'],
+  ['invitations', 'the invitations waiting for you'],
+  ['decline GROUP', 'turn down an invitation'],
+  ['role GROUP USER owner|admin|member', 'give a member a role; owner hands the room over'],
+  ['kick GROUP USER', 'put a member out (they may come back)'],
+  ['ban GROUP USER [--for 10m|2h|1d] [--reason T]', 'put someone out and keep them out'],
+  ['unban GROUP USER', 'lift a ban'],
+  ['bans GROUP', 'the bans of a room'],
+  ['delete GROUP [--yes]', 'delete a room for everyone, with its messages (asks first)'],
+  ['block USER', 'stop USER writing to you directly'],
+  ['unblock USER', 'let USER write to you directly again'],
+  ['blocked', 'whom you block'],
   ['help', 'this list'],
   ['bye', 'leave the session (Ctrl-D works too)'],
 ];
-const COMMANDS = new Set(['connect', 'list', 'create', 'join', 'leave', 'say', 'use', 'history', 'members', 'help', 'bye', 'quit', 'exit']);
+const HELP_WIDTH = 35;
+const COMMANDS = new Set([
+  'connect',
+  'list',
+  'create',
+  'info',
+  'set',
+  'join',
+  'leave',
+  'say',
+  'use',
+  'history',
+  'members',
+  'dm',
+  'invite',
+  'invitations',
+  'decline',
+  'role',
+  'kick',
+  'ban',
+  'unban',
+  'bans',
+  'delete',
+  'block',
+  'unblock',
+  'blocked',
+  'help',
+  'bye',
+  'quit',
+  'exit',
+]);
+
+/** Words, flags and how many positionals each command with flags or a fixed shape takes in the REPL. */
+export const LINE_SPECS: Record<string, { usage: string; min: number; max: number; flags?: FlagSpec }> = {
+  create: { usage: 'create GROUP [--private] [--title T] [--topic T] [--capacity N]', min: 1, max: 1, flags: { boolean: ['private'], string: ['title', 'topic', 'capacity'] } },
+  info: { usage: 'info GROUP', min: 1, max: 1 },
+  set: { usage: 'set GROUP [--title T] [--topic T] [--private|--public] [--capacity N]', min: 1, max: 1, flags: SETTINGS_FLAGS },
+  dm: { usage: 'dm USER', min: 1, max: 1 },
+  invite: { usage: 'invite GROUP USER', min: 2, max: 2 },
+  invitations: { usage: 'invitations', min: 0, max: 0 },
+  decline: { usage: 'decline GROUP', min: 1, max: 1 },
+  role: { usage: 'role GROUP USER owner|admin|member', min: 3, max: 3 },
+  kick: { usage: 'kick GROUP USER', min: 2, max: 2 },
+  ban: { usage: 'ban GROUP USER [--for 10m|2h|1d] [--reason "T"]', min: 2, max: 2, flags: { string: ['for', 'reason'] } },
+  unban: { usage: 'unban GROUP USER', min: 2, max: 2 },
+  bans: { usage: 'bans GROUP', min: 1, max: 1 },
+  delete: { usage: 'delete GROUP [--yes]', min: 1, max: 1, flags: { boolean: ['yes'] } },
+  block: { usage: 'block USER', min: 1, max: 1 },
+  unblock: { usage: 'unblock USER', min: 1, max: 1 },
+  blocked: { usage: 'blocked', min: 0, max: 0 },
+};
+
+/**
+ * The words of a line for a command of LINE_SPECS: quotes keep spaces
+ * (`--title "Design team"`), flags are checked, and the number of words must
+ * be right, so a chat line that merely starts with a command's name
+ * ("kick off at five") is refused rather than run.
+ */
+export function parseCommandLine(cmd: string, rest: string): ParsedLine {
+  const spec = LINE_SPECS[cmd];
+  if (!spec) throw new Error(`no line spec for ${cmd}`);
+  let parsed: ParsedLine;
+  try {
+    parsed = parseFlags(tokenize(rest), spec.flags ?? {});
+  } catch (err) {
+    throw new UsageError(`${(err as Error).message}; usage: ${spec.usage}`);
+  }
+  const n = parsed.positionals.length;
+  if (n < spec.min || n > spec.max) throw new UsageError(`usage: ${spec.usage}`);
+  return parsed;
+}
 
 /** Splits off the first word: `say lobby hi there` → ['say', 'lobby hi there']. */
 export function splitWord(s: string): [string, string] {
@@ -59,9 +175,14 @@ export class Repl {
   readonly #lines: AsyncIterator<string>;
   #client: NextChatClient | null = null;
   #user: string | undefined;
+  /** The user id when it was given (not with a JWT alone): written "you" in events. */
+  #me: string | undefined;
   #token: string | undefined;
   #current: string | undefined;
   #prompting = false;
+  /** Direct conversations met in this session: group id → the other person, and back. */
+  readonly #peerOf = new Map<string, string>();
+  readonly #directWith = new Map<string, string>();
 
   constructor(options: ReplOptions) {
     this.#o = options;
@@ -75,7 +196,7 @@ export class Repl {
   /** Runs until `bye` or the end of input. */
   async run(): Promise<void> {
     if (this.#o.url && (this.#o.user || this.#o.token)) {
-      await this.#connect(this.#o.url, this.#o.user ?? 'you', this.#o.token);
+      await this.#connect(this.#o.url, this.#o.user, this.#o.token);
     } else {
       this.#print(this.#style.dim('next-chat: type "connect ws://HOST:5000 USER" to start, "help" for the commands.'));
     }
@@ -118,13 +239,50 @@ export class Repl {
     this.#print(this.#style.dim(`* ${text}`));
   }
 
-  #error(err: unknown, group?: string): void {
-    this.#print(this.#style.red(`! ${errorToText(err, group)}`));
+  #error(err: unknown, group?: string, user?: string): void {
+    this.#print(this.#style.red(`! ${errorToText(err, group, user)}`));
+  }
+
+  /** `#lobby`, or `@bob` for the direct conversation with bob. */
+  #label(groupId: string): string {
+    return groupLabel(groupId, this.#peerOf.get(groupId));
+  }
+
+  #learnDirect(group: Pick<Group, 'id' | 'kind' | 'peers'>, peer?: string): void {
+    if (group.kind !== 'direct') return;
+    const other = peer ?? (this.#me !== undefined ? group.peers?.find((p) => p !== this.#me) : undefined);
+    if (other === undefined) return;
+    this.#peerOf.set(group.id, other);
+    this.#directWith.set(other, group.id);
+  }
+
+  /** How to name a group in a command: its id, or `@bob` for a direct conversation. */
+  #sayName(groupId: string): string {
+    const peer = this.#peerOf.get(groupId);
+    return peer === undefined ? groupId : `@${peer}`;
+  }
+
+  /** A group named by the person: `@bob` is the direct conversation with bob opened in this session. */
+  #resolve(name: string): string {
+    if (!name.startsWith('@') || name.length === 1) return name;
+    const id = this.#directWith.get(name.slice(1));
+    if (id === undefined) throw new UsageError(`no direct conversation with ${name.slice(1)} in this session; open it with: dm ${name.slice(1)}`);
+    return id;
+  }
+
+  /** Asks on the terminal and waits for the answer (y or yes: true). */
+  async #confirm(question: string): Promise<boolean> {
+    this.#rl.setPrompt(`${this.#style.yellow(question)} [y/N] `);
+    this.#prompting = true;
+    this.#rl.prompt(true);
+    const next = await this.#lines.next();
+    this.#prompting = false;
+    return !next.done && /^\s*y(es)?\s*$/i.test(next.value);
   }
 
   #prompt(): void {
     const who = this.#user ?? '';
-    const where = this.#current ? `#${this.#current}` : '';
+    const where = this.#current ? this.#label(this.#current) : '';
     this.#rl.setPrompt(this.#tty ? `${this.#style.bold(`${who}${where}`)}> ` : '');
     this.#prompting = true;
     if (this.#tty) this.#rl.prompt(true);
@@ -144,15 +302,35 @@ export class Repl {
       else this.#error(new Error(`'${word}' is not a command; type help for the list, or "use GROUP" to chat in a group`));
       return false;
     }
+    // After `use`, a line that only looks like a command may have been meant as a message.
+    const asMessage = (text: string): string =>
+      this.#current && !slash && cmd !== 'say'
+        ? `${text}; to send this line to ${this.#label(this.#current)} instead: say ${this.#sayName(this.#current)} ${line.trim()}`
+        : text;
+    if (LINE_SPECS[cmd]) {
+      let parsed: ParsedLine;
+      try {
+        parsed = parseCommandLine(cmd, rest);
+      } catch (err) {
+        this.#error(new Error(asMessage((err as Error).message)));
+        return false;
+      }
+      await this.#handleParsed(cmd, parsed);
+      return false;
+    }
     const args = rest.trim().split(/\s+/).filter(Boolean);
     const need = (n: number, usage: string): boolean => {
       if (args.length >= n) return true;
-      this.#error(new Error(`usage: ${usage}`));
+      this.#error(new Error(asMessage(`usage: ${usage}`)));
       return false;
     };
     switch (cmd) {
       case 'help':
-        for (const [c, d] of HELP) this.#print(`  ${this.#style.bold(c.padEnd(30))} ${d}`);
+        for (const [c, d] of HELP) {
+          // Long usages get a line of their own, the description under them.
+          if (c.length <= HELP_WIDTH) this.#print(`  ${this.#style.bold(c.padEnd(HELP_WIDTH))} ${d}`);
+          else this.#print(`  ${this.#style.bold(c)}\n  ${' '.repeat(HELP_WIDTH)} ${d}`);
+        }
         this.#print(this.#style.dim('  Commands may start with /. After "use GROUP", other lines are sent to GROUP.'));
         return false;
       case 'bye':
@@ -174,23 +352,28 @@ export class Repl {
       case 'list':
         await this.#run(list.exec, { prefix: args[0] });
         return false;
-      case 'create':
-        if (need(1, 'create GROUP')) await this.#run(create.exec, { group: args[0] }, args[0]);
-        return false;
-      case 'join':
-        if (need(1, 'join GROUP') && (await this.#run(join.exec, { group: args[0] }, args[0])) && !this.#current) {
-          this.#current = args[0];
-          this.#info(`lines you type now go to #${args[0]} (change with: use GROUP)`);
+      case 'join': {
+        if (!need(1, 'join GROUP')) return false;
+        const group = this.#resolve(args[0]);
+        const out = await this.#run(join.exec, { group }, group);
+        if (!out) return false;
+        this.#learnDirect((out.json as Results['group.join']).group);
+        if (!this.#current) {
+          this.#current = group;
+          this.#info(`lines you type now go to ${this.#label(group)} (change with: use GROUP)`);
         }
         return false;
-      case 'leave':
-        if (need(1, 'leave GROUP') && (await this.#run(leave.exec, { group: args[0] }, args[0])) && this.#current === args[0]) {
-          this.#current = undefined;
-        }
+      }
+      case 'leave': {
+        if (!need(1, 'leave GROUP')) return false;
+        const group = this.#resolve(args[0]);
+        if ((await this.#run(leave.exec, { group }, group)) && this.#current === group) this.#current = undefined;
         return false;
+      }
       case 'say': {
         if (!need(2, 'say GROUP TEXT')) return false;
-        const [group, text] = splitWord(rest);
+        const [name, text] = splitWord(rest);
+        const group = this.#resolve(name);
         await this.#run(say.exec, { group, text }, group);
         return false;
       }
@@ -200,56 +383,144 @@ export class Repl {
       case 'history': {
         if (!need(1, 'history GROUP [N]')) return false;
         const n = args[1] === undefined ? undefined : Number(args[1]);
-        await this.#run(history.exec, { group: args[0], n }, args[0]);
+        const group = this.#resolve(args[0]);
+        await this.#run(history.exec, { group, n }, group);
         return false;
       }
-      case 'members':
-        if (need(1, 'members GROUP')) await this.#run(members.exec, { group: args[0] }, args[0]);
+      case 'members': {
+        if (!need(1, 'members GROUP')) return false;
+        const group = this.#resolve(args[0]);
+        await this.#run(members.exec, { group }, group);
         return false;
+      }
     }
     return false;
   }
 
-  /** Runs a shared command; prints its lines or its error. True on success. */
-  async #run<A>(exec: (ctx: CommandContext, args: A) => Promise<Outcome>, args: A, group?: string): Promise<boolean> {
-    const client = this.#client;
-    if (!client) {
-      this.#error(new Error('not connected; connect first with: connect ws://HOST:5000 USER'));
-      return false;
-    }
-    if (client.state !== 'open') {
-      this.#error(new Error('not connected right now (reconnecting); wait for "reconnected", or type bye'));
-      return false;
-    }
-    try {
-      const outcome = await exec({ client, style: this.#style, interactive: true }, args);
-      for (const l of outcome.lines) this.#print(l);
-      return true;
-    } catch (err) {
-      this.#error(err, group);
-      return false;
+  /** The commands of LINE_SPECS, their words already checked. */
+  async #handleParsed(cmd: string, { positionals: p, flags: f }: ParsedLine): Promise<void> {
+    const str = (k: string): string | undefined => (typeof f[k] === 'string' ? (f[k] as string) : undefined);
+    const bool = (k: string): boolean | undefined => (f[k] === true ? true : undefined);
+    switch (cmd) {
+      case 'create':
+        await this.#run(create.exec, { group: p[0], private: bool('private'), title: str('title'), topic: str('topic'), capacity: str('capacity') }, p[0]);
+        return;
+      case 'info': {
+        const group = this.#resolve(p[0]);
+        await this.#run(info.exec, { group }, group);
+        return;
+      }
+      case 'set':
+        await this.#run(
+          set.exec,
+          { group: p[0], private: bool('private'), public: bool('public'), title: str('title'), topic: str('topic'), capacity: str('capacity') },
+          p[0],
+        );
+        return;
+      case 'dm': {
+        const out = await this.#run(dm.exec, { who: p[0] }, undefined, p[0]);
+        if (!out) return;
+        const group = (out.json as Results['direct.open']).group;
+        this.#learnDirect(group, p[0]);
+        this.#current = group.id;
+        this.#info(`lines you type now go to @${p[0]} (change with: use GROUP)`);
+        return;
+      }
+      case 'invite':
+        await this.#run(invite.exec, { group: p[0], who: p[1] }, p[0], p[1]);
+        return;
+      case 'invitations':
+        await this.#run(invitations.exec, {});
+        return;
+      case 'decline':
+        await this.#run(decline.exec, { group: p[0] }, p[0]);
+        return;
+      case 'role':
+        await this.#run(role.exec, { group: p[0], who: p[1], role: p[2] }, p[0], p[1]);
+        return;
+      case 'kick':
+        await this.#run(kick.exec, { group: p[0], who: p[1] }, p[0], p[1]);
+        return;
+      case 'ban':
+        await this.#run(ban.exec, { group: p[0], who: p[1], for: str('for'), reason: str('reason') }, p[0], p[1]);
+        return;
+      case 'unban':
+        await this.#run(unban.exec, { group: p[0], who: p[1] }, p[0], p[1]);
+        return;
+      case 'bans':
+        await this.#run(bans.exec, { group: p[0] }, p[0]);
+        return;
+      case 'delete': {
+        const out = await this.#run(del.exec, { group: p[0], yes: bool('yes') }, p[0]);
+        if (out && (out.json as { deleted: boolean }).deleted && this.#current === p[0]) this.#current = undefined;
+        return;
+      }
+      case 'block':
+        await this.#run(block.exec, { who: p[0] }, undefined, p[0]);
+        return;
+      case 'unblock':
+        await this.#run(unblock.exec, { who: p[0] }, undefined, p[0]);
+        return;
+      case 'blocked':
+        await this.#run(blocked.exec, {});
+        return;
     }
   }
 
-  #use(group: string | undefined): void {
-    if (!group) {
-      this.#info(this.#current ? `lines go to #${this.#current}` : 'no group in use; pick one with: use GROUP');
+  /** Runs a shared command; prints its lines or its error. Its outcome on success, else null. */
+  async #run<A>(exec: (ctx: CommandContext, args: A) => Promise<Outcome>, args: A, group?: string, user?: string): Promise<Outcome | null> {
+    const client = this.#client;
+    if (!client) {
+      this.#error(new Error('not connected; connect first with: connect ws://HOST:5000 USER'));
+      return null;
+    }
+    if (client.state !== 'open') {
+      this.#error(new Error('not connected right now (reconnecting); wait for "reconnected", or type bye'));
+      return null;
+    }
+    try {
+      const ctx: CommandContext = {
+        client,
+        style: this.#style,
+        interactive: true,
+        ...(this.#me !== undefined ? { me: this.#me } : {}),
+        // Only a person at a terminal can answer; piped input must say --yes.
+        ...(this.#tty ? { confirm: (q: string) => this.#confirm(q) } : {}),
+        where: (g: string) => this.#label(g),
+      };
+      const outcome = await exec(ctx, args);
+      for (const l of outcome.lines) this.#print(l);
+      return outcome;
+    } catch (err) {
+      this.#error(err, group, user);
+      return null;
+    }
+  }
+
+  #use(name: string | undefined): void {
+    if (!name) {
+      this.#info(this.#current ? `lines go to ${this.#label(this.#current)}` : 'no group in use; pick one with: use GROUP');
       return;
     }
+    const group = this.#resolve(name);
     if (!this.#client?.joinedGroups.includes(group)) {
       this.#error(new Error(`you have not joined '${group}' in this session; join it first with: join ${group}`));
       return;
     }
     this.#current = group;
-    this.#info(`lines you type now go to #${group}`);
+    this.#info(`lines you type now go to ${this.#label(group)}`);
   }
 
-  async #connect(url: string, user: string, token: string | undefined): Promise<void> {
+  async #connect(url: string, givenUser: string | undefined, token: string | undefined): Promise<void> {
     if (this.#client) {
       await this.#client.close();
       this.#client = null;
       this.#current = undefined;
     }
+    this.#peerOf.clear();
+    this.#directWith.clear();
+    const user = givenUser ?? 'you';
+    this.#me = givenUser;
     let client: NextChatClient;
     try {
       client = new NextChatClient({
@@ -257,6 +528,7 @@ export class Repl {
         token: token ?? user,
         requestTimeoutMs: this.#o.requestTimeoutMs,
         reconnect: { maxDelayMs: this.#o.maxReconnectDelayMs },
+        ...(this.#o.WebSocket ? { WebSocket: this.#o.WebSocket } : {}),
       });
     } catch (err) {
       this.#error(err);
@@ -296,13 +568,38 @@ export class Repl {
     // The first failed attempt of a fresh connect is reported by #connect.
     let quietFailures = 1;
     c.on('message', (m) => {
-      if (live()) this.#print(formatMessage(m, this.#style));
+      if (live()) this.#print(formatMessage(m, this.#style, this.#label(m.groupId)));
     });
     c.on('member.joined', (e) => {
-      if (live() && e.userId !== this.#user) this.#print(formatMemberEvent('joined', e, this.#style));
+      if (live() && e.userId !== this.#user) this.#print(formatMemberEvent('joined', e, this.#style, this.#label(e.groupId)));
     });
+    // What this user did (a kick, a role) is confirmed by the command's own line, like a join.
+    const byMe = (by: unknown) => this.#me !== undefined && by === this.#me;
     c.on('member.left', (e) => {
-      if (live() && e.userId !== this.#user) this.#print(formatMemberEvent('left', e, this.#style));
+      if (live() && e.userId !== this.#user && !(e.reason !== 'left' && byMe(e.by))) this.#print(formatMemberEvent('left', e, this.#style, this.#label(e.groupId)));
+    });
+    c.on('member.role', (e) => {
+      if (live() && !byMe(e.by)) this.#print(formatRoleEvent(e, this.#style, this.#me, this.#label(e.groupId)));
+    });
+    c.on('group.updated', (e) => {
+      if (live()) this.#print(formatGroupUpdated(e, this.#style, this.#label(e.group.id)));
+    });
+    c.on('invited', (e) => {
+      if (live()) this.#print(formatInvited(e, this.#style));
+    });
+    c.on('conversation.added', (e) => {
+      if (!live()) return;
+      this.#learnDirect(e.group, e.group.kind === 'direct' ? e.by : undefined);
+      this.#print(formatAdded(e, this.#style));
+    });
+    c.on('conversation.removed', (e) => {
+      if (!live()) return;
+      // Our own `delete` already said so.
+      if (!(e.reason === 'deleted' && byMe(e.by))) this.#print(formatRemoved(e, this.#style, this.#label(e.groupId)));
+      if (this.#current === e.groupId) {
+        this.#current = undefined;
+        this.#info('no group in use now; pick one with: use GROUP');
+      }
     });
     c.on('open', ({ reconnected }) => {
       if (!live()) return;

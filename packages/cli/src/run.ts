@@ -13,7 +13,8 @@ import { makeStyle, shouldColor } from './format.js';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
-export function buildParser(argv: string[], env: NodeJS.ProcessEnv = process.env): Argv<GlobalArgs> {
+/** `list`: the command modules (tests pass stand-ins whose handlers only record their argv). */
+export function buildParser(argv: string[], env: NodeJS.ProcessEnv = process.env, list: readonly unknown[] = commands): Argv<GlobalArgs> {
   let y = yargs(argv)
     .scriptName('next-chat')
     .usage('$0 [command] [options]\n\nThe Next Chat console client: chat interactively, or run one command from a script.')
@@ -53,7 +54,7 @@ export function buildParser(argv: string[], env: NodeJS.ProcessEnv = process.env
       if (err) throw err;
       throw new UsageError(msg);
     }) as unknown as Argv<GlobalArgs>;
-  for (const c of commands) y = y.command(c as unknown as CommandModule<GlobalArgs, GlobalArgs>);
+  for (const c of list) y = y.command(c as CommandModule<GlobalArgs, GlobalArgs>);
   return y;
 }
 

@@ -11,12 +11,19 @@ import {
   RpcError,
   isMessageId,
   parseParams,
+  type Ban,
   type Group,
+  type Invitation,
+  type Member,
   type MemberEvent,
+  type MemberLeftEvent,
+  type MemberRoleEvent,
   type Message,
   type MethodName,
+  type Notifications,
   type ParamsInput,
   type Results,
+  type Role,
   type RpcErrorObject,
 } from '@next-chat/core';
 import { TypedEmitter } from './emitter.js';
@@ -58,9 +65,39 @@ export interface ClientEvents {
   /** A message of a joined group, each exactly once, in id order per group. */
   message: Message;
   'member.joined': MemberEvent;
-  'member.left': MemberEvent;
+  /** `reason` (`left`, `kicked`, `banned`) and `by` come from protocol 1.1 hubs; a v1 hub leaves them out. */
+  'member.left': MemberLeftEvent;
+  /** A subscribed group's settings changed (title, topic, visibility, capacity, owner). */
+  'group.updated': Notifications['group.updated'];
+  /** A member's role changed in a subscribed group (a hand-over of ownership sends two). */
+  'member.role': MemberRoleEvent;
+  /** To every connection of this user: someone invited you to a private room. */
+  invited: Notifications['invited'];
+  /** To every connection of this user: a conversation was made with you (a direct conversation someone opened). */
+  'conversation.added': Notifications['conversation.added'];
+  /**
+   * To every connection of this user: you are no longer in a group (kicked,
+   * banned, or the group was deleted). The client has already forgotten it:
+   * it is not re-joined after a reconnect.
+   */
+  'conversation.removed': Notifications['conversation.removed'];
   /** Any notification not listed above (later protocol additions). */
   notification: { method: string; params: unknown };
+}
+
+/** Settings of a new room, besides its id (protocol 1.1; all optional). */
+export type CreateGroupParams = Omit<ParamsInput<'group.create'>, 'groupId'>;
+/** What `updateGroup` may change; absent fields stay as they are. */
+export type UpdateGroupParams = Omit<ParamsInput<'group.update'>, 'groupId'>;
+/** Cursor and page size of the `me.*` and `group.bans` listings. */
+export type PageParams = ParamsInput<'me.blocked'>;
+
+const CREATE_KEYS = ['visibility', 'title', 'topic', 'capacity'] as const;
+
+/** `createGroup(id, options)` (v1 form) or `createGroup(id, params, options)`: which one the second argument is. */
+function isRequestOptions(x: unknown): x is RequestOptions {
+  if (x === null || typeof x !== 'object') return false;
+  return 'timeoutMs' in x && !CREATE_KEYS.some((k) => k in x);
 }
 
 /** Per-call options. */
@@ -82,6 +119,15 @@ interface Waiter {
   resolve(): void;
   reject(err: Error): void;
 }
+
+/** Resume refusals that mean the group is no longer ours: forget it instead of retrying on every reconnect. */
+const GIVE_UP_RESUME = new Set<number>([
+  ErrorCode.GroupNotFound,
+  ErrorCode.GroupFull,
+  ErrorCode.InvitationRequired,
+  ErrorCode.Banned,
+  ErrorCode.NotAMember,
+]);
 
 type Frame = {
   id?: unknown;
@@ -200,9 +246,114 @@ export class NextChatClient extends TypedEmitter<ClientEvents> {
     return this.request('group.list', params, options);
   }
 
-  /** `group.create`: makes a group; nobody is a member, not even the caller. */
-  async createGroup(groupId: string, options?: RequestOptions): Promise<Group> {
-    return (await this.request('group.create', { groupId }, options)).group;
+  /**
+   * `group.create`: makes a room; nobody is a member, not even the caller,
+   * who becomes its owner. `params` (protocol 1.1): `visibility` (`public`),
+   * `title`, `topic`, `capacity`. `createGroup(id, {timeoutMs})` still works.
+   */
+  createGroup(groupId: string, options?: RequestOptions): Promise<Group>;
+  createGroup(groupId: string, params: CreateGroupParams, options?: RequestOptions): Promise<Group>;
+  async createGroup(groupId: string, paramsOrOptions?: CreateGroupParams | RequestOptions, options?: RequestOptions): Promise<Group> {
+    let params: CreateGroupParams = {};
+    if (options === undefined && isRequestOptions(paramsOrOptions)) options = paramsOrOptions;
+    else if (paramsOrOptions) params = paramsOrOptions as CreateGroupParams;
+    return (await this.request('group.create', { ...params, groupId }, options)).group;
+  }
+
+  /** `group.get`: the group and the caller's role in it (`null`: none). Private rooms: members, invitees and the owner only (else 4013). */
+  getGroup(groupId: string, options?: RequestOptions): Promise<Results['group.get']> {
+    return this.request('group.get', { groupId }, options);
+  }
+
+  /** `group.update` (owner, admin): changes the given settings; resolves with the group as it is now. */
+  async updateGroup(groupId: string, changes: UpdateGroupParams, options?: RequestOptions): Promise<Group> {
+    return (await this.request('group.update', { ...changes, groupId }, options)).group;
+  }
+
+  /**
+   * `group.setRole` (owner): gives a member a role. `owner` hands ownership
+   * over (the old owner becomes an admin if a member). Resolves with the member.
+   */
+  async setRole(groupId: string, userId: string, role: Role, options?: RequestOptions): Promise<Member> {
+    return (await this.request('group.setRole', { groupId, userId, role }, options)).member;
+  }
+
+  /** `group.invite`: resolves with the invitation, or `null` when the user is already a member. */
+  async invite(groupId: string, userId: string, options?: RequestOptions): Promise<Invitation | null> {
+    return (await this.request('group.invite', { groupId, userId }, options)).invitation;
+  }
+
+  /** `group.kick` (owner, admin): false when the user was not a member. */
+  async kick(groupId: string, userId: string, options?: RequestOptions): Promise<boolean> {
+    return (await this.request('group.kick', { groupId, userId }, options)).kicked;
+  }
+
+  /** `group.ban` (owner, admin): removes the user if a member and keeps them out for `durationSec` (default: until unbanned). */
+  async ban(
+    groupId: string,
+    userId: string,
+    params: Omit<ParamsInput<'group.ban'>, 'groupId' | 'userId'> = {},
+    options?: RequestOptions,
+  ): Promise<Ban> {
+    return (await this.request('group.ban', { ...params, groupId, userId }, options)).ban;
+  }
+
+  /** `group.unban` (owner, admin): false when the user was not banned. */
+  async unban(groupId: string, userId: string, options?: RequestOptions): Promise<boolean> {
+    return (await this.request('group.unban', { groupId, userId }, options)).unbanned;
+  }
+
+  /** `group.bans` (owner, admin): one page of the room's bans. */
+  bans(groupId: string, params: PageParams = {}, options?: RequestOptions): Promise<Results['group.bans']> {
+    return this.request('group.bans', { ...params, groupId }, options);
+  }
+
+  /**
+   * `group.delete` (owner): removes the room with its members, invitations,
+   * bans and history. This client forgets it at once (no re-join).
+   */
+  async deleteGroup(groupId: string, options?: RequestOptions): Promise<true> {
+    return (await this.request('group.delete', { groupId }, options)).deleted;
+  }
+
+  /** `me.invitations`: one page of the caller's pending invitations, each with its group. */
+  invitations(params: PageParams = {}, options?: RequestOptions): Promise<Results['me.invitations']> {
+    return this.request('me.invitations', params, options);
+  }
+
+  /** `invitation.decline`: false when there was no invitation to that group. */
+  async declineInvitation(groupId: string, options?: RequestOptions): Promise<boolean> {
+    return (await this.request('invitation.decline', { groupId }, options)).declined;
+  }
+
+  /**
+   * `direct.open`: the one direct conversation with `userId` (made the first
+   * time), subscribed on this connection. A join in all but name: the result
+   * has the shape of `join()`'s, its messages arrive as `message` events, and
+   * it is resumed (gap-free, `group.join` by id with `since`) after every
+   * reconnect.
+   */
+  openDirect(
+    userId: string,
+    params: Omit<ParamsInput<'direct.open'>, 'userId'> = {},
+    options?: RequestOptions,
+  ): Promise<Results['direct.open']> {
+    return this.request('direct.open', { ...params, userId }, options);
+  }
+
+  /** `user.block`: the user can no longer open or write in a direct conversation with the caller. */
+  async block(userId: string, options?: RequestOptions): Promise<true> {
+    return (await this.request('user.block', { userId }, options)).blocked;
+  }
+
+  /** `user.unblock`: false when the user was not blocked. */
+  async unblock(userId: string, options?: RequestOptions): Promise<boolean> {
+    return (await this.request('user.unblock', { userId }, options)).unblocked;
+  }
+
+  /** `me.blocked`: one page of the user ids the caller blocks, sorted. */
+  blockedUsers(params: PageParams = {}, options?: RequestOptions): Promise<Results['me.blocked']> {
+    return this.request('me.blocked', params, options);
   }
 
   /**
@@ -325,17 +476,26 @@ export class NextChatClient extends TypedEmitter<ClientEvents> {
   }
 
   #afterResult(method: string, params: unknown, result: unknown): void {
-    if (method === 'group.join') {
+    if (method === 'group.join' || method === 'direct.open') {
       const r = result as Results['group.join'];
+      // A direct conversation is resumed like a room: a peer may group.join it by id.
       this.#joined.add(r.group.id);
       // A resume join's history is delivered by #flushResume, message by
       // message; moving the cursor here would make it drop them as seen.
       if (!this.#resuming.has(r.group.id)) this.#seen.observeJoin(r.group.id, r.history, r.complete);
-    } else if (method === 'group.leave') {
-      const groupId = (params as { groupId: string }).groupId;
-      this.#joined.delete(groupId);
-      this.#seen.forget(groupId);
+    } else if (method === 'group.leave' || method === 'group.delete') {
+      this.#forget((params as { groupId: string }).groupId);
     }
+  }
+
+  /**
+   * The group is no longer ours: no re-join after a reconnect, no cursor. A
+   * resume in flight for it finishes (what it fetched came before the
+   * removal) but reports nothing more.
+   */
+  #forget(groupId: string): void {
+    this.#joined.delete(groupId);
+    this.#seen.forget(groupId);
   }
 
   #onNotification(method: string, params: unknown): void {
@@ -349,8 +509,25 @@ export class NextChatClient extends TypedEmitter<ClientEvents> {
         return;
       }
       case 'member.joined':
-      case 'member.left':
         this.emit(method, params as MemberEvent);
+        return;
+      case 'member.left':
+        this.emit(method, params as MemberLeftEvent);
+        return;
+      case 'conversation.removed': {
+        const e = params as Notifications['conversation.removed'];
+        if (!e || typeof e.groupId !== 'string') return;
+        // Before the event, so a listener already sees the group gone.
+        this.#forget(e.groupId);
+        this.emit(method, e);
+        return;
+      }
+      case 'group.updated':
+      case 'member.role':
+      case 'invited':
+      case 'conversation.added':
+        if (params === null || typeof params !== 'object') return;
+        this.emit(method, params as never);
         return;
       default:
         this.emit('notification', { method, params });
@@ -442,6 +619,8 @@ export class NextChatClient extends TypedEmitter<ClientEvents> {
     let join: Results['group.join'] | undefined;
     let complete = true;
     try {
+      // Rooms and direct conversations alike: a peer may group.join a direct
+      // conversation by id (even while the other blocks them, unlike direct.open).
       join = await this.request('group.join', since === undefined ? { groupId, limit } : { groupId, since, limit });
       let before = firstPageBefore(since, join);
       let fetched = join.history.length;
@@ -462,8 +641,12 @@ export class NextChatClient extends TypedEmitter<ClientEvents> {
       // The connection is gone: the next reconnect resumes from the same
       // cursor, so nothing is delivered now (that would skip the gap).
       if (!this.#transport?.isOpen || err instanceof ConnectionClosedError || err instanceof NotConnectedError) return;
-      if (err instanceof RpcError && (err.code === ErrorCode.GroupNotFound || err.code === ErrorCode.GroupFull)) {
-        this.#joined.delete(groupId);
+      // Removed (kicked, banned, deleted) or left while resuming: nothing to report.
+      if (!this.#joined.has(groupId)) return;
+      if (err instanceof RpcError && GIVE_UP_RESUME.has(err.code)) {
+        // Gone, full, or we were put out while away (kicked from a private
+        // room, banned): retrying on the next reconnect cannot help.
+        this.#forget(groupId);
       } else if (join && buffered) {
         // Joined, but paging failed: hand out what we have and say there is a gap.
         for (const m of mergeMissed(since, join.history, buffered)) this.#deliver(m);
@@ -475,8 +658,14 @@ export class NextChatClient extends TypedEmitter<ClientEvents> {
   #flushResume(groupId: string, since: string | undefined, pages: Message[][], history: Message[], complete: boolean): void {
     const buffered = this.#resuming.get(groupId) ?? [];
     this.#resuming.delete(groupId);
+    const stillOurs = this.#joined.has(groupId);
     let missed = 0;
     for (const m of mergeMissed(since, ...pages, history, buffered)) if (this.#deliver(m)) missed++;
+    if (!stillOurs) {
+      // conversation.removed (or a leave) came in mid-resume: what came before it is out; keep no cursor.
+      this.#seen.forget(groupId);
+      return;
+    }
     this.emit('resumed', { groupId, missed, complete });
   }
 

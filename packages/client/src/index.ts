@@ -12,7 +12,15 @@
  * ```
  */
 export { NextChatClient } from './client.js';
-export type { ClientEvents, ConnectionState, ConnectOptions, RequestOptions } from './client.js';
+export type {
+  ClientEvents,
+  ConnectionState,
+  ConnectOptions,
+  CreateGroupParams,
+  PageParams,
+  RequestOptions,
+  UpdateGroupParams,
+} from './client.js';
 export type { ClientOptions, ReconnectOptions } from './options.js';
 export {
   ClientError,
@@ -29,4 +37,22 @@ export { normalizeHubUrl } from './url.js';
 export type { WebSocketConstructor, WebSocketLike } from './transport.js';
 export type { Listener } from './emitter.js';
 export { RpcError, ErrorCode, CloseCode } from '@next-chat/core';
-export type { Group, Member, MemberEvent, Message, MethodName, ParamsInput, Results } from '@next-chat/core';
+export type {
+  Ban,
+  Group,
+  GroupKind,
+  Invitation,
+  LeaveReason,
+  Member,
+  MemberEvent,
+  MemberLeftEvent,
+  MemberRoleEvent,
+  Message,
+  MethodName,
+  Notifications,
+  ParamsInput,
+  RemovedReason,
+  Results,
+  Role,
+  Visibility,
+} from '@next-chat/core';

@@ -35,7 +35,7 @@ export async function exec(ctx: CommandContext, args: Args): Promise<Outcome> {
     before = r.next;
   }
   const messages = batches.flat();
-  const lines = messages.length > 0 ? messages.map((m) => formatMessage(m, ctx.style)) : [`no messages in #${args.group} yet`];
+  const lines = messages.length > 0 ? messages.map((m) => formatMessage(m, ctx.style, ctx.where?.(m.groupId))) : [`no messages in #${args.group} yet`];
   return { lines, json: { messages } };
 }
 

@@ -23,7 +23,7 @@ export async function exec(ctx: CommandContext, args: Args): Promise<Outcome> {
   const r = await ctx.client.join(args.group, { limit: args.last ?? DEFAULT_LAST });
   const head = `joined ${ctx.style.cyan(`#${r.group.id}`)} (${plural(r.group.memberCount, 'member')})`;
   const lines = [r.history.length > 0 ? `${head}; recent messages:` : `${head}; no messages yet`];
-  for (const m of r.history) lines.push(formatMessage(m, ctx.style));
+  for (const m of r.history) lines.push(formatMessage(m, ctx.style, ctx.where?.(m.groupId)));
   return { lines, json: r };
 }
 

@@ -26,7 +26,7 @@ export async function exec(ctx: CommandContext, args: Args): Promise<Outcome> {
   if (text === '') throw new UsageError('nothing to say; usage: say GROUP TEXT');
   const message = await ctx.client.send(args.group, text);
   // In the REPL the hub's echo of the message is the confirmation.
-  return { lines: ctx.interactive ? [] : [formatMessage(message, ctx.style)], json: { message } };
+  return { lines: ctx.interactive ? [] : [formatMessage(message, ctx.style, ctx.where?.(message.groupId))], json: { message } };
 }
 
 export const handler = oneShot(exec);
