@@ -42,6 +42,8 @@ import * as list from './commands/list.js';
 import * as members from './commands/members.js';
 import * as role from './commands/role.js';
 import * as say from './commands/say.js';
+import * as title from './commands/title.js';
+import * as topic from './commands/topic.js';
 import * as set from './commands/set.js';
 import * as unban from './commands/unban.js';
 import * as unblock from './commands/unblock.js';
@@ -66,6 +68,8 @@ export const HELP: [string, string][] = [
   ['create GROUP [--private] [--title T] [--topic T] [--capacity N]', 'create a room (you own it)'],
   ['info GROUP', 'settings, owner, size, your role'],
   ['set GROUP [--title T] [--topic T] [--private|--public] [--capacity N]', 'change a room (owner, admin)'],
+  ['title GROUP [TEXT]', "set a room's title (owner, admin)"],
+  ['topic GROUP [TEXT]', "set a room's topic (owner, admin)"],
   ['join GROUP', 'become a member and see its messages live'],
   ['leave GROUP', 'stop being a member'],
   ['say GROUP TEXT', 'send TEXT to GROUP (@USER: a direct conversation opened here)'],
@@ -95,6 +99,8 @@ const COMMANDS = new Set([
   'create',
   'info',
   'set',
+  'title',
+  'topic',
   'join',
   'leave',
   'say',
@@ -375,6 +381,14 @@ export class Repl {
         const [name, text] = splitWord(rest);
         const group = this.#resolve(name);
         await this.#run(say.exec, { group, text }, group);
+        return false;
+      }
+      case 'title':
+      case 'topic': {
+        if (!need(1, `${cmd} GROUP [TEXT]`)) return false;
+        const [name, text] = splitWord(rest);
+        const group = this.#resolve(name);
+        await this.#run(cmd === 'title' ? title.exec : topic.exec, { group, text: text === '' ? [] : text }, group);
         return false;
       }
       case 'use':

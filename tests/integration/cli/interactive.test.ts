@@ -90,6 +90,11 @@ describe('interactive session (piped stdin)', () => {
     await s.expect(`#${g}  2 members, created by dora`);
     s.line('say');
     await s.expect('! usage: say GROUP TEXT');
+    // The owner may not leave others behind: hand the room over, then leave.
+    s.line(`leave ${g}`);
+    await s.expect(`you own group '${g}' and others are still in it; hand ownership over first: role ${g} <user> owner`);
+    s.line(`role ${g} erin owner`);
+    await s.expect(`erin is the owner now`);
     s.line(`leave ${g}`);
     await s.expect(`left #${g}`);
     s.line('after leaving, plain lines have no group');

@@ -48,7 +48,7 @@ describe('one-shot commands', () => {
 
     r = await as('bob', 'members', g);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/alice \(offline\)/);
+    expect(r.stdout).toMatch(/alice \(owner, offline\)/);
     expect(r.stdout).toMatch(/● bob/);
     expect(r.stdout).toContain('2 members, 1 online');
 

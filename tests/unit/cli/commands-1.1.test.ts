@@ -18,6 +18,8 @@ import * as invite from '../../../packages/cli/src/commands/invite.js';
 import * as kick from '../../../packages/cli/src/commands/kick.js';
 import * as role from '../../../packages/cli/src/commands/role.js';
 import * as set from '../../../packages/cli/src/commands/set.js';
+import * as title from '../../../packages/cli/src/commands/title.js';
+import * as topic from '../../../packages/cli/src/commands/topic.js';
 import * as unban from '../../../packages/cli/src/commands/unban.js';
 import * as unblock from '../../../packages/cli/src/commands/unblock.js';
 import type { CommandContext } from '../../../packages/cli/src/context.js';
@@ -73,6 +75,17 @@ describe('create and set', () => {
     expect(out.lines).toEqual(['updated #g: private, topic “UI”, up to 30 members']);
     await set.exec(ctx(client), { group: 'g', public: true });
     expect(calls[1]).toEqual(['updateGroup', 'g', { visibility: 'public' }]);
+  });
+
+  it('title and topic set one setting from the rest of the line; without text they clear it', async () => {
+    const { client, calls } = stub({ updateGroup: (_id: never, p: never) => room({ ...(p as object) }) });
+    const out = await title.exec(ctx(client), { group: 'g', text: ['Design', 'team'] });
+    expect(calls[0]).toEqual(['updateGroup', 'g', { title: 'Design team' }]);
+    expect(out.lines[0]).toMatch(/^updated #g: /);
+    await topic.exec(ctx(client), { group: 'g', text: 'all things UI' });
+    expect(calls[1]).toEqual(['updateGroup', 'g', { topic: 'all things UI' }]);
+    await topic.exec(ctx(client), { group: 'g' });
+    expect(calls[2]).toEqual(['updateGroup', 'g', { topic: '' }]);
   });
 
   it('info shows group.get, the peer for a direct conversation', async () => {

@@ -4,6 +4,8 @@ import * as list from './list.js';
 import * as create from './create.js';
 import * as info from './info.js';
 import * as set from './set.js';
+import * as title from './title.js';
+import * as topic from './topic.js';
 import * as join from './join.js';
 import * as leave from './leave.js';
 import * as say from './say.js';
@@ -29,6 +31,8 @@ export const commands = [
   create,
   info,
   set,
+  title,
+  topic,
   join,
   leave,
   say,
