@@ -30,9 +30,9 @@
  * Env: BENCH_ABUSE_PHASE_MS (default 3000), BENCH_ABUSE_ENGINES
  * (embedded,redis), BENCH_ABUSE_PHASES (comma list; quiet always runs).
  */
-import { fork, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { Forked } from './forked.js';
 import type { AgentCommand, AgentEvent, AttackResult, BystanderResult, Phase } from './abuse-agent.js';
 import { cpuSeconds, peakRss, startHubProc } from './procs.js';
 import type { Service } from './services.js';
@@ -61,66 +61,10 @@ const ATTACKER = 'attacker';
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-type EvName = AgentEvent['ev'];
-type EventOf<E extends EvName> = Extract<AgentEvent, { ev: E }>;
-
 /** One abuse-agent.ts child and its IPC requests (as Gen is for loadgen.ts). */
-class Agent {
-  private readonly child: ChildProcess;
-  private readonly waiters: { ev: EvName; resolve: (e: AgentEvent) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }[] = [];
-  private exited = false;
-
-  constructor(readonly name: string) {
-    this.child = fork(AGENT, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    this.child.on('message', (e: AgentEvent) => {
-      if (e.ev === 'error') return this.failAll(new Error(`${name}: ${e.message}`));
-      const i = this.waiters.findIndex((w) => w.ev === e.ev);
-      if (i < 0) return;
-      const [w] = this.waiters.splice(i, 1);
-      clearTimeout(w.timer);
-      w.resolve(e);
-    });
-    this.child.once('exit', (code) => {
-      this.exited = true;
-      this.failAll(new Error(`${name} exited (${code})`));
-    });
-  }
-
-  get pid(): number {
-    return this.child.pid ?? 0;
-  }
-
-  private failAll(err: Error): void {
-    for (const w of this.waiters.splice(0)) {
-      clearTimeout(w.timer);
-      w.reject(err);
-    }
-  }
-
-  request<E extends EvName>(cmd: AgentCommand, ev: E, timeoutMs: number): Promise<EventOf<E>> {
-    const p = new Promise<EventOf<E>>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        const i = this.waiters.findIndex((w) => w.timer === timer);
-        if (i >= 0) this.waiters.splice(i, 1);
-        reject(new Error(`${this.name}: no '${ev}' within ${timeoutMs} ms`));
-      }, timeoutMs);
-      this.waiters.push({ ev, resolve: resolve as (e: AgentEvent) => void, reject, timer });
-    });
-    this.child.send(cmd);
-    return p;
-  }
-
-  async close(): Promise<void> {
-    if (this.exited) return;
-    const gone = new Promise((r) => this.child.once('exit', r));
-    try {
-      this.child.send({ cmd: 'close' } satisfies AgentCommand);
-    } catch {
-      /* channel closed */
-    }
-    const t = setTimeout(() => this.child.kill('SIGKILL'), 3000);
-    await gone;
-    clearTimeout(t);
+class Agent extends Forked<AgentCommand, AgentEvent> {
+  constructor(name: string) {
+    super(name, AGENT);
   }
 }
 

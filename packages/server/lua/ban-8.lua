@@ -33,12 +33,8 @@ local userId = ARGV[2]
 if redis.call('EXISTS', metaKey) == 0 then
   return { 'group_not_found' }
 end
-local was = redis.call('ZREM', membersKey, userId)
-if was == 1 then
-  redis.call('HDEL', joinedKey, userId)
-  redis.call('SREM', adminsKey, userId)
-  redis.call('ZREM', userRoomsKey, groupId)
-end
+--- @include "endMembership"
+local was = endMembership(membersKey, joinedKey, adminsKey, userRoomsKey, groupId, userId)
 redis.call('HDEL', invitesKey, userId)
 redis.call('ZREM', userInvitationsKey, groupId)
 redis.call('HSET', bansKey, userId, ARGV[3])

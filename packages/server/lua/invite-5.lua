@@ -31,17 +31,7 @@ local groupId = ARGV[1]
 local userId = ARGV[2]
 local atMs = tonumber(ARGV[4])
 
-local FIELDS = { 'createdBy', 'createdAt', 'kind', 'visibility', 'title', 'topic', 'ownerId', 'capacity', 'peers' }
-local function withGroup(out)
-  local v = redis.call('HMGET', metaKey, unpack(FIELDS))
-  for i = 1, #FIELDS do
-    out[#out + 1] = FIELDS[i]
-    out[#out + 1] = v[i] or ''
-  end
-  out[#out + 1] = 'memberCount'
-  out[#out + 1] = redis.call('ZCARD', membersKey)
-  return out
-end
+--- @include "withGroup"
 
 if redis.call('EXISTS', metaKey) == 0 then
   return { 'group_not_found' }
@@ -66,4 +56,4 @@ if pending then
 end
 redis.call('HSET', invitesKey, userId, ARGV[3])
 redis.call('ZADD', userInvitationsKey, atMs, groupId)
-return withGroup({ 'invited' })
+return withGroup({ 'invited' }, metaKey, membersKey)

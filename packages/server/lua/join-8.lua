@@ -47,17 +47,7 @@ local userId = ARGV[2]
 local capacity = tonumber(ARGV[3])
 local nowMs = tonumber(ARGV[5])
 
-local FIELDS = { 'createdBy', 'createdAt', 'kind', 'visibility', 'title', 'topic', 'ownerId', 'capacity', 'peers' }
-local function withGroup(out)
-  local v = redis.call('HMGET', metaKey, unpack(FIELDS))
-  for i = 1, #FIELDS do
-    out[#out + 1] = FIELDS[i]
-    out[#out + 1] = v[i] or ''
-  end
-  out[#out + 1] = 'memberCount'
-  out[#out + 1] = redis.call('ZCARD', membersKey)
-  return out
-end
+--- @include "withGroup"
 
 local meta = redis.call('HMGET', metaKey, 'createdBy', 'kind', 'visibility', 'ownerId', 'capacity')
 if not meta[1] then
@@ -75,7 +65,7 @@ local function roleOf()
 end
 local function already()
   local joinedAt = redis.call('HGET', joinedKey, userId) or ARGV[4]
-  return withGroup({ 'already', 'joinedAt', joinedAt, 'role', roleOf() })
+  return withGroup({ 'already', 'joinedAt', joinedAt, 'role', roleOf() }, metaKey, membersKey)
 end
 
 local isMember = redis.call('ZSCORE', membersKey, userId)
@@ -118,4 +108,4 @@ redis.call('ZREM', userInvitationsKey, groupId)
 if visibility == 'private' then
   redis.call('ZADD', userRoomsKey, 0, groupId)
 end
-return withGroup({ 'joined', 'joinedAt', ARGV[4], 'role', roleOf() })
+return withGroup({ 'joined', 'joinedAt', ARGV[4], 'role', roleOf() }, metaKey, membersKey)

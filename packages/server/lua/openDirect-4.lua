@@ -25,27 +25,17 @@ local a = ARGV[1]
 local b = ARGV[2]
 local at = ARGV[3]
 
-local FIELDS = { 'createdBy', 'createdAt', 'kind', 'visibility', 'title', 'topic', 'ownerId', 'capacity', 'peers' }
-local function withGroup(out)
-  local v = redis.call('HMGET', metaKey, unpack(FIELDS))
-  for i = 1, #FIELDS do
-    out[#out + 1] = FIELDS[i]
-    out[#out + 1] = v[i] or ''
-  end
-  out[#out + 1] = 'memberCount'
-  out[#out + 1] = redis.call('ZCARD', membersKey)
-  return out
-end
+--- @include "withGroup"
 
 if redis.call('ZSCORE', blocksKey, a) then
   return { 'blocked' }
 end
 if redis.call('EXISTS', metaKey) == 1 then
-  return withGroup({ 'exists' })
+  return withGroup({ 'exists' }, metaKey, membersKey)
 end
 redis.call('HSET', metaKey,
   'createdBy', a, 'createdAt', at, 'kind', 'direct', 'visibility', 'private',
   'title', '', 'topic', '', 'ownerId', '', 'capacity', 2, 'peers', ARGV[4])
 redis.call('ZADD', membersKey, 0, a, 0, b)
 redis.call('HSET', joinedKey, a, at, b, at)
-return withGroup({ 'created' })
+return withGroup({ 'created' }, metaKey, membersKey)

@@ -27,17 +27,7 @@ local groupId = ARGV[1]
 local roomsBefore = ARGV[2]
 local roomsAfter = ARGV[3]
 
-local FIELDS = { 'createdBy', 'createdAt', 'kind', 'visibility', 'title', 'topic', 'ownerId', 'capacity', 'peers' }
-local function withGroup(out)
-  local v = redis.call('HMGET', metaKey, unpack(FIELDS))
-  for i = 1, #FIELDS do
-    out[#out + 1] = FIELDS[i]
-    out[#out + 1] = v[i] or ''
-  end
-  out[#out + 1] = 'memberCount'
-  out[#out + 1] = redis.call('ZCARD', membersKey)
-  return out
-end
+--- @include "withGroup"
 
 local meta = redis.call('HMGET', metaKey, 'createdBy', 'kind', 'visibility')
 if not meta[1] then
@@ -77,4 +67,4 @@ if now and meta[2] ~= 'direct' and now ~= was then
     end
   end
 end
-return withGroup({ 'updated' })
+return withGroup({ 'updated' }, metaKey, membersKey)

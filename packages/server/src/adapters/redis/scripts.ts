@@ -27,7 +27,11 @@ interface ScriptDef {
 function load(file: string): ScriptDef & { lua: string } {
   const m = /^([A-Za-z]+)-(\d+)\.lua$/.exec(file);
   if (!m) throw new Error(`bad Lua file name ${file}: expected <camelName>-<numberOfKeys>.lua`);
-  const lua = readFileSync(new URL(file, LUA_DIR), 'utf8');
+  // `--- @include "name"` lines take lua/includes/name.lua (BullMQ's scripts
+  // share helpers the same way); the name's sha covers what was included.
+  const lua = readFileSync(new URL(file, LUA_DIR), 'utf8').replace(/^--- @include "([A-Za-z]+)"$/gm, (_line, name: string) =>
+    readFileSync(new URL(`includes/${name}.lua`, LUA_DIR), 'utf8').trimEnd(),
+  );
   const version = createHash('sha1').update(lua).digest('hex').slice(0, 8);
   return { command: `${m[1]}:${version}`, numberOfKeys: Number(m[2]), lua };
 }

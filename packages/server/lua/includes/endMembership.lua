@@ -1,0 +1,11 @@
+-- Ends a membership with everything that belongs to it: the joinedAt, the
+-- admin role, the entry in the user's private rooms. 1 when the user was a member.
+local function endMembership(membersKey, joinedKey, adminsKey, userRoomsKey, groupId, userId)
+  local was = redis.call('ZREM', membersKey, userId)
+  if was == 1 then
+    redis.call('HDEL', joinedKey, userId)
+    redis.call('SREM', adminsKey, userId)
+    redis.call('ZREM', userRoomsKey, groupId)
+  end
+  return was
+end
