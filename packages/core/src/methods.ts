@@ -15,7 +15,7 @@ import {
   textProblem,
 } from './limits.js';
 import { MESSAGE_ID_RE, parseMessageId } from './message-id.js';
-import type { Ban, Group, Invitation, Member, MemberEvent, MemberLeftEvent, MemberRoleEvent, Message, RemovedReason, Role } from './types.js';
+import type { Ban, Group, Invitation, Member, MemberEvent, MemberLeftEvent, MemberRoleEvent, Message, RemovedReason, Role, TypingEvent } from './types.js';
 
 const groupId = z
   .string({ error: 'must be a string' })
@@ -87,6 +87,7 @@ export const paramsSchemas = {
   'user.block': z.object({ userId }),
   'user.unblock': z.object({ userId }),
   'me.blocked': z.object(page),
+  typing: z.object({ groupId }),
   'group.join': z.object({ groupId, since: messageId.optional(), limit: limit(0, PAGE_LIMIT_DEFAULT) }),
   'group.leave': z.object({ groupId }),
   'group.members': z.object({ groupId, after: userIdCursor.optional(), limit: limit(1, PAGE_LIMIT_DEFAULT) }),
@@ -135,6 +136,7 @@ export interface Results {
   'user.block': { blocked: true };
   'user.unblock': { unblocked: boolean };
   'me.blocked': { users: string[]; next: string | null };
+  typing: Record<string, never>;
 }
 export type Result<M extends MethodName> = Results[M];
 
@@ -148,6 +150,8 @@ export interface Notifications {
   invited: { invitation: Invitation; group: Group };
   'conversation.added': { group: Group; by: string };
   'conversation.removed': { groupId: string; reason: RemovedReason; by: string };
+  /** To the group's other subscribed connections, at most one per user per group in any 2 seconds. */
+  typing: TypingEvent;
 }
 export type NotificationName = keyof Notifications;
 

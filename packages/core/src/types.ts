@@ -78,3 +78,10 @@ export interface MemberRoleEvent {
 }
 
 export type RemovedReason = 'kicked' | 'banned' | 'deleted';
+
+/** Someone is writing in a group: a live signal, never stored or replayed. */
+export interface TypingEvent {
+  groupId: string;
+  userId: string;
+  at: string;
+}

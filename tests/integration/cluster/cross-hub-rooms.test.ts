@@ -101,6 +101,21 @@ describe('1.1 across hubs', () => {
     await b.waitFor((f) => f.method === 'message' && (f.params as Message).id === sent.message.id);
   });
 
+  it('typing crosses hubs, and its throttle holds across them', async () => {
+    const g = uid('xtype');
+    const typist = uid('typist');
+    const onA = await connect(hubs[0]!, typist);
+    const onB = await connect(hubs[1]!, typist);
+    const watcher = await connect(hubs[2]!, uid('watch'));
+    await onA.call('group.create', { groupId: g });
+    for (const c of [onA, onB, watcher]) await c.call('group.join', { groupId: g });
+    await onA.call('typing', { groupId: g });
+    await onB.call('typing', { groupId: g });
+    await watcher.waitFor((f) => f.method === 'typing');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(watcher.notifications.filter((f) => f.method === 'typing')).toHaveLength(1);
+  });
+
   it('personal notifications reach every connection of the user on every hub', async () => {
     const g = uid('xinv');
     const owner = await connect(hubs[0]!, uid('owner'));

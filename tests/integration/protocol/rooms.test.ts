@@ -326,3 +326,32 @@ describe('an outsider learns nothing of a private room', () => {
     expect((await i.call<{ messages: Message[] }>('message.history', { groupId: g })).messages.map((m) => m.text)).toEqual(['TEXT-SECRET']);
   });
 });
+
+describe('typing', () => {
+  it("reaches the group's other subscribed connections, not the typist's own; at most one per user per 2 s; members only", async () => {
+    const ann = uid('ann');
+    const a1 = await connect(ann);
+    const a2 = await connect(ann);
+    const b = await connect(uid('bob'));
+    const g = uid('chat');
+    await a1.call('group.create', { groupId: g });
+    for (const c of [a1, a2, b]) await c.call('group.join', { groupId: g });
+    for (let i = 0; i < 5; i++) expect(await a1.call('typing', { groupId: g })).toEqual({});
+    const f = await b.waitFor((x) => x.method === 'typing');
+    expect(f.params).toEqual({ groupId: g, userId: ann, at: expect.any(String) });
+    // Answered every time, passed on once; and never to ann's own connections.
+    await b.call('group.list', { limit: 1 });
+    expect(notes(b, 'typing')).toHaveLength(1);
+    expect(notes(a1, 'typing')).toHaveLength(0);
+    expect(notes(a2, 'typing')).toHaveLength(0);
+    await new Promise((r) => setTimeout(r, 2100));
+    await a2.call('typing', { groupId: g });
+    await b.waitFor(() => notes(b, 'typing').length >= 2);
+    expect(await code(await connect(uid('outsider')), 'typing', { groupId: g })).toBe(4003);
+    // Never stored: a late joiner gets no typing replayed.
+    const late = await connect(uid('late'));
+    await late.call('group.join', { groupId: g });
+    await late.call('group.list', { limit: 1 });
+    expect(notes(late, 'typing')).toHaveLength(0);
+  });
+});

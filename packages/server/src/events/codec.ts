@@ -16,7 +16,7 @@
  *
  * Member events travel as {@link ClusterEvent} JSON on the events channel.
  */
-import { isMessageId, type Group, type MemberEvent, type MemberLeftEvent, type MemberRoleEvent, type Message, type RemovedReason } from '@next-chat/core';
+import { isMessageId, type Group, type MemberEvent, type MemberLeftEvent, type MemberRoleEvent, type Message, type RemovedReason, type TypingEvent } from '@next-chat/core';
 
 /** A message of a group's log, as delivered: its id, number and JSON. */
 export interface MessageEvent {
@@ -37,11 +37,11 @@ export interface MembershipEvent {
 
 /** A notification for the group's subscribed connections, as it is sent. */
 export interface GroupNotice {
-  readonly kind: 'group.updated' | 'member.role';
+  readonly kind: 'group.updated' | 'member.role' | 'typing';
   readonly groupId: string;
   readonly params: GroupNoticeParams;
 }
-export type GroupNoticeParams = { group: Group } | MemberRoleEvent;
+export type GroupNoticeParams = { group: Group } | MemberRoleEvent | TypingEvent;
 
 /**
  * Users who stop being members (kicked, banned, or everyone when the group
@@ -78,6 +78,7 @@ export function groupOf(e: ClusterEvent): string | null {
     case 'message':
     case 'group.updated':
     case 'member.role':
+    case 'typing':
     case 'removed':
       return e.groupId;
     case 'member.joined':
@@ -248,6 +249,7 @@ export function decodeClusterEvent(payload: string): Exclude<ClusterEvent, Messa
     }
     case 'group.updated':
     case 'member.role':
+    case 'typing':
       if (typeof v.groupId !== 'string' || v.params === null || typeof v.params !== 'object') return undefined;
       return { kind: v.kind, groupId: v.groupId, params: v.params as GroupNoticeParams };
     case 'removed':

@@ -4,7 +4,7 @@
  * a message arrives encoded (events/codec.ts), is spliced into one
  * notification frame, and the same string goes to every connection.
  */
-import { CloseCode, compareMessageIds } from '@next-chat/core';
+import { CloseCode, compareMessageIds, type TypingEvent } from '@next-chat/core';
 import { idTime, notificationFrame, type ClusterEvent, type MembershipEvent, type MessageEvent, type PersonalEvent, type RemovalEvent } from '../events/codec.js';
 import type { Broker } from '../ports/broker.js';
 import type { Metrics } from '../observability/metrics.js';
@@ -123,9 +123,18 @@ export class Fanout {
       case 'group.updated':
       case 'member.role':
         return this.onNotice(e.groupId, notificationFrame(e.kind, JSON.stringify(e.params)));
+      case 'typing':
+        // Live only: not held for joins in progress, never to the typist's own connections.
+        return this.onTyping(e.groupId, (e.params as TypingEvent).userId, notificationFrame('typing', JSON.stringify(e.params)));
       case 'removed':
         return this.onRemoval(e);
     }
+  }
+
+  private onTyping(groupId: string, userId: string, frame: string): void {
+    const fan = this.groups.get(groupId);
+    if (!fan) return;
+    for (const [peer, sub] of fan.peers) if (!sub.buffer && peer.userId !== userId) peer.send(frame);
   }
 
   private onNotice(groupId: string, frame: string): void {

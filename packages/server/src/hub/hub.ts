@@ -20,6 +20,9 @@ import { historyPage, joinHistory } from './recovery.js';
 import { memberView, Rooms } from './rooms.js';
 import { UserPeers } from './user-peers.js';
 
+/** docs/protocol.md: at most one typing signal per user per group in any 2 seconds is passed on. */
+const TYPING_WINDOW_MS = 2000;
+
 export interface CallContext {
   peer: Peer;
   /** Runs `fn` right after the result frame is queued (join releases held notifications). */
@@ -86,6 +89,7 @@ export class Hub {
       'user.block': (ctx, p) => d.block(ctx.peer, p),
       'user.unblock': (ctx, p) => d.unblock(ctx.peer, p),
       'me.blocked': (ctx, p) => d.blocked(ctx.peer, p),
+      typing: (ctx, p) => this.typing(ctx, p),
     };
   }
 
@@ -236,6 +240,15 @@ export class Hub {
     if (!('message' in r)) throw refusalError(p.groupId, r);
     if (r.status === 'published') this.metrics.messagesIn.inc();
     return new EncodedResult(`{"message":${r.message.json}}`);
+  }
+
+  /** Passed on at most once per user per group in any TYPING_WINDOW_MS, across hubs; always answered. */
+  private async typing(ctx: CallContext, p: Params<'typing'>): Promise<Result<'typing'>> {
+    await this.requireMember(p.groupId, ctx.peer.userId);
+    if (await this.engine.presence.passTyping(p.groupId, ctx.peer.userId, TYPING_WINDOW_MS)) {
+      await this.rooms.tell({ kind: 'typing', groupId: p.groupId, params: { groupId: p.groupId, userId: ctx.peer.userId, at: new Date().toISOString() } });
+    }
+    return {};
   }
 
   private async messageHistory(ctx: CallContext, p: Params<'message.history'>): Promise<Result<'message.history'>> {

@@ -10,5 +10,10 @@ export interface Presence {
   disconnected(userId: string): void;
   /** The subset of `userIds` that is online anywhere. */
   online(userIds: string[]): Promise<Set<string>>;
+  /**
+   * Whether a typing signal of `userId` in `groupId` is passed on: true at
+   * most once per `windowMs` for the pair, across every instance.
+   */
+  passTyping(groupId: string, userId: string, windowMs: number): Promise<boolean>;
   close(): Promise<void>;
 }

@@ -13,6 +13,7 @@
  *   <prefix>:{<g>}:invites   hash userId -> {"invitedBy","at","atMs"} (pending invitations)
  *   <prefix>:{<g>}:bans      hash userId -> {"by","at","untilMs","reason"} (untilMs null: until unbanned;
  *                            expired ones are removed lazily)
+ *   <prefix>:{<g>}:typing:<u>  "1" while the user's typing signals in the group are held back (PX 2000)
  *   <prefix>:{<g>}:notify    pub/sub channel: "this stream has news" (not a key)
  *   <prefix>:groups          sorted set of the PUBLIC room ids, all scores 0 (group.list)
  *   <prefix>:dedupe:{<g>}:<author>:<cmid>   the original message, EX 600
@@ -87,6 +88,10 @@ export class RedisKeys {
   /** {@link userInvitations} as the text before and after the user id. */
   userInvitationsParts(): [string, string] {
     return around((u) => this.userInvitations(u));
+  }
+  /** Set for the window in which a user's typing signals in a group are held back (PX). */
+  typing(groupId: string, userId: string): string {
+    return `${this.prefix}:{${groupId}}:typing:${userId}`;
   }
   /** Hash groupId -> ms of its deletion: history the writers still remove from MySQL, and keep out of it. */
   deletedGroups(): string {

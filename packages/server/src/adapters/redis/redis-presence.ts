@@ -66,6 +66,12 @@ export class RedisPresence implements Presence {
     return new Set(userIds.filter((_, i) => Number(counts[i]) > 0));
   }
 
+  /** SET NX PX: the first signal of a window wins on whichever hub it arrives. */
+  async passTyping(groupId: string, userId: string, windowMs: number): Promise<boolean> {
+    const r = await guarded(this.o.metrics, () => this.o.redis.set(this.o.keys.typing(groupId, userId), '1', 'PX', windowMs, 'NX'));
+    return r === 'OK';
+  }
+
   async close(): Promise<void> {
     clearInterval(this.timer);
     const users = [...this.local.keys()];
