@@ -51,10 +51,8 @@ export class Gateway {
     const wss = new WebSocketServer({
       noServer: true,
       maxPayload: config.maxFrameBytes,
-      // One message event per socket per event-loop turn: a client that packs
-      // thousands of frames into one TCP write cannot hold the loop while
-      // every frame is handled; other sockets are served in between.
-      allowSynchronousEvents: false,
+      // ws emits a read's frames at once; Connection handles a few per turn
+      // and holds the rest (connection.ts, FRAMES_PER_TURN).
       // Invalid UTF-8 gets a JSON-RPC parse error from the dispatcher instead
       // of ws closing the socket with 1007: a bad frame never closes it.
       skipUTF8Validation: true,

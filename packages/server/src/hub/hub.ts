@@ -245,6 +245,8 @@ export class Hub {
   /** Passed on at most once per user per group in any TYPING_WINDOW_MS, across hubs; always answered. */
   private async typing(ctx: CallContext, p: Params<'typing'>): Promise<Result<'typing'>> {
     await this.requireMember(p.groupId, ctx.peer.userId);
+    // Someone who may not write to a person may not show them typing either.
+    await this.direct.checkSend(p.groupId, ctx.peer.userId);
     if (await this.engine.presence.passTyping(p.groupId, ctx.peer.userId, TYPING_WINDOW_MS)) {
       await this.rooms.tell({ kind: 'typing', groupId: p.groupId, params: { groupId: p.groupId, userId: ctx.peer.userId, at: new Date().toISOString() } });
     }
