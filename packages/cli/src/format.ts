@@ -15,6 +15,7 @@ import type {
   Message,
   Notifications,
   Role,
+  TypingEvent,
 } from '@next-chat/client';
 import { formatDuration } from './duration.js';
 
@@ -145,6 +146,15 @@ export function formatAdded(e: Notifications['conversation.added'], st: Style, n
 export function formatRemoved(e: Notifications['conversation.removed'], st: Style, where = `#${e.groupId}`, now = new Date().toISOString()): string {
   const why = e.reason === 'deleted' ? `it was deleted by ${e.by}` : `${e.reason} by ${e.by}`;
   return `${st.dim(formatTime(now))} ${st.yellow('*')} you were removed from ${st.cyan(clean(where))}: ${why}`;
+}
+
+/**
+ * `bob is typing…` for the group in use; for another group it is named
+ * first, as in a message: `#design bob is typing…`, `@bob bob is typing…`.
+ */
+export function formatTyping(e: TypingEvent, st: Style, where?: string): string {
+  const who = `${clean(e.userId)} is typing…`;
+  return st.dim(where === undefined ? who : `${clean(where)} ${who}`);
 }
 
 /** A group's settings in one phrase: `private, “Design team”, topic “UI”, up to 50 members`. */

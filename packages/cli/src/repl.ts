@@ -16,6 +16,7 @@ import {
   formatMessage,
   formatRemoved,
   formatRoleEvent,
+  formatTyping,
   groupLabel,
   makeStyle,
   plural,
@@ -166,6 +167,25 @@ export function parseCommandLine(cmd: string, rest: string): ParsedLine {
   return parsed;
 }
 
+/**
+ * Whether a half-typed line is on its way to being a message for the group
+ * in use (so it is worth a typing signal): not a `/command`, and its first
+ * word is not a command's name, nor, while still being typed, the start of
+ * one ("he" may become "help"; "hel" too, "hell" no longer).
+ */
+export function isMessageSoFar(line: string): boolean {
+  const s = line.trimStart();
+  if (s === '' || s.startsWith('/')) return false;
+  const m = /^(\S+)(\s?)/.exec(s)!;
+  const word = m[1].toLowerCase();
+  if (m[2] !== '') return !COMMANDS.has(word);
+  for (const c of COMMANDS) if (c.startsWith(word)) return false;
+  return true;
+}
+
+/** "bob is typing…" is shown at most once per user per group in this long. */
+export const TYPING_SHOWN_EVERY_MS = 3000;
+
 /** Splits off the first word: `say lobby hi there` → ['say', 'lobby hi there']. */
 export function splitWord(s: string): [string, string] {
   const m = /^(\S*)\s*([\s\S]*)$/.exec(s.trimStart());
@@ -186,6 +206,13 @@ export class Repl {
   #token: string | undefined;
   #current: string | undefined;
   #prompting = false;
+  /** A `[y/N]` question is on the prompt: what is typed is an answer, not a message. */
+  #asking = false;
+  /** The half-typed line as of the last keystroke (a key that changes nothing, such as an arrow, sends no typing). */
+  #typed = '';
+  /** When "USER is typing…" was last shown, by `groupId\nuserId`. */
+  readonly #typingShownAt = new Map<string, number>();
+  readonly #onKeypress = () => this.#keystroke();
   /** Direct conversations met in this session: group id → the other person, and back. */
   readonly #peerOf = new Map<string, string>();
   readonly #directWith = new Map<string, string>();
@@ -197,6 +224,10 @@ export class Repl {
     this.#rl = createInterface({ input: options.input, output: options.output, terminal: this.#tty, historySize: 200 });
     this.#rl.on('SIGINT', () => this.#rl.close());
     this.#lines = this.#rl[Symbol.asyncIterator]();
+    // On a terminal readline reads the input as keypresses ('keypress' events
+    // on the input stream), and its own listener runs first: ours sees
+    // `rl.line` with the key applied. Piped input has no keystrokes.
+    if (this.#tty) options.input.on('keypress', this.#onKeypress);
   }
 
   /** Runs until `bye` or the end of input. */
@@ -221,9 +252,39 @@ export class Repl {
       if (bye) break;
       this.#prompt();
     }
+    this.#o.input.off('keypress', this.#onKeypress);
     this.#rl.close();
     await this.#client?.close();
     this.#client = null;
+  }
+
+  /**
+   * A key was pressed at the prompt. While the line is a message for the
+   * group in use, say so with `typing`: the SDK sends at most one per group
+   * per 1.5 s and never throws at us, so every keystroke may call it.
+   */
+  #keystroke(): void {
+    const line = this.#rl.line;
+    if (line === this.#typed) return;
+    this.#typed = line;
+    const group = this.#current;
+    const client = this.#client;
+    if (!this.#prompting || this.#asking || group === undefined || client?.state !== 'open') return;
+    if (isMessageSoFar(line)) void client.typing(group);
+  }
+
+  /** "USER is typing…": not for this user, at most once per user per group per TYPING_SHOWN_EVERY_MS. */
+  #showTyping(e: ClientEvents['typing']): void {
+    if (this.#me !== undefined && e.userId === this.#me) return;
+    const key = `${e.groupId}\n${e.userId}`;
+    const now = Date.now();
+    const last = this.#typingShownAt.get(key);
+    if (last !== undefined && now >= last && now - last < TYPING_SHOWN_EVERY_MS) return;
+    this.#typingShownAt.set(key, now);
+    if (this.#typingShownAt.size > 256) {
+      for (const [k, t] of this.#typingShownAt) if (now - t >= TYPING_SHOWN_EVERY_MS || now < t) this.#typingShownAt.delete(k);
+    }
+    this.#print(formatTyping(e, this.#style, e.groupId === this.#current ? undefined : this.#label(e.groupId)));
   }
 
   // ---- output ------------------------------------------------------------
@@ -280,9 +341,11 @@ export class Repl {
   async #confirm(question: string): Promise<boolean> {
     this.#rl.setPrompt(`${this.#style.yellow(question)} [y/N] `);
     this.#prompting = true;
+    this.#asking = true;
     this.#rl.prompt(true);
     const next = await this.#lines.next();
     this.#prompting = false;
+    this.#asking = false;
     return !next.done && /^\s*y(es)?\s*$/i.test(next.value);
   }
 
@@ -582,7 +645,13 @@ export class Repl {
     // The first failed attempt of a fresh connect is reported by #connect.
     let quietFailures = 1;
     c.on('message', (m) => {
-      if (live()) this.#print(formatMessage(m, this.#style, this.#label(m.groupId)));
+      if (!live()) return;
+      // Their message is what they were typing: the next "is typing…" is news again.
+      this.#typingShownAt.delete(`${m.groupId}\n${m.authorId}`);
+      this.#print(formatMessage(m, this.#style, this.#label(m.groupId)));
+    });
+    c.on('typing', (e) => {
+      if (live()) this.#showTyping(e);
     });
     c.on('member.joined', (e) => {
       if (live() && e.userId !== this.#user) this.#print(formatMemberEvent('joined', e, this.#style, this.#label(e.groupId)));

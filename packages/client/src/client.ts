@@ -20,11 +20,13 @@ import {
   type MemberRoleEvent,
   type Message,
   type MethodName,
+  type NotificationName,
   type Notifications,
   type ParamsInput,
   type Results,
   type Role,
   type RpcErrorObject,
+  type TypingEvent,
 } from '@next-chat/core';
 import { TypedEmitter } from './emitter.js';
 import {
@@ -81,9 +83,27 @@ export interface ClientEvents {
    * it is not re-joined after a reconnect.
    */
   'conversation.removed': Notifications['conversation.removed'];
+  /**
+   * Someone else is writing in a subscribed group (never sent for this
+   * user's own connections). A live signal, at most one per user per group
+   * in any 2 s, never stored or replayed: show it for a few seconds.
+   */
+  typing: TypingEvent;
   /** Any notification not listed above (later protocol additions). */
   notification: { method: string; params: unknown };
 }
+
+/** Every notification of the protocol (core's `Notifications`) is a typed event; a new one without its event does not compile. */
+// eslint-disable-next-line @typescript-eslint/no-unused-vars
+type EveryNotificationTyped<Untyped extends never = Exclude<NotificationName, keyof ClientEvents>> = Untyped;
+
+/**
+ * `typing()` sends at most one request per group in this long. The hub
+ * passes on at most one per user per group in any 2 s (docs/protocol.md
+ * §11); sending a little more often keeps the signal alive while the person
+ * writes without ever spending the connection's rate limit on keystrokes.
+ */
+export const TYPING_INTERVAL_MS = 1500;
 
 /** Settings of a new room, besides its id (protocol 1.1; all optional). */
 export type CreateGroupParams = Omit<ParamsInput<'group.create'>, 'groupId'>;
@@ -160,6 +180,8 @@ export class NextChatClient extends TypedEmitter<ClientEvents> {
   #generation = 0;
   /** Set by reconnect(): the next attempt goes out without delay. */
   #manualDrop = false;
+  /** When `typing()` last sent a request, per group (Date.now()). */
+  readonly #typingSentAt = new Map<string, number>();
 
   constructor(options: ClientOptions) {
     super();
@@ -406,6 +428,41 @@ export class NextChatClient extends TypedEmitter<ClientEvents> {
   }
 
   /**
+   * `typing` (protocol 1.1): tells the group's other subscribed connections
+   * that this user is writing. Members only (4003). Made to be called on
+   * every keystroke and not awaited:
+   *
+   * - at most one request per group goes out in any {@link TYPING_INTERVAL_MS}
+   *   (1.5 s); a call within that resolves at once with `{}` and sends nothing;
+   * - a refusal is not retried (a late typing signal is worse than none; not
+   *   even 4029), and a promise left alone never becomes an unhandled
+   *   rejection. Await it (or `.catch`) to see errors such as 4003 or
+   *   `NotConnectedError`.
+   */
+  typing(groupId: string, options: RequestOptions = {}): Promise<Results['typing']> {
+    const p = this.#typing(groupId, options);
+    p.catch(() => {});
+    return p;
+  }
+
+  async #typing(groupId: string, options: RequestOptions): Promise<Results['typing']> {
+    const params = { groupId };
+    if (this.#opts.validateParams) parseParams('typing', params);
+    const now = Date.now();
+    const last = this.#typingSentAt.get(groupId);
+    // (A clock set back does not hold the signal back for as long.)
+    if (last !== undefined && now >= last && now - last < TYPING_INTERVAL_MS) return {};
+    // Not connected: nothing goes out, so nothing is throttled.
+    if (this.#state === 'open' && this.#transport?.isOpen) {
+      this.#typingSentAt.set(groupId, now);
+      if (this.#typingSentAt.size > 256) {
+        for (const [g, t] of this.#typingSentAt) if (now - t >= TYPING_INTERVAL_MS || now < t) this.#typingSentAt.delete(g);
+      }
+    }
+    return (await this.#call('typing', params, options.timeoutMs ?? this.#opts.requestTimeoutMs)) as Results['typing'];
+  }
+
+  /**
    * Any method of the protocol, typed by name. Rejects with `RpcError` for a
    * JSON-RPC error (after up to `maxRateLimitRetries` retries of 4029),
    * `RequestTimeoutError`, `NotConnectedError` or `ConnectionClosedError`.
@@ -519,6 +576,12 @@ export class NextChatClient extends TypedEmitter<ClientEvents> {
         if (!e || typeof e.groupId !== 'string') return;
         // Before the event, so a listener already sees the group gone.
         this.#forget(e.groupId);
+        this.emit(method, e);
+        return;
+      }
+      case 'typing': {
+        const e = params as TypingEvent;
+        if (!e || typeof e.groupId !== 'string' || typeof e.userId !== 'string') return;
         this.emit(method, e);
         return;
       }

@@ -11,7 +11,7 @@
  * await client.send('lobby', 'hello');
  * ```
  */
-export { NextChatClient } from './client.js';
+export { NextChatClient, TYPING_INTERVAL_MS } from './client.js';
 export type {
   ClientEvents,
   ConnectionState,
@@ -54,5 +54,6 @@ export type {
   RemovedReason,
   Results,
   Role,
+  TypingEvent,
   Visibility,
 } from '@next-chat/core';

@@ -26,7 +26,7 @@ describe('black-box suite against one embedded hub', () => {
     expect(run.code).toBe(0);
     expect(run.lastLine).toMatch(/^\d+ passed, 0 failed$/);
     const byName = new Map(run.outcomes.map((o) => [o.check, o]));
-    for (const name of ['healthz', 'readyz', 'send-receive', 'other-user', 'many-in-order', 'history-after-join', 'since-recovery', 'dedupe', 'parse-error', 'invalid-request', 'invalid-params', 'private-room', 'invitations', 'roles', 'kick', 'ban', 'room-delete', 'direct-open', 'direct-block', 'load']) {
+    for (const name of ['healthz', 'readyz', 'send-receive', 'other-user', 'many-in-order', 'history-after-join', 'since-recovery', 'dedupe', 'parse-error', 'invalid-request', 'invalid-params', 'private-room', 'invitations', 'roles', 'kick', 'ban', 'room-delete', 'direct-open', 'direct-block', 'typing', 'load']) {
       expect(byName.get(name)?.status, name).toBe('pass');
     }
     expect(byName.get('cross-pairs')?.status).toBe('skip');
@@ -117,7 +117,7 @@ describe('black-box suite against a three-hub cluster on Redis + MariaDB', () =>
     expect(byName.get('cross-pairs')?.status).toBe('pass');
     expect(byName.get('cross-pairs')?.detail).toMatch(/^6 ordered pairs over 3 instances/);
     expect(byName.get('cross-order')?.status).toBe('pass');
-    for (const name of ['cross-kick', 'cross-invite']) expect(byName.get(name)?.detail, name).toMatch(/^6 ordered pairs over 3 instances/);
+    for (const name of ['cross-kick', 'cross-invite', 'cross-typing']) expect(byName.get(name)?.detail, name).toMatch(/^6 ordered pairs over 3 instances/);
     expect(byName.get('load')?.metrics?.lost).toBe(0);
     expect(run.outcomes.filter((o) => o.status === 'skip')).toEqual([]);
   });

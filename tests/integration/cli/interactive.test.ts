@@ -5,7 +5,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { NextChatClient } from '../../../packages/client/src/index.js';
+import { NextChatClient, type TypingEvent } from '../../../packages/client/src/index.js';
 import { startHub, type HubProcess } from '../setup/hub-process.js';
 import { freePort } from '../client/helpers.js';
 import { CliSession } from './cli-process.js';
@@ -175,6 +175,32 @@ describe.skipIf(!hasScript)('interactive session on a terminal (needs util-linux
 
     // Colours on a terminal.
     expect(s.raw).toMatch(/\x1b\[36m#/);
+    s.line('bye');
+    expect(await s.exited).toBe(0);
+  });
+
+  it('tells the group while a message is typed, and shows who else is typing above the half-typed line', async () => {
+    const g = gid('typing');
+    const hana = await sdk('hana');
+    await hana.createGroup(g);
+    await hana.join(g);
+
+    const s = session(['--url', `127.0.0.1:${hub.port}`, '--user', 'lev'], { pty: true });
+    await s.expect('* connected to');
+    s.line(`join ${g}`);
+    await s.expect(`joined #${g} (2 members)`);
+    await s.expect(`lev#${g}> `);
+
+    const typing = new Promise<TypingEvent>((resolve) => hana.on('typing', resolve));
+    s.type('well, actua');
+    expect(await typing).toEqual({ groupId: g, userId: 'lev', at: expect.any(String) });
+    await hana.typing(g);
+    await s.expect('hana is typing…');
+    await s.expect(`lev#${g}> well, actua`);
+
+    const got = new Promise<string>((resolve) => hana.on('message', (m) => m.authorId === 'lev' && resolve(m.text)));
+    s.line('lly');
+    expect(await got).toBe('well, actually');
     s.line('bye');
     expect(await s.exited).toBe(0);
   });

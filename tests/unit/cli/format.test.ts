@@ -16,6 +16,7 @@ import {
   formatMessage,
   formatRemoved,
   formatRoleEvent,
+  formatTyping,
   formatWhen,
   groupLabel,
   makeStyle,
@@ -197,5 +198,20 @@ describe('protocol 1.1 listings', () => {
     expect(groupLabel('lobby')).toBe('#lobby');
     expect(groupLabel('dm-1', 'bob')).toBe('@bob');
     expect(formatMessage({ ...m, groupId: 'dm-1' }, plain, '@bob')).toMatch(/^\d\d:\d\d:\d\d @bob alice: hello$/);
+  });
+});
+
+describe('typing', () => {
+  const e = { groupId: 'design', userId: 'bob', at: '2026-12-02T10:00:00.000Z' };
+
+  it('"bob is typing…" for the group in use; another group is named first, as in a message', () => {
+    expect(formatTyping(e, plain)).toBe('bob is typing…');
+    expect(formatTyping(e, plain, '#design')).toBe('#design bob is typing…');
+    expect(formatTyping({ ...e, groupId: 'dm-1' }, plain, '@bob')).toBe('@bob bob is typing…');
+  });
+
+  it('is dim, and network text cannot drive the terminal', () => {
+    expect(formatTyping(e, makeStyle(true))).toBe('\x1b[2mbob is typing…\x1b[22m');
+    expect(formatTyping({ ...e, userId: 'x\x1b]0;pwned\x07' }, plain)).toBe('x^[]0;pwned^G is typing…');
   });
 });

@@ -169,9 +169,9 @@ describe('NextChatClient with a WHATWG WebSocket', () => {
     const joined = next(c, 'member.joined');
     const other = next(c, 'notification');
     s.push({ jsonrpc: '2.0', method: 'member.joined', params: { groupId: 'g', userId: 'bob', at: 'now' } });
-    s.push({ jsonrpc: '2.0', method: 'typing', params: { groupId: 'g' } });
+    s.push({ jsonrpc: '2.0', method: 'later.addition', params: { groupId: 'g' } });
     expect(await joined).toEqual({ groupId: 'g', userId: 'bob', at: 'now' });
-    expect(await other).toEqual({ method: 'typing', params: { groupId: 'g' } });
+    expect(await other).toEqual({ method: 'later.addition', params: { groupId: 'g' } });
   });
 
   it('after a drop, re-joins with since, pages what the join left out, and merges live messages in id order', async () => {

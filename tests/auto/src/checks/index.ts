@@ -5,6 +5,7 @@ import { errorChecks } from './errors.js';
 import { healthChecks } from './health.js';
 import { loadChecks } from './load.js';
 import { roomChecks, roomCrossChecks } from './rooms.js';
+import { typingChecks, typingCrossChecks } from './typing.js';
 
 /** Every check, in run order: cheap and fundamental first, load last. */
 export const ALL_CHECKS: readonly Check[] = [
@@ -12,8 +13,10 @@ export const ALL_CHECKS: readonly Check[] = [
   ...basicChecks,
   ...errorChecks,
   ...roomChecks,
+  ...typingChecks,
   ...crossChecks,
   ...roomCrossChecks,
+  ...typingCrossChecks,
   ...loadChecks,
 ];
 
