@@ -39,17 +39,9 @@ end
 if redis.call('ZSCORE', membersKey, userId) then
   return { 'already_member' }
 end
-local ban = redis.call('HGET', bansKey, userId)
-if ban then
-  local untilMs = cjson.decode(ban).untilMs
-  if type(untilMs) ~= 'number' then
-    return { 'banned', 'untilMs', '' }
-  end
-  if untilMs > atMs then
-    return { 'banned', 'untilMs', string.format('%d', untilMs) }
-  end
-  redis.call('HDEL', bansKey, userId)
-end
+--- @include "banInForce"
+local banned = banInForce(bansKey, userId, atMs)
+if banned then return banned end
 local pending = redis.call('HGET', invitesKey, userId)
 if pending then
   return { 'already_invited', 'invitation', pending }

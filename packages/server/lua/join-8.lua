@@ -74,17 +74,9 @@ if kind == 'direct' then
   return { 'not_member' }
 end
 
-local ban = redis.call('HGET', bansKey, userId)
-if ban then
-  local untilMs = cjson.decode(ban).untilMs
-  if type(untilMs) ~= 'number' then
-    return { 'banned', 'untilMs', '' }
-  end
-  if untilMs > nowMs then
-    return { 'banned', 'untilMs', string.format('%d', untilMs) }
-  end
-  redis.call('HDEL', bansKey, userId)
-end
+--- @include "banInForce"
+local banned = banInForce(bansKey, userId, nowMs)
+if banned then return banned end
 
 if isMember then return already() end
 
