@@ -50,9 +50,13 @@ if perWindow > 0 then
   end
 end
 redis.call('INCR', createdKey)
+-- createdMs (Redis's clock): dedupe records older than the group belong to a
+-- deleted group of the same id, and publish-5.lua ignores them.
+local now = redis.call('TIME')
 redis.call('HSET', metaKey,
   'createdBy', ARGV[2], 'createdAt', ARGV[3], 'kind', 'room', 'visibility', ARGV[7],
-  'title', ARGV[8], 'topic', ARGV[9], 'ownerId', ARGV[2], 'capacity', ARGV[10])
+  'title', ARGV[8], 'topic', ARGV[9], 'ownerId', ARGV[2], 'capacity', ARGV[10],
+  'createdMs', string.format('%d', tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)))
 if ARGV[7] == 'public' then
   redis.call('ZADD', groupsKey, 0, ARGV[1])
 end

@@ -49,7 +49,12 @@ end
 if cmid ~= '' then
   local original = redis.call('GET', dedupeKey)
   if original then
-    return { 'duplicate', 'json', original }
+    -- A record from a deleted group of the same id (older than this one) does not count.
+    local originalMs = tonumber(string.match(original, '^{"id":"(%d+)%-'))
+    local createdMs = tonumber(redis.call('HGET', metaKey, 'createdMs') or '0')
+    if originalMs and originalMs >= createdMs then
+      return { 'duplicate', 'json', original }
+    end
   end
 end
 

@@ -213,6 +213,7 @@ describe('rooms: roles, kick, ban', () => {
     const { o, g, join } = await room();
     const m = await join('m');
     await o.call('message.send', { groupId: g, text: 'old' });
+    await m.c.call('message.send', { groupId: g, text: 'old, with an id', clientMessageId: 'cm-1' });
     expect(await code(m.c, 'group.delete', { groupId: g })).toBe(4033);
     expect(await o.call('group.delete', { groupId: g })).toEqual({ deleted: true });
     expect((await m.c.waitFor((x) => x.method === 'conversation.removed')).params).toMatchObject({ groupId: g, reason: 'deleted' });
@@ -221,6 +222,9 @@ describe('rooms: roles, kick, ban', () => {
     await m.c.call('group.create', { groupId: g });
     const joined = await m.c.call<{ group: Group; history: Message[] }>('group.join', { groupId: g });
     expect(joined.history).toEqual([]);
+    // A clientMessageId used in the deleted room is a new message in the new one.
+    const fresh = await m.c.call<{ message: Message }>('message.send', { groupId: g, text: 'new room', clientMessageId: 'cm-1' });
+    expect(fresh.message.text).toBe('new room');
     expect(joined.group).toMatchObject({ memberCount: 1, ownerId: expect.any(String) });
   });
 });

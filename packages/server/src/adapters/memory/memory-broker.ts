@@ -1,5 +1,5 @@
 import { DEDUPE_WINDOW_MS, type Message } from '@next-chat/core';
-import { messageBody, messageEvent, messageJson, type ClusterEvent, type MessageEvent } from '../../events/codec.js';
+import { idTime, messageBody, messageEvent, messageJson, type ClusterEvent, type MessageEvent } from '../../events/codec.js';
 import type { Broker, BrokerHandlers, PublishInput, PublishResult } from '../../ports/broker.js';
 import type { MemoryGroupStore } from './memory-group-store.js';
 import type { MemoryLog } from './memory-log.js';
@@ -36,7 +36,8 @@ export class MemoryBroker implements Broker {
     if (input.clientMessageId !== undefined) {
       key = `${input.groupId}\u0000${input.authorId}\u0000${input.clientMessageId}`;
       const hit = this.dedupe.get(key);
-      if (hit && hit.expiresAt > now) return { status: 'duplicate', message: hit.message };
+      // A record from a deleted group of the same id (older than this one) does not count.
+      if (hit && hit.expiresAt > now && idTime(hit.message.id) >= this.groups.createdAtMs(input.groupId)) return { status: 'duplicate', message: hit.message };
     }
     const message: Message = {
       id: this.log.nextId(input.groupId, input.sentAtMs),

@@ -283,6 +283,12 @@ export class MemoryGroupStore implements GroupStore {
     return this.isMemberNow(groupId, userId);
   }
 
+  /** When the group with this id was created (ms), for the broker's dedupe: records older than it belong to a deleted group. */
+  createdAtMs(groupId: string): number {
+    const g = this.groups.get(groupId);
+    return g ? Date.parse(g.createdAt) : 0;
+  }
+
   /** Synchronous membership, for the in-process broker's atomic publish. */
   isMemberNow(groupId: string, userId: string): Membership {
     const g = this.groups.get(groupId);
