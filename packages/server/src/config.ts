@@ -221,11 +221,13 @@ const schema = z.object({
   maxGroupsPerConnection: int(0, 1_000_000)
     .default(1000)
     .describe('groups one connection may be subscribed to (joins in flight count); more get 4029; 0 = unlimited'),
+  // Generous enough for a client that pages through hundreds of its own rooms,
+  // tight enough that one account cannot squat names by the hundred thousand.
   groupCreateLimit: int(0, 1_000_000)
-    .default(60)
+    .default(1000)
     .describe('groups one user may create per NEXT_CHAT_GROUP_CREATE_WINDOW_SECONDS; more get 4029; 0 = unlimited'),
   groupCreateWindowSeconds: int(1, 30 * 86_400).default(3600).describe('the window of NEXT_CHAT_GROUP_CREATE_LIMIT, in seconds'),
-  maxGroupsPerUser: int(0, 100_000_000).default(1000).describe('groups one user may create in all; 0 = unlimited'),
+  maxGroupsPerUser: int(0, 100_000_000).default(10_000).describe('groups one user may create in all; 0 = unlimited'),
   handshakeTimeoutMs: int(100, 600_000).default(10_000).describe('ms a WebSocket upgrade (the HTTP request before it included) may take'),
   redisPrefix: z
     .string()
