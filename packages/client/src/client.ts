@@ -89,6 +89,10 @@ export interface ClientEvents {
    * in any 2 s, never stored or replayed: show it for a few seconds.
    */
   typing: TypingEvent;
+  /** To every connection of this user: your read marker in a group moved (message.read or your own send, from any connection). */
+  read: Notifications['read'];
+  /** In a direct conversation: the other peer has read up to `readUpTo`. */
+  'member.read': Notifications['member.read'];
   /** Any notification not listed above (later protocol additions). */
   notification: { method: string; params: unknown };
 }
@@ -439,6 +443,11 @@ export class NextChatClient extends TypedEmitter<ClientEvents> {
    *   rejection. Await it (or `.catch`) to see errors such as 4003 or
    *   `NotConnectedError`.
    */
+  /** Moves this user's read marker in the group forward to `messageId` (never back); every connection of the user gets `read`. */
+  markRead(groupId: string, messageId: string, options?: RequestOptions): Promise<Results['message.read']> {
+    return this.request('message.read', { groupId, messageId }, options);
+  }
+
   typing(groupId: string, options: RequestOptions = {}): Promise<Results['typing']> {
     const p = this.#typing(groupId, options);
     p.catch(() => {});
@@ -589,6 +598,8 @@ export class NextChatClient extends TypedEmitter<ClientEvents> {
       case 'member.role':
       case 'invited':
       case 'conversation.added':
+      case 'read':
+      case 'member.read':
         if (params === null || typeof params !== 'object') return;
         this.emit(method, params as never);
         return;

@@ -15,7 +15,7 @@ import {
   textProblem,
 } from './limits.js';
 import { MESSAGE_ID_RE, parseMessageId } from './message-id.js';
-import type { Ban, Group, Invitation, Member, MemberEvent, MemberLeftEvent, MemberRoleEvent, Message, RemovedReason, Role, TypingEvent } from './types.js';
+import type { Ban, Group, Invitation, Member, MemberEvent, MemberLeftEvent, MemberRoleEvent, Message, MemberReadEvent, ReadEvent, RemovedReason, Role, TypingEvent } from './types.js';
 
 const groupId = z
   .string({ error: 'must be a string' })
@@ -88,6 +88,7 @@ export const paramsSchemas = {
   'user.unblock': z.object({ userId }),
   'me.blocked': z.object(page),
   typing: z.object({ groupId }),
+  'message.read': z.object({ groupId, messageId }),
   'group.join': z.object({ groupId, since: messageId.optional(), limit: limit(0, PAGE_LIMIT_DEFAULT) }),
   'group.leave': z.object({ groupId }),
   'group.members': z.object({ groupId, after: userIdCursor.optional(), limit: limit(1, PAGE_LIMIT_DEFAULT) }),
@@ -137,6 +138,7 @@ export interface Results {
   'user.unblock': { unblocked: boolean };
   'me.blocked': { users: string[]; next: string | null };
   typing: Record<string, never>;
+  'message.read': { readUpTo: string | null; unread: number };
 }
 export type Result<M extends MethodName> = Results[M];
 
@@ -152,6 +154,10 @@ export interface Notifications {
   'conversation.removed': { groupId: string; reason: RemovedReason; by: string };
   /** To the group's other subscribed connections, at most one per user per group in any 2 seconds. */
   typing: TypingEvent;
+  /** To every connection of the user, on every instance: their marker in the group moved. */
+  read: ReadEvent;
+  /** To the subscribers of a direct conversation: the other peer read up to here. */
+  'member.read': MemberReadEvent;
 }
 export type NotificationName = keyof Notifications;
 

@@ -85,3 +85,17 @@ export interface TypingEvent {
   userId: string;
   at: string;
 }
+
+/** A user's read marker moved (message.read, or their own send). */
+export interface ReadEvent {
+  groupId: string;
+  readUpTo: string;
+  unread: number;
+}
+
+export interface MemberReadEvent {
+  groupId: string;
+  userId: string;
+  readUpTo: string;
+  at: string;
+}

@@ -5,7 +5,7 @@
   put in front, and that same string goes to the group stream, the
   announcement, the dedupe record and the history stream.
 
-  KEYS[1] group meta hash        <prefix>:{g}:meta
+  KEYS[1] group meta hash        <prefix>:{g}:meta  (also seq, last, and read:<author>)
   KEYS[2] group members zset     <prefix>:{g}:members
   KEYS[3] group stream           <prefix>:{g}:stream
   KEYS[4] history stream         <prefix>:history
@@ -83,7 +83,8 @@ local json = '{"id":"' .. id .. '",' .. string.sub(body, 2)
 -- skipped knows entries were trimmed before it read them.
 local seq = redis.call('HINCRBY', metaKey, 'seq', 1)
 redis.call('XADD', streamKey, id, 'n', seq, 'd', json)
-redis.call('HSET', metaKey, 'last', id)
+-- The newest id, and the author's read marker: sending a message reads up to it.
+redis.call('HSET', metaKey, 'last', id, 'read:' .. author, string.format('%d', seq) .. ' ' .. id)
 if notifyChannel ~= '' then
   -- The announcement carries the entry: a hub that has delivered the one
   -- before it (n - 1) delivers it without reading the stream.

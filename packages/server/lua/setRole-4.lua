@@ -13,7 +13,7 @@
   ARGV[2] role: 'owner' | 'admin' | 'member'
 
   Returns a status and named fields:
-    {'set', 'role', r, 'joinedAt', t, 'changes', 'u1 r1 u2 r2'}   the user's role now; every
+    {'set', 'role', r, 'joinedAt', t, 'mark', '<n> <id>' or '', 'changes', 'u1 r1 u2 r2'}   the user's role now; every
                                                                      user whose role changed (0 to 2)
     {'not_member'} | {'group_not_found'}
 ]]
@@ -33,8 +33,10 @@ if not redis.call('ZSCORE', membersKey, userId) then
   return { 'not_member' }
 end
 local joinedAt = redis.call('HGET', joinedKey, userId) or ''
+-- The member's read marker ("<n> <id>"), for the Member the hub answers with.
+local mark = redis.call('HGET', metaKey, 'read:' .. userId) or ''
 if meta[2] == 'direct' then
-  return { 'set', 'role', 'member', 'joinedAt', joinedAt, 'changes', '' }
+  return { 'set', 'role', 'member', 'joinedAt', joinedAt, 'mark', mark, 'changes', '' }
 end
 local ownerId = meta[3] or meta[1]
 
@@ -58,4 +60,4 @@ else
   if redis.call('SREM', adminsKey, userId) == 1 then changes[#changes + 1] = userId .. ' member' end
   now = 'member'
 end
-return { 'set', 'role', now, 'joinedAt', joinedAt, 'changes', table.concat(changes, ' ') }
+return { 'set', 'role', now, 'joinedAt', joinedAt, 'mark', mark, 'changes', table.concat(changes, ' ') }

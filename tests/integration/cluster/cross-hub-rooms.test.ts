@@ -116,6 +116,23 @@ describe('1.1 across hubs', () => {
     expect(watcher.notifications.filter((f) => f.method === 'typing')).toHaveLength(1);
   });
 
+  it("a user's read marker syncs across their connections on different hubs", async () => {
+    const g = uid('xread');
+    const writer = await connect(hubs[0]!, uid('writer'));
+    const reader = uid('reader');
+    const onB = await connect(hubs[1]!, reader);
+    const onC = await connect(hubs[2]!, reader);
+    await writer.call('group.create', { groupId: g });
+    await writer.call('group.join', { groupId: g });
+    await onB.call('group.join', { groupId: g });
+    const ids: string[] = [];
+    for (let i = 0; i < 6; i++) ids.push((await writer.call<{ message: Message }>('message.send', { groupId: g, text: `r${i}` })).message.id);
+    expect(await onB.call('message.read', { groupId: g, messageId: ids[4] })).toEqual({ readUpTo: ids[4], unread: 1 });
+    expect((await onC.waitFor((f) => f.method === 'read')).params).toEqual({ groupId: g, readUpTo: ids[4], unread: 1 });
+    // The marker is one, whichever hub is asked.
+    expect(await onC.call('message.read', { groupId: g, messageId: ids[2] })).toEqual({ readUpTo: ids[4], unread: 1 });
+  });
+
   it('personal notifications reach every connection of the user on every hub', async () => {
     const g = uid('xinv');
     const owner = await connect(hubs[0]!, uid('owner'));

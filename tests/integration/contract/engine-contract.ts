@@ -231,6 +231,27 @@ export function engineContract(factory: EngineFactory): void {
       });
     });
 
+    describe('read markers', () => {
+      it('move forward only, count unread by number, and a send moves the sender\'s', async () => {
+        const g = await groupWith('ann', 'bob');
+        const ids: string[] = [];
+        for (let i = 0; i < 5; i++) {
+          const r = await engine.broker.publish({ groupId: g, authorId: 'bob', text: `m${i}`, sentAtMs: T0 + i });
+          if (!('message' in r)) throw new Error(r.status);
+          ids.push(r.message.id);
+        }
+        expect(await engine.groups.read(g, 'ann', ids[1] as string)).toEqual({ status: 'read', moved: true, readUpTo: ids[1], unread: 3 });
+        expect(await engine.groups.read(g, 'ann', ids[0] as string)).toEqual({ status: 'read', moved: false, readUpTo: ids[1], unread: 3 });
+        expect(await engine.groups.read(g, 'ann', '99999999999999-0')).toEqual({ status: 'too_new' });
+        expect(await engine.groups.read(g, 'eve', ids[0] as string)).toEqual({ status: 'not_member' });
+        expect(await engine.groups.read(id('nope'), 'ann', ids[0] as string)).toEqual({ status: 'group_not_found' });
+        // Bob sent every message: his marker is on the last one.
+        const { items } = (await engine.groups.members(g, { limit: 10 })) ?? { items: [] };
+        expect(items.find((m) => m.userId === 'bob')?.readUpTo).toBe(ids[4]);
+        expect(await engine.groups.read(g, 'bob', ids[2] as string)).toEqual({ status: 'read', moved: false, readUpTo: ids[4], unread: 0 });
+      });
+    });
+
     describe('Broker', () => {
       it('refuses sends to missing groups and from non-members', async () => {
         const g = await groupWith('ann');

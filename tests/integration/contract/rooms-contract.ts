@@ -268,11 +268,11 @@ export function roomsContract(factory: EngineFactory): void {
         const all = await groups.members(g, { limit: 200 });
         expect(all?.items).toEqual(
           [
-            { userId: 'ann', joinedAt: iso(T0), role: 'member' },
-            { userId: 'bob', joinedAt: iso(T0), role: 'member' },
-            { userId: 'dan', joinedAt: iso(T0), role: 'admin' },
-            { userId: 'eve', joinedAt: iso(T0), role: 'member' },
-            { userId: owner, joinedAt: iso(T0 + 3), role: 'owner' },
+            { userId: 'ann', joinedAt: iso(T0), role: 'member', readUpTo: null },
+            { userId: 'bob', joinedAt: iso(T0), role: 'member', readUpTo: null },
+            { userId: 'dan', joinedAt: iso(T0), role: 'admin', readUpTo: null },
+            { userId: 'eve', joinedAt: iso(T0), role: 'member', readUpTo: null },
+            { userId: owner, joinedAt: iso(T0 + 3), role: 'owner', readUpTo: null },
           ].sort((a, b) => (a.userId < b.userId ? -1 : 1)),
         );
         const p1 = await groups.members(g, { limit: 2 });
@@ -283,11 +283,11 @@ export function roomsContract(factory: EngineFactory): void {
 
       it('sets and clears the admin role; the same role again changes nothing', async () => {
         const { g } = await roomWith({}, 'ann', 'bob');
-        expect(await groups.setRole(g, 'ann', 'admin')).toEqual({ status: 'set', role: 'admin', changes: [{ userId: 'ann', role: 'admin' }], joinedAt: iso(T0) });
+        expect(await groups.setRole(g, 'ann', 'admin')).toEqual({ status: 'set', role: 'admin', changes: [{ userId: 'ann', role: 'admin' }], joinedAt: iso(T0), readUpTo: null });
         expect(await groups.access(g, 'ann')).toMatchObject({ role: 'admin' });
-        expect(await groups.setRole(g, 'ann', 'admin')).toEqual({ status: 'set', role: 'admin', changes: [], joinedAt: iso(T0) });
-        expect(await groups.setRole(g, 'bob', 'member')).toEqual({ status: 'set', role: 'member', changes: [], joinedAt: iso(T0) });
-        expect(await groups.setRole(g, 'ann', 'member')).toEqual({ status: 'set', role: 'member', changes: [{ userId: 'ann', role: 'member' }], joinedAt: iso(T0) });
+        expect(await groups.setRole(g, 'ann', 'admin')).toEqual({ status: 'set', role: 'admin', changes: [], joinedAt: iso(T0), readUpTo: null });
+        expect(await groups.setRole(g, 'bob', 'member')).toEqual({ status: 'set', role: 'member', changes: [], joinedAt: iso(T0), readUpTo: null });
+        expect(await groups.setRole(g, 'ann', 'member')).toEqual({ status: 'set', role: 'member', changes: [{ userId: 'ann', role: 'member' }], joinedAt: iso(T0), readUpTo: null });
         expect(await groups.access(g, 'ann')).toMatchObject({ role: 'member' });
         expect(await groups.setRole(g, 'cat', 'admin')).toEqual({ status: 'not_member' });
         expect(await groups.setRole(id('missing'), 'ann', 'admin')).toEqual({ status: 'group_not_found' });
@@ -306,6 +306,7 @@ export function roomsContract(factory: EngineFactory): void {
             { userId: owner, role: 'admin' },
           ],
           joinedAt: iso(T0),
+          readUpTo: null,
         });
         expect(await groups.get(g)).toMatchObject({ ownerId: 'ann', createdBy: owner });
         expect(await groups.access(g, 'ann')).toMatchObject({ role: 'owner' });
@@ -316,12 +317,12 @@ export function roomsContract(factory: EngineFactory): void {
         expect(await groups.leave(g, 'ann')).toEqual({ status: 'owner_cannot_leave' });
         expect(await groups.leave(g, owner)).toEqual({ status: 'left' });
         // Owner to the owner: nothing changes.
-        expect(await groups.setRole(g, 'ann', 'owner')).toEqual({ status: 'set', role: 'owner', changes: [], joinedAt: iso(T0) });
+        expect(await groups.setRole(g, 'ann', 'owner')).toEqual({ status: 'set', role: 'owner', changes: [], joinedAt: iso(T0), readUpTo: null });
       });
 
       it('hands ownership over when the old owner is no member: only the new owner changes', async () => {
         const { g, owner } = await roomWith({}, 'ann');
-        expect(await groups.setRole(g, 'ann', 'owner')).toEqual({ status: 'set', role: 'owner', changes: [{ userId: 'ann', role: 'owner' }], joinedAt: iso(T0) });
+        expect(await groups.setRole(g, 'ann', 'owner')).toEqual({ status: 'set', role: 'owner', changes: [{ userId: 'ann', role: 'owner' }], joinedAt: iso(T0), readUpTo: null });
         expect(await groups.get(g)).toMatchObject({ ownerId: 'ann' });
         expect(await groups.access(g, owner)).toMatchObject({ role: null, member: false });
         // Ownership of a private room lets the new owner back in without an invitation; the old owner needs one.
@@ -617,7 +618,7 @@ export function roomsContract(factory: EngineFactory): void {
         expect(await groups.openDirect(dm, a, b, T0 + 99)).toEqual({ status: 'exists', group });
         expect(await groups.get(dm)).toEqual(group);
         expect((await groups.members(dm, { limit: 10 }))?.items).toEqual(
-          [a, b].sort().map((userId) => ({ userId, joinedAt: iso(T0 + 4), role: 'member' })),
+          [a, b].sort().map((userId) => ({ userId, joinedAt: iso(T0 + 4), role: 'member', readUpTo: null })),
         );
         expect(await groups.membership(dm, a)).toBe('member');
         expect(await groups.membership(dm, b)).toBe('member');

@@ -359,3 +359,53 @@ describe('typing', () => {
     expect(notes(late, 'typing')).toHaveLength(0);
   });
 });
+
+describe('read state', () => {
+  it('message.read moves the marker forward only, counts unread exactly, and tells every connection of the reader', async () => {
+    const reader = uid('reader');
+    const r1 = await connect(reader);
+    const r2 = await connect(reader); // joined to nothing
+    const writer = await connect(uid('writer'));
+    const g = uid('reading');
+    await writer.call('group.create', { groupId: g });
+    await writer.call('group.join', { groupId: g });
+    await r1.call('group.join', { groupId: g });
+    const ids: string[] = [];
+    for (let i = 0; i < 10; i++) ids.push((await writer.call<{ message: Message }>('message.send', { groupId: g, text: `m${i}` })).message.id);
+    expect(await r1.call('message.read', { groupId: g, messageId: ids[3] })).toEqual({ readUpTo: ids[3], unread: 6 });
+    for (const c of [r1, r2]) {
+      const f = await c.waitFor((x) => x.method === 'read' && (x.params as { readUpTo: string }).readUpTo === ids[3]);
+      expect(f.params).toEqual({ groupId: g, readUpTo: ids[3], unread: 6 });
+    }
+    // Never back: an older id answers the state as it is, and tells nobody.
+    expect(await r1.call('message.read', { groupId: g, messageId: ids[1] })).toEqual({ readUpTo: ids[3], unread: 6 });
+    expect(await r2.call('message.read', { groupId: g, messageId: ids[9] })).toEqual({ readUpTo: ids[9], unread: 0 });
+    // A burst after reading: unread counts it exactly.
+    for (let i = 0; i < 5; i++) await writer.call('message.send', { groupId: g, text: `more ${i}` });
+    expect(await r1.call('message.read', { groupId: g, messageId: ids[9] })).toEqual({ readUpTo: ids[9], unread: 5 });
+    // Newer than the newest message: -32602 naming messageId.
+    expect((await r1.request('message.read', { groupId: g, messageId: '99999999999999-0' })).error).toMatchObject({ code: -32602, data: { field: 'messageId' } });
+    // Members only, and group.members shows the markers.
+    expect(await code(await connect(uid('stranger')), 'message.read', { groupId: g, messageId: ids[0] })).toBe(4003);
+    const { members } = await writer.call<{ members: { userId: string; readUpTo: string | null }[] }>('group.members', { groupId: g });
+    expect(members.find((m) => m.userId === reader)?.readUpTo).toBe(ids[9]);
+  });
+
+  it("a send moves the sender's marker to it and tells the sender's connections; in a direct conversation the peer gets member.read", async () => {
+    const ann = uid('ann');
+    const bob = uid('bob');
+    const a1 = await connect(ann);
+    const a2 = await connect(ann);
+    const b = await connect(bob);
+    const { group } = await a1.call<{ group: Group }>('direct.open', { userId: bob });
+    await b.call('direct.open', { userId: ann });
+    const sent = await b.call<{ message: Message }>('message.send', { groupId: group.id, text: 'hello ann' });
+    expect((await b.waitFor((x) => x.method === 'read')).params).toEqual({ groupId: group.id, readUpTo: sent.message.id, unread: 0 });
+    const peerRead = await a1.waitFor((x) => x.method === 'member.read');
+    expect(peerRead.params).toMatchObject({ groupId: group.id, userId: bob, readUpTo: sent.message.id });
+    expect(await a1.call('message.read', { groupId: group.id, messageId: sent.message.id })).toEqual({ readUpTo: sent.message.id, unread: 0 });
+    await a2.waitFor((x) => x.method === 'read' && (x.params as { groupId: string }).groupId === group.id);
+    const seen = await b.waitFor((x) => x.method === 'member.read' && (x.params as { userId: string }).userId === ann);
+    expect(seen.params).toMatchObject({ readUpTo: sent.message.id });
+  });
+});

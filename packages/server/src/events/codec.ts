@@ -16,7 +16,7 @@
  *
  * Member events travel as {@link ClusterEvent} JSON on the events channel.
  */
-import { isMessageId, type Group, type MemberEvent, type MemberLeftEvent, type MemberRoleEvent, type Message, type RemovedReason, type TypingEvent } from '@next-chat/core';
+import { isMessageId, type Group, type MemberEvent, type MemberLeftEvent, type MemberRoleEvent, type Message, type MemberReadEvent, type RemovedReason, type TypingEvent } from '@next-chat/core';
 
 /** A message of a group's log, as delivered: its id, number and JSON. */
 export interface MessageEvent {
@@ -37,11 +37,11 @@ export interface MembershipEvent {
 
 /** A notification for the group's subscribed connections, as it is sent. */
 export interface GroupNotice {
-  readonly kind: 'group.updated' | 'member.role' | 'typing';
+  readonly kind: 'group.updated' | 'member.role' | 'typing' | 'member.read';
   readonly groupId: string;
   readonly params: GroupNoticeParams;
 }
-export type GroupNoticeParams = { group: Group } | MemberRoleEvent | TypingEvent;
+export type GroupNoticeParams = { group: Group } | MemberRoleEvent | TypingEvent | MemberReadEvent;
 
 /**
  * Users who stop being members (kicked, banned, or everyone when the group
@@ -60,7 +60,7 @@ export interface RemovalEvent {
 export interface PersonalEvent {
   readonly kind: 'personal';
   readonly userIds: readonly string[];
-  readonly method: 'invited' | 'conversation.added' | 'conversation.removed';
+  readonly method: 'invited' | 'conversation.added' | 'conversation.removed' | 'read';
   readonly params: unknown;
 }
 
@@ -79,6 +79,7 @@ export function groupOf(e: ClusterEvent): string | null {
     case 'group.updated':
     case 'member.role':
     case 'typing':
+    case 'member.read':
     case 'removed':
       return e.groupId;
     case 'member.joined':
@@ -250,6 +251,7 @@ export function decodeClusterEvent(payload: string): Exclude<ClusterEvent, Messa
     case 'group.updated':
     case 'member.role':
     case 'typing':
+    case 'member.read':
       if (typeof v.groupId !== 'string' || v.params === null || typeof v.params !== 'object') return undefined;
       return { kind: v.kind, groupId: v.groupId, params: v.params as GroupNoticeParams };
     case 'removed':
@@ -257,7 +259,7 @@ export function decodeClusterEvent(payload: string): Exclude<ClusterEvent, Messa
       if (v.userIds !== null && !isStringArray(v.userIds)) return undefined;
       return { kind: 'removed', groupId: v.groupId, userIds: v.userIds, reason: v.reason, by: v.by };
     case 'personal':
-      if (!isStringArray(v.userIds) || (v.method !== 'invited' && v.method !== 'conversation.added' && v.method !== 'conversation.removed')) return undefined;
+      if (!isStringArray(v.userIds) || (v.method !== 'invited' && v.method !== 'conversation.added' && v.method !== 'conversation.removed' && v.method !== 'read')) return undefined;
       return { kind: 'personal', userIds: v.userIds, method: v.method, params: v.params };
     default:
       return undefined;

@@ -122,6 +122,7 @@ export class Fanout {
         return this.onMemberEvent(e);
       case 'group.updated':
       case 'member.role':
+      case 'member.read':
         return this.onNotice(e.groupId, notificationFrame(e.kind, JSON.stringify(e.params)));
       case 'typing':
         // Live only: not held for joins in progress, never to the typist's own connections.

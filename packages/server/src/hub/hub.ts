@@ -5,7 +5,7 @@
  * rooms.ts has the management of rooms, direct.ts direct conversations and
  * blocks; policy.ts decides who may do what.
  */
-import { errors, type MethodName, type Params, type Result } from '@next-chat/core';
+import { DIRECT_PREFIX, errors, type MethodName, type Params, type Result } from '@next-chat/core';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Engine } from '../ports/engine.js';
@@ -90,6 +90,7 @@ export class Hub {
       'user.unblock': (ctx, p) => d.unblock(ctx.peer, p),
       'me.blocked': (ctx, p) => d.blocked(ctx.peer, p),
       typing: (ctx, p) => this.typing(ctx, p),
+      'message.read': (ctx, p) => this.messageRead(ctx, p),
     };
   }
 
@@ -238,8 +239,29 @@ export class Hub {
       sentAtMs: Date.now(),
     });
     if (!('message' in r)) throw refusalError(p.groupId, r);
-    if (r.status === 'published') this.metrics.messagesIn.inc();
+    if (r.status === 'published') {
+      this.metrics.messagesIn.inc();
+      // Sending reads up to one's own message (the publish moved the marker): every connection of the sender hears it.
+      await this.markerMoved(p.groupId, ctx.peer.userId, r.message.id, 0);
+    }
     return new EncodedResult(`{"message":${r.message.json}}`);
+  }
+
+  /** The marker only moves forward; an id newer than the group's newest message is -32602. */
+  private async messageRead(ctx: CallContext, p: Params<'message.read'>): Promise<Result<'message.read'>> {
+    const r = await this.engine.groups.read(p.groupId, ctx.peer.userId, p.messageId);
+    if (r.status === 'too_new') throw errors.invalidParams('messageId', "is newer than the group's newest message");
+    if (r.status !== 'read') throw refusalError(p.groupId, r);
+    if (r.moved && r.readUpTo !== null) await this.markerMoved(p.groupId, ctx.peer.userId, r.readUpTo, r.unread);
+    return { readUpTo: r.readUpTo, unread: r.unread };
+  }
+
+  /** `read` to every connection of the user, and in a direct conversation `member.read` to its subscribers. */
+  private async markerMoved(groupId: string, userId: string, readUpTo: string, unread: number): Promise<void> {
+    await this.rooms.tell({ kind: 'personal', userIds: [userId], method: 'read', params: { groupId, readUpTo, unread } });
+    if (groupId.startsWith(DIRECT_PREFIX)) {
+      await this.rooms.tell({ kind: 'member.read', groupId, params: { groupId, userId, readUpTo, at: new Date().toISOString() } });
+    }
   }
 
   /** Passed on at most once per user per group in any TYPING_WINDOW_MS, across hubs; always answered. */

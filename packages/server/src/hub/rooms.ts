@@ -20,9 +20,9 @@ export interface RoomOptions {
   maxGroupMembers: number;
 }
 
-/** A member as the protocol shows it; `readUpTo` arrives with read state (protocol 1.1, §11). */
+/** A member as the protocol shows it. */
 export function memberView(m: MemberRecord, online: boolean): Member {
-  return { userId: m.userId, joinedAt: m.joinedAt, online, role: m.role, readUpTo: null };
+  return { userId: m.userId, joinedAt: m.joinedAt, online, role: m.role, readUpTo: m.readUpTo };
 }
 
 export class Rooms {
@@ -85,7 +85,7 @@ export class Rooms {
     const at = new Date().toISOString();
     for (const c of r.changes) await this.tell({ kind: 'member.role', groupId: p.groupId, params: { groupId: p.groupId, userId: c.userId, role: c.role, by: peer.userId, at } });
     const online = await this.engine.presence.online([p.userId]);
-    return { member: memberView({ userId: p.userId, joinedAt: r.joinedAt, role: r.role }, online.has(p.userId)) };
+    return { member: memberView({ userId: p.userId, joinedAt: r.joinedAt, role: r.role, readUpTo: r.readUpTo }, online.has(p.userId)) };
   }
 
   async invite(peer: Peer, p: Params<'group.invite'>): Promise<Result<'group.invite'>> {

@@ -63,7 +63,17 @@ export interface MemberRecord {
   userId: string;
   joinedAt: string;
   role: Role;
+  /** The member's read marker, or null. */
+  readUpTo: string | null;
 }
+
+export type ReadResult =
+  /** `moved`: the marker went forward to `readUpTo`; otherwise it stayed where it was. */
+  | { status: 'read'; moved: boolean; readUpTo: string | null; unread: number }
+  /** Newer than the group's newest message. */
+  | { status: 'too_new' }
+  | { status: 'not_member' }
+  | { status: 'group_not_found' };
 
 export interface Page<T> {
   items: T[];
@@ -81,7 +91,7 @@ export type UpdateResult = { status: 'updated'; group: Group } | { status: 'grou
 
 export type SetRoleResult =
   /** One entry per user whose role changed (a hand-over: two). */
-  | { status: 'set'; role: Role; changes: { userId: string; role: Role }[]; joinedAt: string }
+  | { status: 'set'; role: Role; changes: { userId: string; role: Role }[]; joinedAt: string; readUpTo: string | null }
   | { status: 'not_member' }
   | { status: 'group_not_found' };
 
@@ -155,6 +165,12 @@ export interface GroupStore {
    * while `b` blocks `a`.
    */
   openDirect(groupId: string, a: string, b: string, atMs: number): Promise<OpenDirectResult>;
+  /**
+   * Moves the user's read marker forward to `messageId` (never back).
+   * `unread`: the group's messages after the marker, counted by their
+   * numbers (O(1)). A send moves the sender's marker too (Broker.publish).
+   */
+  read(groupId: string, userId: string, messageId: string): Promise<ReadResult>;
   block(userId: string, blocked: string): Promise<void>;
   /** False when `blocked` was not blocked. */
   unblock(userId: string, blocked: string): Promise<boolean>;

@@ -48,6 +48,8 @@ export class MemoryBroker implements Broker {
     };
     if (input.clientMessageId !== undefined) message.clientMessageId = input.clientMessageId;
     this.log.append(message);
+    // Sending reads up to one's own message, as the Redis publish script does.
+    this.groups.markRead(message.groupId, message.authorId, message.id, this.log.count(message.groupId));
     // Encoded once, as on Redis: the same JSON answers the sender and reaches every subscriber.
     const e = messageEvent(message.groupId, message.id, messageJson(message.id, messageBody(message)));
     if (key) this.dedupe.set(key, { message: e, expiresAt: now + DEDUPE_WINDOW_MS });

@@ -8,7 +8,7 @@ import { MemoryPresence } from './memory-presence.js';
 /** The embedded default: everything in this process, one instance only. */
 export function createMemoryEngine(): Engine {
   const log = new MemoryLog();
-  const groups = new MemoryGroupStore();
+  const groups = new MemoryGroupStore(log);
   const broker = new MemoryBroker(log, groups);
   const presence = new MemoryPresence();
   return {

@@ -1,4 +1,5 @@
-import type { Ban, Group, Invitation, Role, Visibility } from '@next-chat/core';
+import { compareMessageIds, type Ban, type Group, type Invitation, type Role, type Visibility } from '@next-chat/core';
+import type { MemoryLog } from './memory-log.js';
 import {
   NO_CREATE_QUOTA,
   type Access,
@@ -14,6 +15,7 @@ import {
   type Membership,
   type OpenDirectResult,
   type Page,
+  type ReadResult,
   type RemoveResult,
   type RoomPatch,
   type RoomSpec,
@@ -93,7 +95,35 @@ export class MemoryGroupStore implements GroupStore {
   private readonly created = new Map<string, number>();
   private readonly windows = new Map<string, { endsAtMs: number; used: number }>();
 
-  constructor(private readonly now: () => number = Date.now) {}
+  constructor(
+    /** Message numbers for read markers (the in-process log). */
+    private readonly log?: MemoryLog,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Each member's read marker per group: the id, and its number in the log. */
+  private readonly marks = new Map<string, Map<string, { id: string; n: number }>>();
+
+  /** The author's marker moves to their own message (MemoryBroker.publish). */
+  markRead(groupId: string, userId: string, id: string, n: number): void {
+    let m = this.marks.get(groupId);
+    if (!m) this.marks.set(groupId, (m = new Map()));
+    m.set(userId, { id, n });
+  }
+
+  async read(groupId: string, userId: string, messageId: string): Promise<ReadResult> {
+    const g = this.groups.get(groupId);
+    if (!g) return { status: 'group_not_found' };
+    if (!g.joinedAt.has(userId)) return { status: 'not_member' };
+    const count = this.log?.count(groupId) ?? 0;
+    const newest = count > 0 ? this.log?.top(groupId) : undefined;
+    if (newest === undefined || compareMessageIds(messageId, newest) > 0) return { status: 'too_new' };
+    const mark = this.marks.get(groupId)?.get(userId);
+    if (mark && compareMessageIds(mark.id, messageId) >= 0) return { status: 'read', moved: false, readUpTo: mark.id, unread: count - mark.n };
+    const n = this.log?.numberOf(groupId, messageId) ?? 0;
+    this.markRead(groupId, userId, messageId, n);
+    return { status: 'read', moved: true, readUpTo: messageId, unread: count - n };
+  }
 
   private view(g: GroupState): Group {
     const group: Group = {
@@ -300,7 +330,11 @@ export class MemoryGroupStore implements GroupStore {
     const g = this.groups.get(groupId);
     if (!g) return null;
     const { items, next } = g.memberIds.page(opts);
-    return { items: items.map((userId) => ({ userId, joinedAt: g.joinedAt.get(userId) as string, role: this.roleOf(g, userId) as Role })), next };
+    const marks = this.marks.get(groupId);
+    return {
+      items: items.map((userId) => ({ userId, joinedAt: g.joinedAt.get(userId) as string, role: this.roleOf(g, userId) as Role, readUpTo: marks?.get(userId)?.id ?? null })),
+      next,
+    };
   }
 
   async update(groupId: string, patch: RoomPatch): Promise<UpdateResult> {
@@ -343,13 +377,13 @@ export class MemoryGroupStore implements GroupStore {
       }
     } else if (current === 'owner') {
       // A room always has an owner: only a hand-over (role 'owner' to someone else) ends ownership.
-      return { status: 'set', role: 'owner', changes: [], joinedAt };
+      return { status: 'set', role: 'owner', changes: [], joinedAt, readUpTo: this.marks.get(groupId)?.get(userId)?.id ?? null };
     } else if (current !== role) {
       if (role === 'admin') g.admins.add(userId);
       else g.admins.delete(userId);
       changes.push({ userId, role });
     }
-    return { status: 'set', role, changes, joinedAt };
+    return { status: 'set', role, changes, joinedAt, readUpTo: this.marks.get(groupId)?.get(userId)?.id ?? null };
   }
 
   async invite(groupId: string, userId: string, invitedBy: string, atMs: number): Promise<InviteResult> {
@@ -432,6 +466,7 @@ export class MemoryGroupStore implements GroupStore {
     if (!g) return { status: 'group_not_found' };
     const members = [...g.joinedAt.keys()].sort();
     for (const userId of members) this.removeMember(g, userId);
+    this.marks.delete(groupId);
     for (const userId of [...g.invitations.keys()]) this.dropInvitation(g, userId);
     this.publicIds.delete(groupId);
     this.groups.delete(groupId);

@@ -31,6 +31,28 @@ export class MemoryLog {
     this.logs.delete(groupId);
   }
 
+  /** How many messages the group has: the number of its newest one. */
+  count(groupId: string): number {
+    return this.logs.get(groupId)?.length ?? 0;
+  }
+
+  /**
+   * The number of a message (1, 2, 3...) like the Redis streams' `n`: its
+   * place for an id of the group, the number of the message before for an id
+   * between two.
+   */
+  numberOf(groupId: string, id: string): number {
+    const log = this.logs.get(groupId) ?? [];
+    let lo = 0;
+    let hi = log.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (compareMessageIds((log[mid] as Message).id, id) <= 0) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
   top(groupId: string): string {
     const log = this.logs.get(groupId);
     return log?.[log.length - 1]?.id ?? '0-0';

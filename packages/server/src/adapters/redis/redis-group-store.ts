@@ -21,6 +21,7 @@ import {
   type Membership,
   type OpenDirectResult,
   type Page,
+  type ReadResult,
   type RemoveResult,
   type RoomPatch,
   type RoomSpec,
@@ -179,12 +180,13 @@ export class RedisGroupStore implements GroupStore {
     const more = ids.length > opts.limit;
     const page = more ? ids.slice(0, opts.limit) : ids;
     if (page.length === 0) return { items: [], next: null };
-    const [joined, admins] = await guarded(this.metrics, async () =>
+    const [joined, admins, marks] = await guarded(this.metrics, async () =>
       unwrap(
         await this.redis
           .pipeline()
           .hmget(k.joined(groupId), ...page)
           .smismember(k.admins(groupId), ...page)
+          .hmget(k.meta(groupId), ...page.map((u) => `read:${u}`))
           .exec(),
       ),
     );
@@ -194,7 +196,9 @@ export class RedisGroupStore implements GroupStore {
       // Gone between the two reads.
       if (joinedAt === null || joinedAt === undefined) return;
       const role: Role = userId === owner ? 'owner' : kind !== 'direct' && Number((admins as number[])[i]) === 1 ? 'admin' : 'member';
-      items.push({ userId, joinedAt, role });
+      // read:<user> is "<n> <id>" (read-3.lua, publish-5.lua).
+      const mark = (marks as (string | null)[])[i];
+      items.push({ userId, joinedAt, role, readUpTo: mark ? mark.slice(mark.indexOf(' ') + 1) : null });
     });
     return { items, next: more ? (page[page.length - 1] as string) : null };
   }
@@ -311,6 +315,10 @@ export class RedisGroupStore implements GroupStore {
   async openDirect(groupId: string, a: string, b: string, atMs: number): Promise<OpenDirectResult> {
     const peers = (a < b ? [a, b] : [b, a]) as [string, string];
     return guarded(this.metrics, () => this.scripts.openDirect(groupId, a, b, new Date(atMs).toISOString(), peers));
+  }
+
+  async read(groupId: string, userId: string, messageId: string): Promise<ReadResult> {
+    return guarded(this.metrics, () => this.scripts.read(groupId, userId, messageId));
   }
 
   async block(userId: string, blocked: string): Promise<void> {

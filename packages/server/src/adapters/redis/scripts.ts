@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
 import type { Group, Role, Visibility } from '@next-chat/core';
-import type { CreateQuota, RoomPatch } from '../../ports/group-store.js';
+import type { CreateQuota, ReadResult, RoomPatch } from '../../ports/group-store.js';
 import { groupFromMeta } from './group-meta.js';
 import type { RedisKeys } from './keys.js';
 
@@ -52,6 +52,7 @@ const FILES = [
   'openDirect-4.lua',
   'ackHistory-1.lua',
   'announce-1.lua',
+  'read-3.lua',
 ] as const;
 let loaded: Map<string, ScriptDef & { lua: string }> | undefined;
 
@@ -118,7 +119,7 @@ export type InviteReply =
 
 export type UpdateReply = { status: 'updated'; group: Group } | { status: 'capacity_below_members'; memberCount: number } | { status: 'group_not_found' };
 
-export type SetRoleReply = { status: 'set'; role: Role; joinedAt: string; changes: { userId: string; role: Role }[] } | { status: 'not_member' | 'group_not_found' };
+export type SetRoleReply = { status: 'set'; role: Role; joinedAt: string; readUpTo: string | null; changes: { userId: string; role: Role }[] } | { status: 'not_member' | 'group_not_found' };
 
 export type DeleteReply = { status: 'deleted'; members: string[] } | { status: 'group_not_found' };
 
@@ -236,6 +237,18 @@ export class Scripts {
     return { status: r.status };
   }
 
+  async read(groupId: string, userId: string, messageId: string): Promise<ReadResult> {
+    const k = this.keys;
+    const r = readReply(
+      await this.call('read-3.lua', k.meta(groupId), k.members(groupId), k.stream(groupId), userId, messageId),
+      ['read', 'unchanged', 'too_new', 'not_member', 'group_not_found'] as const,
+    );
+    if (r.status === 'read' || r.status === 'unchanged') {
+      return { status: 'read', moved: r.status === 'read', readUpTo: r.fields.readUpTo ?? null, unread: Number(r.fields.unread) };
+    }
+    return { status: r.status };
+  }
+
   /** PUBLISHes a group event with the group's newest message id in front (announce-1.lua). */
   async announce(groupId: string, json: string): Promise<string> {
     const r = readReply(await this.call('announce-1.lua', this.keys.meta(groupId), this.keys.notify(groupId), json), ['announced'] as const);
@@ -336,7 +349,8 @@ export class Scripts {
     const words = splitWords(r.fields.changes);
     const changes: { userId: string; role: Role }[] = [];
     for (let i = 0; i + 1 < words.length; i += 2) changes.push({ userId: words[i] as string, role: words[i + 1] as Role });
-    return { status: r.status, role: r.fields.role as Role, joinedAt: r.fields.joinedAt as string, changes };
+    const mark = r.fields.mark ?? '';
+    return { status: r.status, role: r.fields.role as Role, joinedAt: r.fields.joinedAt as string, readUpTo: mark === '' ? null : mark.slice(mark.indexOf(' ') + 1), changes };
   }
 
   async delete(groupId: string): Promise<DeleteReply> {
