@@ -95,12 +95,12 @@ export class Hub {
   }
 
   connected(peer: Peer): void {
-    this.users.add(peer);
+    if (this.users.add(peer)) this.engine.broker.userConnected(peer.userId);
     this.engine.presence.connected(peer.userId);
   }
 
   disconnected(peer: Peer): void {
-    this.users.remove(peer);
+    if (this.users.remove(peer)) this.engine.broker.userDisconnected(peer.userId);
     this.fanout.detachAll(peer);
     this.engine.presence.disconnected(peer.userId);
   }
@@ -241,8 +241,13 @@ export class Hub {
     if (!('message' in r)) throw refusalError(p.groupId, r);
     if (r.status === 'published') {
       this.metrics.messagesIn.inc();
-      // Sending reads up to one's own message (the publish moved the marker): every connection of the sender hears it.
-      await this.markerMoved(p.groupId, ctx.peer.userId, r.message.id, 0);
+      // Sending reads up to one's own message (the publish moved the marker).
+      // The sender's connections on this hub hear it at once, without Redis:
+      // one PUBLISH more per message cost the groups scenario half its CPU
+      // (docs/performance.md); their connections on other hubs see the marker
+      // in group.members and the next message.read (docs/protocol.md §11).
+      this.users.deliver({ kind: 'personal', userIds: [ctx.peer.userId], method: 'read', params: { groupId: p.groupId, readUpTo: r.message.id, unread: 0 } });
+      if (p.groupId.startsWith(DIRECT_PREFIX)) await this.markerMoved(p.groupId, ctx.peer.userId, r.message.id, 0, false);
     }
     return new EncodedResult(`{"message":${r.message.json}}`);
   }
@@ -257,8 +262,8 @@ export class Hub {
   }
 
   /** `read` to every connection of the user, and in a direct conversation `member.read` to its subscribers. */
-  private async markerMoved(groupId: string, userId: string, readUpTo: string, unread: number): Promise<void> {
-    await this.rooms.tell({ kind: 'personal', userIds: [userId], method: 'read', params: { groupId, readUpTo, unread } });
+  private async markerMoved(groupId: string, userId: string, readUpTo: string, unread: number, toUser = true): Promise<void> {
+    if (toUser) await this.rooms.tell({ kind: 'personal', userIds: [userId], method: 'read', params: { groupId, readUpTo, unread } });
     if (groupId.startsWith(DIRECT_PREFIX)) {
       await this.rooms.tell({ kind: 'member.read', groupId, params: { groupId, userId, readUpTo, at: new Date().toISOString() } });
     }

@@ -10,17 +10,23 @@ import type { Peer } from './peer.js';
 export class UserPeers {
   private readonly byUser = new Map<string, Set<Peer>>();
 
-  add(peer: Peer): void {
+  /** True for the user's first connection here. */
+  add(peer: Peer): boolean {
     let set = this.byUser.get(peer.userId);
+    const first = !set;
     if (!set) this.byUser.set(peer.userId, (set = new Set()));
     set.add(peer);
+    return first;
   }
 
-  remove(peer: Peer): void {
+  /** True when it was the user's last connection here. */
+  remove(peer: Peer): boolean {
     const set = this.byUser.get(peer.userId);
-    if (!set) return;
+    if (!set) return false;
     set.delete(peer);
-    if (set.size === 0) this.byUser.delete(peer.userId);
+    if (set.size > 0) return false;
+    this.byUser.delete(peer.userId);
+    return true;
   }
 
   /** Sends the event's notification to every local connection of its users. */

@@ -64,6 +64,13 @@ export interface Broker {
    * both travel on the group's channel); a personal event to every instance.
    */
   announce(e: Exclude<ClusterEvent, MessageEvent>): Promise<void>;
+  /**
+   * This instance has a connection of `userId` (first one) or no more (last
+   * one): events of the user (ClusterEvent `personal`) reach only instances
+   * that have one.
+   */
+  userConnected(userId: string): void;
+  userDisconnected(userId: string): void;
   /** True while the messaging layer is reachable (drives /readyz). */
   isReady(): boolean;
   close(): Promise<void>;

@@ -77,6 +77,10 @@ export class MemoryBroker implements Broker {
     this.handlers.event(e);
   }
 
+  /** One process: every user's events are delivered here anyway. */
+  userConnected(): void {}
+  userDisconnected(): void {}
+
   isReady(): boolean {
     return true;
   }

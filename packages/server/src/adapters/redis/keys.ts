@@ -24,7 +24,7 @@
  *   <prefix>:user:{<u>}:invitations    sorted set groupId -> invitation time (ms): the user's inbox
  *   <prefix>:user:{<u>}:blocks         sorted set of the user ids this user blocks, scores 0
  *   <prefix>:history         stream of messages not yet in MySQL (consumer group "history")
- *   <prefix>:events          pub/sub channel of member events
+ *   <prefix>:user:{<u>}:events  pub/sub channel of the user's events (the hubs where they are connected listen)
  *
  * Scripts that touch one key per member or invitee (update, delete) build
  * those keys from the parts around the user id ({@link RedisKeys.userRoomsParts},
@@ -100,8 +100,14 @@ export class RedisKeys {
   history(): string {
     return `${this.prefix}:history`;
   }
-  events(): string {
-    return `${this.prefix}:events`;
+  /** Pub/sub channel of one user's events (invited, read, conversation.*): only hubs with a connection of the user listen. */
+  userEvents(userId: string): string {
+    return `${this.prefix}:user:{${userId}}:events`;
+  }
+  /** The user id of a channel made by {@link userEvents}. */
+  userOfEvents(channel: string): string | undefined {
+    const head = `${this.prefix}:user:{`;
+    return channel.startsWith(head) && channel.endsWith('}:events') ? channel.slice(head.length, -'}:events'.length) : undefined;
   }
 
   /** The group id of a key made by {@link stream}. */

@@ -13,6 +13,7 @@ import type { Broker, BrokerHandlers, PublishInput, PublishResult } from '../../
 import type { Logger } from '../../observability/logger.js';
 import type { Metrics } from '../../observability/metrics.js';
 import { connectRedis, guarded } from './connection.js';
+import { unwrap } from './redis-group-store.js';
 import type { RedisKeys } from './keys.js';
 import type { Scripts } from './scripts.js';
 import { NotifyReader } from './notify-reader.js';
@@ -38,6 +39,8 @@ export class RedisBroker implements Broker {
   private handlers: BrokerHandlers = NOOP_HANDLERS;
   private readonly reader: NotifyReader;
   private readonly subscriber: Redis;
+  /** Users with a connection here: their channels are subscribed. */
+  private readonly watched = new Set<string>();
   private readonly health: NodeJS.Timeout;
   private lastPong = 0;
   private pinging = false;
@@ -58,7 +61,12 @@ export class RedisBroker implements Broker {
     });
     this.subscriber = connectRedis(o.url, 'subscriber', o, { commandTimeout: undefined, maxRetriesPerRequest: null });
     this.subscriber.on('message', (channel: string, payload: string) => this.onEvent(channel, payload));
-    this.subscriber.subscribe(o.keys.events()).catch((err: Error) => o.logger.warn({ err: err.message }, 'subscribe to member events failed'));
+    // Every user channel again after each (re)connect: a SUBSCRIBE sent while
+    // the connection was still being set up can be lost with it.
+    this.subscriber.on('ready', () => {
+      const channels = [...this.watched].map((u) => o.keys.userEvents(u));
+      if (channels.length > 0) this.subscriber.subscribe(...channels).catch(() => {});
+    });
     this.health = setInterval(() => void this.ping(), o.healthIntervalMs ?? 1000);
     this.health.unref();
     void this.ping();
@@ -108,9 +116,30 @@ export class RedisBroker implements Broker {
   }
 
   async announce(e: Exclude<ClusterEvent, MessageEvent>): Promise<void> {
-    const groupId = groupOf(e);
-    if (groupId === null) await guarded(this.o.metrics, () => this.o.commands.publish(this.o.keys.events(), encodeClusterEvent(e)));
-    else await guarded(this.o.metrics, () => this.o.scripts.announce(groupId, encodeClusterEvent(e)));
+    if (e.kind === 'personal') {
+      // One PUBLISH per user, heard only where the user is connected.
+      const payload = encodeClusterEvent(e);
+      await guarded(this.o.metrics, async () => {
+        const p = this.o.commands.pipeline();
+        for (const userId of e.userIds) p.publish(this.o.keys.userEvents(userId), payload);
+        unwrap(await p.exec());
+      });
+      return;
+    }
+    const groupId = groupOf(e) as string;
+    await guarded(this.o.metrics, () => this.o.scripts.announce(groupId, encodeClusterEvent(e)));
+  }
+
+  userConnected(userId: string): void {
+    this.watched.add(userId);
+    // Before the connection is ready, the 'ready' listener subscribes it.
+    if (this.subscriber.status !== 'ready') return;
+    this.subscriber.subscribe(this.o.keys.userEvents(userId)).catch((err: Error) => this.o.logger.warn({ err: err.message }, "subscribe to a user's events failed"));
+  }
+
+  userDisconnected(userId: string): void {
+    this.watched.delete(userId);
+    if (this.subscriber.status === 'ready') this.subscriber.unsubscribe(this.o.keys.userEvents(userId)).catch(() => {});
   }
 
   isReady(): boolean {
@@ -139,7 +168,7 @@ export class RedisBroker implements Broker {
   }
 
   private onEvent(channel: string, payload: string): void {
-    if (channel !== this.o.keys.events()) return;
+    if (this.o.keys.userOfEvents(channel) === undefined) return;
     const e = decodeClusterEvent(payload);
     if (!e) {
       this.o.logger.warn({ payload: payload.slice(0, 200) }, 'unreadable event on the events channel; ignored');
