@@ -149,6 +149,12 @@ export const errors = {
   /** `required`: the role that would allow it; absent when no role would (direct conversations, blocks). */
   forbidden: (why: string, required?: 'owner' | 'admin' | 'member') =>
     new RpcError(ErrorCode.Forbidden, `Not allowed: ${why}.`, required ? { required } : {}),
+  /** 4003 about someone else than the caller (group.setRole of a user who is no member). */
+  targetNotAMember: (groupId: string, userId: string) =>
+    new RpcError(ErrorCode.NotAMember, `User '${userId}' is not a member of group '${groupId}'; only members have roles.`, { groupId, userId }),
+  /** 4031 about someone else than the caller (group.invite of a banned user). */
+  targetBanned: (groupId: string, userId: string, until: string | null) =>
+    new RpcError(ErrorCode.Banned, `User '${userId}' is banned from group '${groupId}'; lift the ban first (group.unban).`, { groupId, userId, until }),
   ownerCannotLeave: (groupId: string) =>
     new RpcError(ErrorCode.OwnerCannotLeave, `You own group '${groupId}' and others are still in it; hand ownership over (group.setRole) or delete the group first.`, { groupId }),
   messageNotFound: (groupId: string, messageId: string) =>

@@ -72,8 +72,10 @@ describe('1.1 across hubs', () => {
     const traffic = (c: TestClient, name: string) =>
       (async () => {
         for (let i = 0; i < 400 && !stop; i++) {
+          // Sent after the kick's result: decided when the send leaves, not when its answer comes back.
+          const afterKick = kickedAt !== null;
           const r = await c.call<{ message: Message }>('message.send', { groupId: g, text: `${name} ${i}` });
-          if (kickedAt !== null) sentAfter.push(r.message.id);
+          if (afterKick) sentAfter.push(r.message.id);
         }
       })();
     const loops = [traffic(owner, 'o'), traffic(talker, 't')];

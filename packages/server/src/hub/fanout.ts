@@ -153,15 +153,15 @@ export class Fanout {
    * is delivered (the event travels with the group's messages, in order).
    */
   private onRemoval(e: RemovalEvent): void {
-    const fan = this.groups.get(e.groupId);
-    if (!fan) return;
-    const users = e.userIds === null ? null : new Set(e.userIds);
-    for (const peer of [...fan.peers.keys()]) if (users === null || users.has(peer.userId)) this.detach(peer, e.groupId);
+    this.detachUsers(e.groupId, e.userIds);
   }
 
-  /** Detaches every connection of `userId` from the group on this instance (the kicking hub, at once). */
-  detachUser(groupId: string, userId: string | null): void {
-    this.onRemoval({ kind: 'removed', groupId, userIds: userId === null ? null : [userId], reason: 'kicked', by: '' });
+  /** Detaches every connection of these users (null: of everyone) from the group on this instance. */
+  detachUsers(groupId: string, userIds: readonly string[] | null): void {
+    const fan = this.groups.get(groupId);
+    if (!fan) return;
+    const users = userIds === null ? null : new Set(userIds);
+    for (const peer of [...fan.peers.keys()]) if (users === null || users.has(peer.userId)) this.detach(peer, groupId);
   }
 
   private onMessage(m: MessageEvent): void {

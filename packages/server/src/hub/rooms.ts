@@ -6,7 +6,7 @@
  * know: the group's subscribers with the group's events (in order with its
  * messages), the users concerned with personal events, wherever they are.
  */
-import { errors, RpcError, ErrorCode, type Group, type Member, type Params, type Result, type Role } from '@next-chat/core';
+import { errors, type Group, type Member, type Params, type Result, type Role } from '@next-chat/core';
 import type { Logger } from '../observability/logger.js';
 import type { Engine } from '../ports/engine.js';
 import type { Access, MemberRecord } from '../ports/group-store.js';
@@ -81,7 +81,7 @@ export class Rooms {
     if (refused) throw refused;
     const r = await this.engine.groups.setRole(p.groupId, p.userId, p.role);
     if (r.status === 'group_not_found') throw errors.groupNotFound(p.groupId);
-    if (r.status === 'not_member') throw new RpcError(ErrorCode.NotAMember, `User '${p.userId}' is not a member of group '${p.groupId}'; only members have roles.`, { groupId: p.groupId, userId: p.userId });
+    if (r.status === 'not_member') throw errors.targetNotAMember(p.groupId, p.userId);
     const at = new Date().toISOString();
     for (const c of r.changes) await this.tell({ kind: 'member.role', groupId: p.groupId, params: { groupId: p.groupId, userId: c.userId, role: c.role, by: peer.userId, at } });
     const online = await this.engine.presence.online([p.userId]);
@@ -97,7 +97,7 @@ export class Rooms {
       case 'group_not_found':
         throw errors.groupNotFound(p.groupId);
       case 'banned':
-        throw new RpcError(ErrorCode.Banned, `User '${p.userId}' is banned from group '${p.groupId}'; lift the ban first (group.unban).`, { groupId: p.groupId, userId: p.userId, until: r.until });
+        throw errors.targetBanned(p.groupId, p.userId, r.until);
       case 'already_member':
         return { invitation: null };
       case 'already_invited':
@@ -115,10 +115,13 @@ export class Rooms {
    * see member.left, and every connection of the user conversation.removed.
    */
   private async removed(groupId: string, userId: string, reason: 'kicked' | 'banned', by: string): Promise<void> {
-    this.fanout.detachUser(groupId, userId);
-    await this.tell({ kind: 'removed', groupId, userIds: [userId], reason, by });
-    await this.tell({ kind: 'member.left', event: { groupId, userId, at: new Date().toISOString(), reason, by } });
-    await this.tell({ kind: 'personal', userIds: [userId], method: 'conversation.removed', params: { groupId, reason, by } });
+    this.fanout.detachUsers(groupId, [userId]);
+    // Sent together: one connection carries them to Redis in this order, which is the order that matters.
+    await Promise.all([
+      this.tell({ kind: 'removed', groupId, userIds: [userId], reason, by }),
+      this.tell({ kind: 'member.left', event: { groupId, userId, at: new Date().toISOString(), reason, by } }),
+      this.tell({ kind: 'personal', userIds: [userId], method: 'conversation.removed', params: { groupId, reason, by } }),
+    ]);
   }
 
   async kick(peer: Peer, p: Params<'group.kick'>): Promise<Result<'group.kick'>> {
@@ -166,7 +169,7 @@ export class Rooms {
     if (r.status === 'group_not_found') throw errors.groupNotFound(p.groupId);
     // The history goes too, from every store, resumably (HistoryReader.forget).
     await this.engine.history.forget(p.groupId, Date.now());
-    this.fanout.detachUser(p.groupId, null);
+    this.fanout.detachUsers(p.groupId, null);
     await this.tell({ kind: 'removed', groupId: p.groupId, userIds: null, reason: 'deleted', by: peer.userId });
     if (r.members.length > 0) {
       await this.tell({ kind: 'personal', userIds: r.members, method: 'conversation.removed', params: { groupId: p.groupId, reason: 'deleted', by: peer.userId } });
