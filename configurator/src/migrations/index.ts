@@ -5,6 +5,7 @@
  */
 import type { Knex } from 'knex';
 import * as m001 from './001-messages.js';
+import * as m002 from './002-message-changes.js';
 
 export interface Migration {
   name: string;
@@ -12,7 +13,7 @@ export interface Migration {
   down(knex: Knex): Promise<void>;
 }
 
-export const migrations: readonly Migration[] = [m001];
+export const migrations: readonly Migration[] = [m001, m002];
 
 /** knex `migrationSource` over {@link migrations}. */
 export const migrationSource: Knex.MigrationSource<Migration> = {

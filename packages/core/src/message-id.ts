@@ -44,3 +44,20 @@ export function compareMessageIds(a: string, b: string): number {
 }
 
 export const ZERO_ID = '0-0';
+
+/**
+ * An id as a fixed-width string whose byte order is the ids' order (16-digit
+ * ms, '-', 20-digit seq): for indexes that sort strings (Redis sorted sets by
+ * lex, a MySQL column compared as one value). lua/includes/paddedId.lua
+ * writes the same form.
+ */
+export function sortableId(id: string): string {
+  const dash = id.indexOf('-');
+  return `${id.slice(0, dash).padStart(16, '0')}-${id.slice(dash + 1).padStart(20, '0')}`;
+}
+
+/** The id of a {@link sortableId}. */
+export function fromSortableId(s: string): string {
+  const dash = s.indexOf('-');
+  return `${Number(s.slice(0, dash))}-${Number(s.slice(dash + 1))}`;
+}

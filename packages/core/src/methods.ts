@@ -15,7 +15,7 @@ import {
   textProblem,
 } from './limits.js';
 import { MESSAGE_ID_RE, parseMessageId } from './message-id.js';
-import type { Ban, Group, Invitation, Member, MemberEvent, MemberLeftEvent, MemberRoleEvent, Message, MemberReadEvent, ReadEvent, RemovedReason, Role, TypingEvent } from './types.js';
+import type { Ban, Conversation, Group, Invitation, Member, MemberEvent, MemberLeftEvent, MemberRoleEvent, Message, MessageUpdate, MemberReadEvent, ReadEvent, RemovedReason, Role, TypingEvent } from './types.js';
 
 const groupId = z
   .string({ error: 'must be a string' })
@@ -89,6 +89,9 @@ export const paramsSchemas = {
   'me.blocked': z.object(page),
   typing: z.object({ groupId }),
   'message.read': z.object({ groupId, messageId }),
+  'message.edit': z.object({ groupId, messageId, text }),
+  'message.delete': z.object({ groupId, messageId }),
+  'me.conversations': z.object({ after: z.string({ error: 'must be a string' }).max(200, { error: 'is not a cursor of this list' }).optional(), limit: limit(1, PAGE_LIMIT_DEFAULT) }),
   'group.join': z.object({ groupId, since: messageId.optional(), limit: limit(0, PAGE_LIMIT_DEFAULT) }),
   'group.leave': z.object({ groupId }),
   'group.members': z.object({ groupId, after: userIdCursor.optional(), limit: limit(1, PAGE_LIMIT_DEFAULT) }),
@@ -117,7 +120,8 @@ export type ParamsInput<M extends MethodName> = z.input<(typeof paramsSchemas)[M
 export interface Results {
   'group.list': { groups: Group[]; next: string | null };
   'group.create': { group: Group };
-  'group.join': { group: Group; history: Message[]; complete: boolean };
+  /** `updates` only with `since`: messages at or before it edited or deleted after it. */
+  'group.join': { group: Group; history: Message[]; complete: boolean; updates?: Message[] };
   'group.leave': { left: boolean };
   'group.members': { members: Member[]; next: string | null };
   'message.send': { message: Message };
@@ -133,17 +137,22 @@ export interface Results {
   'group.delete': { deleted: true };
   'me.invitations': { invitations: { invitation: Invitation; group: Group }[]; next: string | null };
   'invitation.decline': { declined: boolean };
-  'direct.open': { group: Group; history: Message[]; complete: boolean };
+  'direct.open': { group: Group; history: Message[]; complete: boolean; updates?: Message[] };
   'user.block': { blocked: true };
   'user.unblock': { unblocked: boolean };
   'me.blocked': { users: string[]; next: string | null };
   typing: Record<string, never>;
   'message.read': { readUpTo: string | null; unread: number };
+  'message.edit': { message: Message };
+  'message.delete': { message: Message };
+  'me.conversations': { conversations: Conversation[]; next: string | null };
 }
 export type Result<M extends MethodName> = Results[M];
 
 export interface Notifications {
   message: Message;
+  /** An edit or delete, in id/cursor order with the group's messages. */
+  'message.updated': MessageUpdate;
   'member.joined': MemberEvent;
   'member.left': MemberLeftEvent;
   'group.updated': { group: Group };

@@ -7,6 +7,16 @@ export interface Message {
   text: string;
   sentAt: string;
   clientMessageId?: string;
+  /** Set by message.edit: when the text was last changed. */
+  editedAt?: string;
+  /** Set by message.delete: `text` is then "" (the message keeps its id and place). */
+  deletedAt?: string;
+}
+
+/** An edit or delete, as subscribers receive it: the message as it is now, at `cursor` in the group's id space. */
+export interface MessageUpdate {
+  message: Message;
+  cursor: string;
 }
 
 export type GroupKind = 'room' | 'direct';
@@ -98,4 +108,13 @@ export interface MemberReadEvent {
   userId: string;
   readUpTo: string;
   at: string;
+}
+
+/** One entry of me.conversations: a room or direct conversation the user is a member of. */
+export interface Conversation {
+  group: Group;
+  role: Role;
+  readUpTo: string | null;
+  unread: number;
+  lastMessage: Message | null;
 }

@@ -1,16 +1,17 @@
 --[[
   Announces an event of a group (not a message) on the group's channel,
-  with the id of the group's newest message at this moment: a hub delivers
+  with the id of the group's newest entry (message, edit or delete) at this moment: a hub delivers
   the event after that message and before any later one, however it reads
   the stream.
 
-  KEYS[1] group meta hash        <prefix>:{g}:meta  (field 'last': the newest id)
+  KEYS[1] group meta hash        <prefix>:{g}:meta  (field 'top': the newest entry's id; groups from before edits: 'last')
 
   ARGV[1] the group's channel    <prefix>:{g}:notify
   ARGV[2] the event's JSON (events/codec.ts)
 
   Returns {'announced', 'after', id}   ('0-0' when the group has no message)
 ]]
-local last = redis.call('HGET', KEYS[1], 'last') or '0-0'
+local tops = redis.call('HMGET', KEYS[1], 'top', 'last')
+local last = tops[1] or tops[2] or '0-0'
 redis.call('PUBLISH', ARGV[1], '!' .. last .. ' ' .. ARGV[2])
 return { 'announced', 'after', last }

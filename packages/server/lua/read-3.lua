@@ -2,7 +2,7 @@
   Moves a member's read marker forward (never back) and answers how many of
   the group's messages come after it, by their numbers: O(1), no scan.
 
-  KEYS[1] group meta hash        <prefix>:{g}:meta  (seq, last, and the markers: read:<user> = "<n> <id>")
+  KEYS[1] group meta hash        <prefix>:{g}:meta  (msgs, last, and the markers: read:<user> = "<m> <id>")
   KEYS[2] group members zset     <prefix>:{g}:members
   KEYS[3] group stream           <prefix>:{g}:stream
 
@@ -35,8 +35,10 @@ local function before(x, y)
   return xa < ya or (xa == ya and xb < yb)
 end
 
-local seq = tonumber(redis.call('HGET', metaKey, 'seq') or '0')
-local last = redis.call('HGET', metaKey, 'last')
+-- 'msgs' counts the messages; groups from before edits have only 'seq'.
+local counts = redis.call('HMGET', metaKey, 'msgs', 'seq', 'last')
+local msgs = tonumber(counts[1] or counts[2] or '0')
+local last = counts[3]
 if not last or before(last, messageId) then
   return { 'too_new' }
 end
@@ -46,19 +48,34 @@ if mark then
   local markN = tonumber(string.sub(mark, 1, space - 1))
   local markId = string.sub(mark, space + 1)
   if not before(markId, messageId) then
-    return { 'unchanged', 'readUpTo', markId, 'unread', seq - markN }
+    return { 'unchanged', 'readUpTo', markId, 'unread', msgs - markN }
   end
 end
--- The number of messageId: its entry's; for an id between two messages, the
--- number of the one before (the next entry's less one).
-local n = seq
-local next = redis.call('XRANGE', streamKey, messageId, '+', 'COUNT', 1)
-if #next > 0 then
-  local fields = next[1][2]
-  for i = 1, #fields, 2 do
-    if fields[i] == 'n' then n = tonumber(fields[i + 1]) end
+-- The number of messageId: its entry's 'm'; for an id between two messages
+-- (or of a deleted one), the number of the next message less one. Edits and
+-- deletes in between are skipped; entries of an earlier release have only 'n'.
+local n = msgs
+local from = messageId
+for _ = 1, 64 do
+  local page = redis.call('XRANGE', streamKey, from, '+', 'COUNT', 16)
+  local found = false
+  for _, e in ipairs(page) do
+    local fields = e[2]
+    local m, nn, isMessage = nil, nil, false
+    for i = 1, #fields, 2 do
+      if fields[i] == 'm' then m = tonumber(fields[i + 1])
+      elseif fields[i] == 'n' then nn = tonumber(fields[i + 1])
+      elseif fields[i] == 'd' then isMessage = true end
+    end
+    if isMessage then
+      n = m or nn
+      if e[1] ~= messageId then n = n - 1 end
+      found = true
+      break
+    end
   end
-  if next[1][1] ~= messageId then n = n - 1 end
+  if found or #page < 16 then break end
+  from = '(' .. page[#page][1]
 end
 redis.call('HSET', metaKey, 'read:' .. userId, string.format('%d', n) .. ' ' .. messageId)
-return { 'read', 'readUpTo', messageId, 'unread', seq - n }
+return { 'read', 'readUpTo', messageId, 'unread', msgs - n }

@@ -14,8 +14,10 @@
  * So this makes exactly that hole, deterministically and independent of the
  * entry format: it moves the counter on by `count`, as `count` appends would
  * have, without writing the entries (they are as gone as trimmed ones) and
- * without announcing anything. No reader can see the missing entries, and
- * the next message published is numbered past them.
+ * without announcing anything, and trims the stream's older entries away as
+ * a trim past the hub's cursor would (a hole with the stream still starting
+ * at or before the cursor is deleted messages, no gap). No reader can see
+ * the missing entries, and the next message published is numbered past them.
  */
 import { Redis } from 'ioredis';
 import type { RedisKeys } from '../../../packages/server/src/adapters/redis/keys.js';
@@ -28,7 +30,11 @@ export async function loseUnread(redisUrl: string, keys: RedisKeys, groupId: str
     if ((await redis.hexists(keys.meta(groupId), 'seq')) !== 1) {
       throw new Error(`group ${groupId} has no message counter yet: publish to it before making a gap`);
     }
-    return await redis.hincrby(keys.meta(groupId), 'seq', count);
+    const seq = await redis.hincrby(keys.meta(groupId), 'seq', count);
+    // Trimming takes the oldest entries: with them goes the one the hub's
+    // cursor stands on, which tells the hole from deleted messages' holes.
+    await redis.xtrim(keys.stream(groupId), 'MAXLEN', 0);
+    return seq;
   } finally {
     redis.disconnect();
   }

@@ -8,7 +8,7 @@ const ids = (m: Message[]) => m.map((x) => x.id);
 
 describe('joinHistory', () => {
   it('without since: complete iff everything fit', () => {
-    expect(joinHistory(msgs(3), 5, undefined)).toEqual({ history: msgs(3), complete: true, readTop: '3-0' });
+    expect(joinHistory(msgs(3), 5, undefined)).toEqual({ history: msgs(3), complete: true });
     const r = joinHistory(msgs(6), 5, undefined);
     expect(ids(r.history)).toEqual(['2-0', '3-0', '4-0', '5-0', '6-0']);
     expect(r.complete).toBe(false);
@@ -19,11 +19,11 @@ describe('joinHistory', () => {
     const r = joinHistory(msgs(6), 5, '0-5');
     expect(ids(r.history)).toEqual(['2-0', '3-0', '4-0', '5-0', '6-0']);
     expect(r.complete).toBe(false);
-    expect(joinHistory(msgs(6), 5, '6-0')).toEqual({ history: [], complete: true, readTop: '6-0' });
+    expect(joinHistory(msgs(6), 5, '6-0')).toEqual({ history: [], complete: true });
   });
   it('limit 0 and empty groups', () => {
-    expect(joinHistory([], 0, undefined)).toEqual({ history: [], complete: true, readTop: null });
-    expect(joinHistory(msgs(1), 0, undefined)).toEqual({ history: [], complete: false, readTop: '1-0' });
+    expect(joinHistory([], 0, undefined)).toEqual({ history: [], complete: true });
+    expect(joinHistory(msgs(1), 0, undefined)).toEqual({ history: [], complete: false });
   });
 });
 

@@ -48,6 +48,7 @@ export async function createProductionEngine(
     metrics: deps.metrics,
     withHistory: mysql !== null,
     streamRetentionMs: config.streamRetentionMs,
+    instanceId: config.instanceId,
   });
   const groups = new RedisGroupStore(commands, keys, scripts, deps.metrics);
   const presence = new RedisPresence({
@@ -59,7 +60,7 @@ export async function createProductionEngine(
     heartbeatMs: opts.presenceHeartbeatMs ?? Math.max(250, Math.floor(config.presenceTtlMs / 3)),
     ttlMs: opts.presenceTtlMs ?? config.presenceTtlMs,
   });
-  const history = new RedisHistoryReader(commands, keys, deps.metrics, mysql);
+  const history = new RedisHistoryReader(commands, keys, scripts, deps.metrics, mysql);
   const historyWriter = mysql
     ? new RedisHistoryWriter({
         url: config.redisUrl,

@@ -18,15 +18,21 @@
  */
 import { isMessageId, type Group, type MemberEvent, type MemberLeftEvent, type MemberRoleEvent, type Message, type MemberReadEvent, type RemovedReason, type TypingEvent } from '@next-chat/core';
 
-/** A message of a group's log, as delivered: its id, number and JSON. */
+/**
+ * An entry of a group's log, as delivered: its id, number and JSON. Most
+ * are messages; an edit or delete (`change`) is an entry too, at its cursor
+ * (`id`), so it keeps its place among the messages on every path.
+ */
 export interface MessageEvent {
   readonly kind: 'message';
   readonly groupId: string;
   readonly id: string;
   /** Position in the group's log (1, 2, 3...), when the engine numbers entries. */
   readonly n?: number;
-  /** The protocol's Message object as JSON. */
+  /** The protocol's Message object as JSON; for a change, `message.updated`'s params `{"cursor":...,"message":...}`. */
   readonly json: string;
+  /** An edit or delete: delivered as `message.updated`. */
+  readonly change?: true;
 }
 
 export interface MembershipEvent {
@@ -62,6 +68,20 @@ export interface PersonalEvent {
   readonly userIds: readonly string[];
   readonly method: 'invited' | 'conversation.added' | 'conversation.removed' | 'read';
   readonly params: unknown;
+  /** The instance that told its own connections already (a send's `read`): it skips the event. */
+  readonly origin?: string;
+}
+
+/**
+ * The `read` event of a send (the sender's marker moves to their message),
+ * as its JSON before and after the message id: the publish script knows
+ * the id only once it chose it.
+ */
+export function sendReadParts(groupId: string, userId: string, origin: string): [string, string] {
+  const mark = '\u0000';
+  const json = JSON.stringify({ kind: 'personal', userIds: [userId], method: 'read', params: { groupId, readUpTo: mark, unread: 0 }, origin });
+  const at = json.indexOf(JSON.stringify(mark));
+  return [json.slice(0, at + 1), json.slice(at + JSON.stringify(mark).length - 1)];
 }
 
 /** Every kind of event that crosses hubs. New kinds are added here, and the compiler finds every switch. */
@@ -96,12 +116,16 @@ export interface MessageFields {
   text: string;
   sentAt: string;
   clientMessageId?: string;
+  editedAt?: string;
+  deletedAt?: string;
 }
 
 /** A message's JSON without its id: `{"groupId":...}`, what the publish script completes. */
 export function messageBody(f: MessageFields): string {
   const m: Omit<Message, 'id'> = { groupId: f.groupId, authorId: f.authorId, text: f.text, sentAt: f.sentAt };
   if (f.clientMessageId !== undefined) m.clientMessageId = f.clientMessageId;
+  if (f.editedAt !== undefined) m.editedAt = f.editedAt;
+  if (f.deletedAt !== undefined) m.deletedAt = f.deletedAt;
   return JSON.stringify(m);
 }
 
@@ -114,6 +138,32 @@ export function messageEvent(groupId: string, id: string, json: string, n?: numb
   return n === undefined ? { kind: 'message', groupId, id, json } : { kind: 'message', groupId, id, n, json };
 }
 
+/** An edit or delete at `cursor`: `json` is `{"cursor":"<cursor>","message":<message JSON>}`. */
+export function changeEvent(groupId: string, cursor: string, json: string, n?: number): MessageEvent {
+  return n === undefined ? { kind: 'message', groupId, id: cursor, json, change: true } : { kind: 'message', groupId, id: cursor, n, json, change: true };
+}
+
+/** message.updated's params for a message as it is now, cursor first (what {@link cursorOfJson} reads). */
+export function changeJson(cursor: string, messageJson: string): string {
+  return `{"cursor":"${cursor}","message":${messageJson}}`;
+}
+
+/** The message JSON inside a change's JSON (as {@link changeJson} and change-7.lua write it). */
+export function messageOfChange(json: string): string {
+  const at = json.indexOf('"message":');
+  return json.slice(at + '"message":'.length, -1);
+}
+
+const CURSOR_HEAD = '{"cursor":"';
+
+/** The cursor of a change's JSON, undefined for anything else. */
+export function cursorOfJson(json: string): string | undefined {
+  if (!json.startsWith(CURSOR_HEAD)) return undefined;
+  const end = json.indexOf('"', CURSOR_HEAD.length);
+  const id = end < 0 ? '' : json.slice(CURSOR_HEAD.length, end);
+  return isMessageId(id) ? id : undefined;
+}
+
 /** Parses and checks a message's JSON; throws on anything that is not a Message. */
 export function decodeMessage(json: string): Message {
   const v = JSON.parse(json) as Record<string, unknown>;
@@ -123,6 +173,8 @@ export function decodeMessage(json: string): Message {
   }
   const m: Message = { id, groupId, authorId, text, sentAt };
   if (typeof clientMessageId === 'string') m.clientMessageId = clientMessageId;
+  if (typeof v.editedAt === 'string') m.editedAt = v.editedAt;
+  if (typeof v.deletedAt === 'string') m.deletedAt = v.deletedAt;
   return m;
 }
 
@@ -151,9 +203,29 @@ export function entryNumber(fields: readonly string[]): number | undefined {
  * stream of an earlier release are not lost by an upgrade.
  */
 export function entryEvent(groupId: string, id: string, fields: readonly string[]): MessageEvent {
+  const u = field(fields, 'u');
+  if (u !== undefined) return changeEvent(groupId, id, u, entryNumber(fields));
   const d = field(fields, 'd');
   const json = d ?? legacyJson(groupId, id, fields);
   return messageEvent(groupId, id, json, entryNumber(fields));
+}
+
+/** What the history writer takes from the history stream: a message to insert, or a change to apply. */
+export type HistoryEntry = { kind: 'message'; message: Message } | { kind: 'change'; message: Message; cursor: string };
+
+/** A history stream entry as a message or a change; null when it is neither. */
+export function historyEntry(fields: readonly string[]): HistoryEntry | null {
+  const u = field(fields, 'u');
+  if (u !== undefined) {
+    const cursor = cursorOfJson(u);
+    try {
+      return cursor === undefined ? null : { kind: 'change', message: decodeMessage(messageOfChange(u)), cursor };
+    } catch {
+      return null;
+    }
+  }
+  const message = historyEntryMessage(fields);
+  return message ? { kind: 'message', message } : null;
 }
 
 /** A history stream entry (`d`, or the legacy g/i/a/t/s/c fields) as a Message; null when it is not one. */
@@ -193,6 +265,8 @@ export function decodeAnnouncement(groupId: string, payload: string): MessageEve
   const n = Number(payload.slice(0, brace));
   if (!Number.isSafeInteger(n) || n <= 0) return undefined;
   const json = payload.slice(brace);
+  const cursor = cursorOfJson(json);
+  if (cursor !== undefined) return changeEvent(groupId, cursor, json, n);
   const id = idOfJson(json);
   return id === undefined ? undefined : messageEvent(groupId, id, json, n);
 }
@@ -260,7 +334,9 @@ export function decodeClusterEvent(payload: string): Exclude<ClusterEvent, Messa
       return { kind: 'removed', groupId: v.groupId, userIds: v.userIds, reason: v.reason, by: v.by };
     case 'personal':
       if (!isStringArray(v.userIds) || (v.method !== 'invited' && v.method !== 'conversation.added' && v.method !== 'conversation.removed' && v.method !== 'read')) return undefined;
-      return { kind: 'personal', userIds: v.userIds, method: v.method, params: v.params };
+      return typeof v.origin === 'string'
+        ? { kind: 'personal', userIds: v.userIds, method: v.method, params: v.params, origin: v.origin }
+        : { kind: 'personal', userIds: v.userIds, method: v.method, params: v.params };
     default:
       return undefined;
   }

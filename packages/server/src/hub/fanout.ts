@@ -167,7 +167,7 @@ export class Fanout {
   private onMessage(m: MessageEvent): void {
     const fan = this.groups.get(m.groupId);
     if (!fan || fan.peers.size === 0) return;
-    const frame = notificationFrame('message', m.json);
+    const frame = notificationFrame(m.change ? 'message.updated' : 'message', m.json);
     let sent = 0;
     for (const [peer, sub] of fan.peers) {
       if (sub.buffer) sub.buffer.push({ id: m.id, frame });
@@ -180,7 +180,7 @@ export class Fanout {
         sent++;
       }
     }
-    if (sent > 0) {
+    if (sent > 0 && !m.change) {
       this.metrics.messagesOut.inc(sent);
       // The id's time is when the log took the message, within a millisecond of sentAt.
       this.metrics.deliveryLatency.observe(Math.max(0, Date.now() - idTime(m.id)) / 1000);

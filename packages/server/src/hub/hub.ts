@@ -18,6 +18,8 @@ import type { Peer } from './peer.js';
 import { mayParticipate } from './policy.js';
 import { historyPage, joinHistory } from './recovery.js';
 import { memberView, Rooms } from './rooms.js';
+import { listConversations } from './conversations.js';
+import { Messages } from './messages.js';
 import { UserPeers } from './user-peers.js';
 
 /** docs/protocol.md: at most one typing signal per user per group in any 2 seconds is passed on. */
@@ -48,6 +50,7 @@ export class Hub {
   private readonly users = new UserPeers();
   private readonly rooms: Rooms;
   private readonly direct: Direct;
+  private readonly messages: Messages;
   /** Groups each peer is joining right now: they count towards maxGroupsPerConnection before the join completes. */
   private readonly joining = new Map<Peer, Set<string>>();
 
@@ -66,6 +69,8 @@ export class Hub {
     this.direct = new Direct(engine, this.rooms);
     const r = this.rooms;
     const d = this.direct;
+    this.messages = new Messages(engine, this.direct);
+    const m = this.messages;
     this.methods = {
       'group.list': (ctx, p) => this.groupList(ctx, p),
       'group.create': (ctx, p) => this.groupCreate(ctx, p),
@@ -91,6 +96,9 @@ export class Hub {
       'me.blocked': (ctx, p) => d.blocked(ctx.peer, p),
       typing: (ctx, p) => this.typing(ctx, p),
       'message.read': (ctx, p) => this.messageRead(ctx, p),
+      'message.edit': (ctx, p) => m.edit(ctx.peer, p),
+      'message.delete': (ctx, p) => m.delete(ctx.peer, p),
+      'me.conversations': (ctx, p) => listConversations(engine.groups, ctx.peer.userId, p),
     };
   }
 
@@ -190,12 +198,14 @@ export class Hub {
         // Best effort, as for member.left: the membership is recorded either way.
         await this.rooms.tell({ kind: 'member.joined', event: { groupId: p.groupId, userId: peer.userId, at: joined.joinedAt } });
       }
-      const newest = await this.engine.history.latest(p.groupId, undefined, p.limit + 1);
-      const { history, complete, readTop } = joinHistory(newest, p.limit, p.since);
+      const read = await this.engine.history.read(p.groupId, p.limit + 1, p.since);
+      const { history, complete } = joinHistory(read.messages, p.limit, p.since);
       // The member count may have moved since the join; the group as of now is what the client wants.
       const group = await this.rooms.current(p.groupId, joined.group);
-      ctx.afterReply(() => this.fanout.release(peer, p.groupId, sub, readTop));
-      return { group, history, complete };
+      // Live delivery goes on after the newest entry the read saw (message, edit or delete).
+      ctx.afterReply(() => this.fanout.release(peer, p.groupId, sub, read.top));
+      if (p.since === undefined) return { group, history, complete };
+      return { group, history, complete: complete && !read.moreUpdates && read.updates.length <= p.limit, updates: read.updates.slice(0, p.limit) };
     } catch (err) {
       this.fanout.detach(peer, p.groupId);
       throw err;
@@ -242,10 +252,10 @@ export class Hub {
     if (r.status === 'published') {
       this.metrics.messagesIn.inc();
       // Sending reads up to one's own message (the publish moved the marker).
-      // The sender's connections on this hub hear it at once, without Redis:
-      // one PUBLISH more per message cost the groups scenario half its CPU
-      // (docs/performance.md); their connections on other hubs see the marker
-      // in group.members and the next message.read (docs/protocol.md §11).
+      // The sender's connections on this hub hear it at once, without Redis;
+      // the broker tells their other instances, only when there are any
+      // (a PUBLISH for every send cost the groups scenario half its CPU,
+      // docs/performance.md).
       this.users.deliver({ kind: 'personal', userIds: [ctx.peer.userId], method: 'read', params: { groupId: p.groupId, readUpTo: r.message.id, unread: 0 } });
       if (p.groupId.startsWith(DIRECT_PREFIX)) await this.markerMoved(p.groupId, ctx.peer.userId, r.message.id, 0, false);
     }

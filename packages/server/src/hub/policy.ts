@@ -82,3 +82,20 @@ export function mayManage(action: RoomAction, a: Access, target?: { role: Role |
 export function mayParticipate(a: { member: boolean; groupId: string }): RpcError | null {
   return a.member ? null : errors.notAMember(a.groupId);
 }
+
+/**
+ * Deleting someone else's message: a room's owner or admin who is a member.
+ * Editing is the author's alone, and neither works on a deleted message
+ * for editing (the stores enforce authorship and deletion atomically; this
+ * says who may go past authorship, and what a refusal says).
+ */
+export function mayDeleteOthers(a: Access): boolean {
+  return a.group.kind === 'room' && a.member && atLeast(a.role, 'admin');
+}
+
+export function changeRefused(action: 'edit' | 'delete', why: 'not_author' | 'deleted'): RpcError {
+  if (why === 'deleted') return errors.forbidden('a deleted message cannot be edited');
+  return action === 'edit'
+    ? errors.forbidden('only its author may edit a message')
+    : errors.forbidden("only its author, or the room's owner or an admin, may delete a message", 'admin');
+}

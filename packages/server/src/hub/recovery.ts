@@ -8,8 +8,6 @@ import { compareMessageIds, type Message } from '@next-chat/core';
 export interface JoinHistory {
   history: Message[];
   complete: boolean;
-  /** Newest id read from the log: live notifications resume after it. */
-  readTop: string | null;
 }
 
 /**
@@ -18,7 +16,6 @@ export interface JoinHistory {
  * `complete` is true when nothing older that the client asked for is left out.
  */
 export function joinHistory(newest: Message[], limit: number, since: string | undefined): JoinHistory {
-  const readTop = newest.length > 0 ? (newest[newest.length - 1] as Message).id : null;
   let candidates = newest;
   if (since !== undefined) {
     let i = 0;
@@ -27,7 +24,7 @@ export function joinHistory(newest: Message[], limit: number, since: string | un
   }
   const complete = candidates.length <= limit;
   const history = complete ? candidates : candidates.slice(candidates.length - limit);
-  return { history, complete, readTop };
+  return { history, complete };
 }
 
 /** message.history: a page of `limit`, and the cursor of the older page. */

@@ -1,3 +1,4 @@
+import type { Message } from '@next-chat/core';
 import type { ClusterEvent, MessageEvent } from '../events/codec.js';
 
 export interface PublishInput {
@@ -8,6 +9,37 @@ export interface PublishInput {
   /** Wall-clock time the hub accepted the send, ms since epoch. */
   sentAtMs: number;
 }
+
+/** An edit (`text`) or delete (`text` null) of one message. */
+export interface ChangeInput {
+  groupId: string;
+  userId: string;
+  messageId: string;
+  text: string | null;
+  atMs: number;
+  /** The caller may change others' messages (a delete by a room's owner or admin; hub/policy.ts decides). */
+  anyone: boolean;
+  /** The message as the history database has it, when the log no longer does (`message_not_found` with `trimmed`). */
+  fallback?: Message;
+}
+
+/**
+ * - `changed`: appended at `event.id` (the cursor); `event.json` is
+ *   message.updated's params, `message` the message as it is now.
+ * - `unchanged`: deleting a deleted message: its tombstone.
+ * - `message_not_found`: `trimmed` when the id is older than the log holds
+ *   (the history database may have it: try again with `fallback`).
+ * - `not_author`: someone else's message and `anyone` false; `deleted`: an
+ *   edit of a deleted message. Nothing appended for any of these.
+ */
+export type ChangeResult =
+  | { status: 'changed'; event: MessageEvent; message: Message }
+  | { status: 'unchanged'; message: Message }
+  | { status: 'message_not_found'; trimmed: boolean }
+  | { status: 'not_author' }
+  | { status: 'deleted' }
+  | { status: 'not_member' }
+  | { status: 'group_not_found' };
 
 /**
  * - `published`: appended; `message.id` is its position in the group's log,
@@ -55,6 +87,8 @@ export interface BrokerHandlers {
 export interface Broker {
   setHandlers(handlers: BrokerHandlers): void;
   publish(input: PublishInput): Promise<PublishResult>;
+  /** Appends an edit or delete to the group's log, atomically with its checks; delivered like a message, in order with them. */
+  change(input: ChangeInput): Promise<ChangeResult>;
   subscribe(groupId: string): Promise<string>;
   unsubscribe(groupId: string): void;
   /**

@@ -1,4 +1,4 @@
-import type { Ban, Group, Invitation, Role, Visibility } from '@next-chat/core';
+import type { Ban, Conversation, Group, Invitation, Role, Visibility } from '@next-chat/core';
 
 /** Per-creator limits on group.create; 0 turns one off. */
 export interface CreateQuota {
@@ -74,6 +74,12 @@ export type ReadResult =
   | { status: 'too_new' }
   | { status: 'not_member' }
   | { status: 'group_not_found' };
+
+export interface MembershipRecord {
+  groupId: string;
+  joinedAtMs: number;
+  last: string | null;
+}
 
 export interface Page<T> {
   items: T[];
@@ -171,6 +177,12 @@ export interface GroupStore {
    * numbers (O(1)). A send moves the sender's marker too (Broker.publish).
    */
   read(groupId: string, userId: string, messageId: string): Promise<ReadResult>;
+  /** Every group the user is a member of: when they joined (ms) and the newest message's id (null: none). */
+  memberships(userId: string): Promise<MembershipRecord[]>;
+  /** The id of the group's newest message (deleted ones included) at or before `at`, or null. */
+  lastAtOrBefore(groupId: string, at: string): Promise<string | null>;
+  /** The user's entries of these groups, in order (null: not a member any more, or gone). O(1) each. */
+  conversations(userId: string, groupIds: readonly string[]): Promise<(Conversation | null)[]>;
   block(userId: string, blocked: string): Promise<void>;
   /** False when `blocked` was not blocked. */
   unblock(userId: string, blocked: string): Promise<boolean>;

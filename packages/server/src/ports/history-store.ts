@@ -4,9 +4,25 @@ import type { Message } from '@next-chat/core';
  * Reads a group's past messages, wherever they live (the messaging layer's
  * recent window, the history database, or both), as one ordered log.
  */
+/** What a join reads from the log, at one instant. */
+export interface LogRead {
+  /** The newest `limit` messages as they are now, oldest first. */
+  messages: Message[];
+  /** The log's newest entry (message, edit or delete); live delivery goes on after it. Null: an empty log. */
+  top: string | null;
+  /** With `since`: messages with id <= since changed after it, as they are now, id order, at most `limit`. */
+  updates: Message[];
+  /** More changes than `limit`. */
+  moreUpdates: boolean;
+}
+
 export interface HistoryReader {
+  /** The join's read (docs/protocol.md: resume with `since`). */
+  read(groupId: string, limit: number, since: string | undefined): Promise<LogRead>;
+  /** One message as it is now, or null; for edits of messages the log no longer holds. */
+  find(groupId: string, messageId: string): Promise<Message | null>;
   /**
-   * The newest `limit` messages of the group with id < `before` (or the
+   * The newest `limit` messages (as they are now: edited, or tombstones) of the group with id < `before` (or the
    * newest overall), returned oldest first. Fewer than `limit` means the
    * group has no older messages. Rejects with RpcError 4503 when the part of
    * the log it needs is unreachable.

@@ -1,6 +1,6 @@
 import { DEDUPE_WINDOW_MS, type Message } from '@next-chat/core';
-import { idTime, messageBody, messageEvent, messageJson, type ClusterEvent, type MessageEvent } from '../../events/codec.js';
-import type { Broker, BrokerHandlers, PublishInput, PublishResult } from '../../ports/broker.js';
+import { changeEvent, changeJson, idTime, messageBody, messageEvent, messageJson, type ClusterEvent, type MessageEvent } from '../../events/codec.js';
+import type { Broker, BrokerHandlers, ChangeInput, ChangeResult, PublishInput, PublishResult } from '../../ports/broker.js';
 import type { MemoryGroupStore } from './memory-group-store.js';
 import type { MemoryLog } from './memory-log.js';
 
@@ -55,6 +55,28 @@ export class MemoryBroker implements Broker {
     if (key) this.dedupe.set(key, { message: e, expiresAt: now + DEDUPE_WINDOW_MS });
     if (this.subscribed.has(input.groupId)) this.handlers.event(e);
     return { status: 'published', message: e };
+  }
+
+  async change(input: ChangeInput): Promise<ChangeResult> {
+    const membership = this.groups.isMemberNow(input.groupId, input.userId);
+    if (membership !== 'member') return { status: membership };
+    const current = this.log.find(input.groupId, input.messageId);
+    if (!current) return { status: 'message_not_found', trimmed: false };
+    if (!input.anyone && current.authorId !== input.userId) return { status: 'not_author' };
+    if (current.deletedAt !== undefined) return input.text === null ? { status: 'unchanged', message: current } : { status: 'deleted' };
+    const at = new Date(input.atMs).toISOString();
+    const message: Message = input.text === null ? { ...current, text: '', deletedAt: at } : { ...current, text: input.text, editedAt: at };
+    const cursor = this.log.change(message, input.atMs);
+    const json = messageJson(message.id, messageBody(message));
+    // A retry of the send gets the message as it is now (and a deleted one's text is gone here too).
+    if (message.clientMessageId !== undefined) {
+      const key = `${message.groupId}\u0000${message.authorId}\u0000${message.clientMessageId}`;
+      const hit = this.dedupe.get(key);
+      if (hit && hit.message.id === message.id) hit.message = messageEvent(message.groupId, message.id, json);
+    }
+    const e = changeEvent(message.groupId, cursor, changeJson(cursor, json));
+    if (this.subscribed.has(input.groupId)) this.handlers.event(e);
+    return { status: 'changed', event: e, message };
   }
 
   /** Drops expired dedupe records, at most once a second. */

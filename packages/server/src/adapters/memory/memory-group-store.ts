@@ -1,4 +1,4 @@
-import { compareMessageIds, type Ban, type Group, type Invitation, type Role, type Visibility } from '@next-chat/core';
+import { compareMessageIds, type Ban, type Conversation, type Group, type Invitation, type Role, type Visibility } from '@next-chat/core';
 import type { MemoryLog } from './memory-log.js';
 import {
   NO_CREATE_QUOTA,
@@ -12,6 +12,7 @@ import {
   type JoinResult,
   type LeaveResult,
   type MemberRecord,
+  type MembershipRecord,
   type Membership,
   type OpenDirectResult,
   type Page,
@@ -116,7 +117,7 @@ export class MemoryGroupStore implements GroupStore {
     if (!g) return { status: 'group_not_found' };
     if (!g.joinedAt.has(userId)) return { status: 'not_member' };
     const count = this.log?.count(groupId) ?? 0;
-    const newest = count > 0 ? this.log?.top(groupId) : undefined;
+    const newest = count > 0 ? this.log?.newestMessage(groupId) : undefined;
     if (newest === undefined || compareMessageIds(messageId, newest) > 0) return { status: 'too_new' };
     const mark = this.marks.get(groupId)?.get(userId);
     if (mark && compareMessageIds(mark.id, messageId) >= 0) return { status: 'read', moved: false, readUpTo: mark.id, unread: count - mark.n };
@@ -241,6 +242,40 @@ export class MemoryGroupStore implements GroupStore {
   async get(groupId: string): Promise<Group | null> {
     const g = this.groups.get(groupId);
     return g ? this.view(g) : null;
+  }
+
+  // A scan of every group: the embedded engine's groups fit in one process,
+  // and a join or leave then has no second index to keep.
+  async memberships(userId: string): Promise<MembershipRecord[]> {
+    const out: MembershipRecord[] = [];
+    for (const g of this.groups.values()) {
+      const joinedAt = g.joinedAt.get(userId);
+      if (joinedAt === undefined) continue;
+      const last = this.log?.newestMessage(g.id) ?? '0-0';
+      out.push({ groupId: g.id, joinedAtMs: Date.parse(joinedAt), last: last === '0-0' ? null : last });
+    }
+    return out;
+  }
+
+  async lastAtOrBefore(groupId: string, at: string): Promise<string | null> {
+    return this.log?.atOrBefore(groupId, at) ?? null;
+  }
+
+  async conversations(userId: string, groupIds: readonly string[]): Promise<(Conversation | null)[]> {
+    return groupIds.map((groupId) => {
+      const g = this.groups.get(groupId);
+      if (!g || !g.joinedAt.has(userId)) return null;
+      const count = this.log?.count(groupId) ?? 0;
+      const mark = this.marks.get(groupId)?.get(userId);
+      const last = this.log?.newestMessage(groupId) ?? '0-0';
+      return {
+        group: this.view(g),
+        role: this.roleOf(g, userId) as Role,
+        readUpTo: mark?.id ?? null,
+        unread: count - (mark?.n ?? 0),
+        lastMessage: last === '0-0' ? null : (this.log?.find(groupId, last) ?? null),
+      };
+    });
   }
 
   async access(groupId: string, userId: string): Promise<Access | null> {

@@ -17,7 +17,8 @@ import { connectRedis, sleep } from '../redis/connection.js';
 import { HISTORY_CONSUMER_GROUP, type RedisKeys } from '../redis/keys.js';
 import type { Scripts } from '../redis/scripts.js';
 import type { Message } from '@next-chat/core';
-import { historyEntryMessage, idTime } from '../../events/codec.js';
+import { historyEntry, idTime, type HistoryEntry } from '../../events/codec.js';
+import type { ChangeRow } from './mysql-history-store.js';
 import type { MysqlHistoryStore } from './mysql-history-store.js';
 
 export interface RedisHistoryWriterOptions {
@@ -55,7 +56,7 @@ export class RedisHistoryWriter implements HistoryWriter {
   /** CLIENT ID of `conn`, to wake its blocking read on flush. */
   private clientId: number | null = null;
   /** Entries read but not yet committed, by history-stream id. */
-  private batch = new Map<string, Message | null>();
+  private batch = new Map<string, HistoryEntry | null>();
   private readonly mysql: Reachability;
   /** Deleted groups and when, from the last pass over the deletion records. */
   private deleted = new Map<string, number>();
@@ -156,7 +157,7 @@ export class RedisHistoryWriter implements HistoryWriter {
       for (const [, entries] of reply) {
         for (const e of entries) {
           if (!e) continue;
-          this.batch.set(e[0], historyEntryMessage(e[1]));
+          this.batch.set(e[0], historyEntry(e[1]));
           n++;
         }
       }
@@ -176,12 +177,21 @@ export class RedisHistoryWriter implements HistoryWriter {
   private async commit(): Promise<void> {
     const ids = [...this.batch.keys()];
     // Messages of a group deleted after they were sent never reach MySQL.
-    const rows = [...this.batch.values()].filter((r): r is Message => r !== null && !this.isDeleted(r));
+    const rows: Message[] = [];
+    const changes = new Map<string, ChangeRow>();
+    for (const e of this.batch.values()) {
+      if (e === null || this.isDeleted(e.message)) continue;
+      if (e.kind === 'message') rows.push(e.message);
+      // The latest change of each message in the batch is the one that counts.
+      else changes.set(`${e.message.groupId}\u0000${e.message.id}`, { message: e.message, cursor: e.cursor });
+    }
     for (let backoff = 200, attempt = 0; ; attempt++, backoff = Math.min(backoff * 2, 5000)) {
       if (this.signal.aborted) return;
       try {
         await this.insert(rows);
-        this.mysql.ok({ messages: rows.length, attempts: attempt + 1 });
+        // After the inserts: a change of a message in this batch lands on its row.
+        await this.o.store.applyChanges([...changes.values()]);
+        this.mysql.ok({ messages: rows.length, changes: changes.size, attempts: attempt + 1 });
         break;
       } catch (err) {
         this.o.metrics.historyBatches.inc({ outcome: 'error' });
@@ -253,7 +263,7 @@ export class RedisHistoryWriter implements HistoryWriter {
       let claimed = 0;
       for (const e of reply[1]) {
         if (!e) continue;
-        this.batch.set(e[0], historyEntryMessage(e[1]));
+        this.batch.set(e[0], historyEntry(e[1]));
         claimed++;
       }
       if (claimed > 0) this.o.logger.info({ claimed }, 'claimed unwritten history entries of another instance');

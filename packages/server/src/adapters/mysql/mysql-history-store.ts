@@ -6,7 +6,7 @@
  * are idempotent on (group_id, ms, seq); reads page by keyset, never OFFSET.
  */
 import knexFactory, { type Knex } from 'knex';
-import { errors, parseMessageId, type Message } from '@next-chat/core';
+import { errors, parseMessageId, sortableId, type Message } from '@next-chat/core';
 import type { Logger } from '../../observability/logger.js';
 import type { Metrics } from '../../observability/metrics.js';
 import { parseMysqlUrl } from '../../config.js';
@@ -27,7 +27,19 @@ interface DbRow {
   text: string;
   sent_at: string;
   client_message_id: string | null;
+  edited_at?: string | null;
+  deleted_at?: string | null;
 }
+
+/** A change to apply: the message as it is now, at its cursor. */
+export interface ChangeRow {
+  message: Message;
+  cursor: string;
+}
+
+/** Columns of 002-message-changes; a hub may run before the configurator added them (rolling upgrade). */
+const CHANGE_COLUMNS = ['edited_at', 'deleted_at', 'change_cursor'] as const;
+const COLUMN_RECHECK_MS = 10_000;
 
 /** '2026-11-22T10:00:00.123Z' → '2026-11-22 10:00:00.123' (DATETIME(3), UTC). */
 function toDatetime(iso: string): string {
@@ -42,6 +54,7 @@ function fromDatetime(s: string): string {
 
 export class MysqlHistoryStore {
   readonly knex: Knex;
+  private changeColumns: { present: boolean; checkedAt: number } = { present: false, checkedAt: 0 };
 
   constructor(
     url: string,
@@ -114,37 +127,98 @@ export class MysqlHistoryStore {
   }
 
   /**
+   * True once the change columns exist (migration 002). Until then messages
+   * are still written and read; changes wait in the history stream.
+   */
+  async hasChangeColumns(): Promise<boolean> {
+    const c = this.changeColumns;
+    if (c.present || Date.now() - c.checkedAt < COLUMN_RECHECK_MS) return c.present;
+    const rows = (await this.knex.raw(
+      'SELECT COUNT(*) AS n FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = ? AND column_name IN (?, ?, ?)',
+      ['messages', ...CHANGE_COLUMNS],
+    ).timeout(READ_TIMEOUT_MS)) as [{ n: number | string }[]];
+    this.changeColumns = { present: Number(rows[0]?.[0]?.n ?? 0) === CHANGE_COLUMNS.length, checkedAt: Date.now() };
+    return this.changeColumns.present;
+  }
+
+  /**
+   * Applies edits and deletes, each exactly once in effect: a row is
+   * replaced only by a change with a greater cursor, and a change that
+   * arrives before its message was written inserts the row as it is now
+   * (the message's own insert then leaves it alone). Rejects while the
+   * columns are missing, so the writer keeps the changes and retries.
+   */
+  async applyChanges(changes: readonly ChangeRow[]): Promise<void> {
+    if (changes.length === 0) return;
+    if (!(await this.hasChangeColumns())) throw new Error('history table has no change columns yet (configurator migration 002 pending)');
+    for (let i = 0; i < changes.length; i += MAX_STATEMENT_ROWS) {
+      const chunk = changes.slice(i, i + MAX_STATEMENT_ROWS);
+      const values: (string | number | null)[] = [];
+      const tuples: string[] = [];
+      for (const { message: m, cursor } of chunk) {
+        const p = parseMessageId(m.id);
+        if (!p) continue;
+        tuples.push('(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
+        values.push(
+          m.groupId, p.ms, p.seq, m.authorId, m.text, toDatetime(m.sentAt), m.clientMessageId ? m.clientMessageId.toWellFormed() : null,
+          m.editedAt ? toDatetime(m.editedAt) : null, m.deletedAt ? toDatetime(m.deletedAt) : null, sortableId(cursor),
+        );
+      }
+      if (tuples.length === 0) continue;
+      // change_cursor holds sortableId(cursor): compared as one value, since MySQL
+      // assigns columns left to right and a two-column test would see half-updated values.
+      const newer = '(change_cursor IS NULL OR VALUES(change_cursor) > change_cursor)';
+      // change_cursor last: the conditions before it compare with the old value.
+      const sql = `INSERT INTO messages (group_id, ms, seq, author_id, text, sent_at, client_message_id, edited_at, deleted_at, change_cursor) VALUES ${tuples.join(', ')}
+        ON DUPLICATE KEY UPDATE
+          text = IF(${newer}, VALUES(text), text),
+          edited_at = IF(${newer}, VALUES(edited_at), edited_at),
+          deleted_at = IF(${newer}, VALUES(deleted_at), deleted_at),
+          change_cursor = IF(${newer}, VALUES(change_cursor), change_cursor)`;
+      await this.knex.raw(sql, values).timeout(WRITE_TIMEOUT_MS);
+    }
+  }
+
+  /** One message as the database has it, or null. */
+  async find(groupId: string, messageId: string): Promise<Message | null> {
+    const p = parseMessageId(messageId);
+    if (!p) return null;
+    const rows = await this.select(groupId, (q) => q.andWhere('ms', p.ms).andWhere('seq', p.seq).limit(1));
+    return rows[0] ?? null;
+  }
+
+  /**
    * The newest `limit` messages of the group with id < `before` (or newest
    * overall), oldest first. Rejects with RpcError 4503 when MySQL is unreachable.
    */
   async latest(groupId: string, before: string | undefined, limit: number): Promise<Message[]> {
     if (limit <= 0) return [];
-    let q = this.knex<DbRow>('messages')
-      .select('ms', 'seq', 'author_id', 'text', 'sent_at', 'client_message_id')
-      .where('group_id', groupId);
     const b = before !== undefined ? parseMessageId(before) : null;
-    if (b) {
-      q = q.andWhere((w) => w.where('ms', '<', b.ms).orWhere((w2) => w2.where('ms', '=', b.ms).andWhere('seq', '<', b.seq)));
-    }
+    const rows = await this.select(groupId, (q) => {
+      if (b) q = q.andWhere((w) => w.where('ms', '<', b.ms).orWhere((w2) => w2.where('ms', '=', b.ms).andWhere('seq', '<', b.seq)));
+      return q.orderBy([{ column: 'ms', order: 'desc' }, { column: 'seq', order: 'desc' }]).limit(limit);
+    });
+    return rows.reverse();
+  }
+
+  private async select(groupId: string, shape: (q: Knex.QueryBuilder<DbRow>) => Knex.QueryBuilder<DbRow>): Promise<Message[]> {
     let rows: DbRow[];
     try {
-      rows = (await q
-        .orderBy([{ column: 'ms', order: 'desc' }, { column: 'seq', order: 'desc' }])
-        .limit(limit)
-        .timeout(READ_TIMEOUT_MS)) as DbRow[];
+      const columns = ['ms', 'seq', 'author_id', 'text', 'sent_at', 'client_message_id'];
+      if (await this.hasChangeColumns()) columns.push('edited_at', 'deleted_at');
+      rows = (await shape(this.knex<DbRow>('messages').select(columns).where('group_id', groupId)).timeout(READ_TIMEOUT_MS)) as DbRow[];
     } catch (err) {
       this.deps.metrics.backendErrors.inc({ backend: 'mysql' });
       this.deps.logger.warn({ err: (err as Error).message }, 'history read from MySQL failed');
       throw errors.unavailable('history database');
     }
-    const out: Message[] = [];
-    for (let i = rows.length - 1; i >= 0; i--) {
-      const r = rows[i];
+    return rows.map((r) => {
       const m: Message = { id: `${r.ms}-${r.seq}`, groupId, authorId: r.author_id, text: r.text, sentAt: fromDatetime(r.sent_at) };
       if (r.client_message_id !== null) m.clientMessageId = r.client_message_id;
-      out.push(m);
-    }
-    return out;
+      if (r.edited_at) m.editedAt = fromDatetime(r.edited_at);
+      if (r.deleted_at) m.deletedAt = fromDatetime(r.deleted_at);
+      return m;
+    });
   }
 
   /**

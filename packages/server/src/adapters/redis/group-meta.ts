@@ -4,7 +4,7 @@
  * both. Groups from before protocol 1.1 lack the newer fields: they read as
  * public rooms owned by their creator, without a capacity of their own (0).
  */
-import type { Group } from '@next-chat/core';
+import type { Group, Role } from '@next-chat/core';
 
 export const META_FIELDS = ['createdBy', 'createdAt', 'kind', 'visibility', 'title', 'topic', 'ownerId', 'capacity', 'peers'] as const;
 export type MetaField = (typeof META_FIELDS)[number];
@@ -30,4 +30,11 @@ export function groupFromMeta(id: string, m: Partial<Record<MetaField, string | 
     g.peers = [x, y];
   }
   return g;
+}
+
+/** The user's role as the meta hash and the admins set say it: their member role, `owner` for the owner even before joining, or null. */
+export function roleIn(group: Group, userId: string, member: boolean, admin: boolean): Role | null {
+  if (group.kind === 'direct') return member ? 'member' : null;
+  if (group.ownerId === userId) return 'owner';
+  return member ? (admin ? 'admin' : 'member') : null;
 }

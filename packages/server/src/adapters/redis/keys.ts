@@ -6,13 +6,18 @@
  *   <prefix>:{<g>}:stream    the group's message log (stream; ids are message ids)
  *   <prefix>:{<g>}:meta      hash createdBy, createdAt, kind (room|direct), visibility (public|private),
  *                            title, topic, ownerId ('' for direct), capacity, peers ("a,b" sorted, direct only),
- *                            seq and last (the message counter and newest id, publish-5.lua)
+ *                            seq (entries), msgs (messages), last (newest message id), top (newest entry id),
+ *                            read:<u> "<message number> <id>" (read markers) (publish-6.lua, change-7.lua)
  *   <prefix>:{<g>}:members   sorted set of user ids, all scores 0 (lex order pages)
  *   <prefix>:{<g>}:joined    hash userId -> joinedAt
  *   <prefix>:{<g>}:admins    set of the members who are admins (the owner is in meta ownerId)
  *   <prefix>:{<g>}:invites   hash userId -> {"invitedBy","at","atMs"} (pending invitations)
  *   <prefix>:{<g>}:bans      hash userId -> {"by","at","untilMs","reason"} (untilMs null: until unbanned;
  *                            expired ones are removed lazily)
+ *   <prefix>:{<g>}:edits     hash <id> -> the message as it is now (edited or deleted), c:<id> -> cursors
+ *                            of its edit entries, u:<id> -> its member of updates
+ *   <prefix>:{<g>}:deleted   sorted set of deleted message ids, padded (lex order = id order), scores 0
+ *   <prefix>:{<g>}:updates   sorted set "<padded cursor> <id>": each changed message's latest change
  *   <prefix>:{<g>}:typing:<u>  "1" while the user's typing signals in the group are held back (PX 2000)
  *   <prefix>:{<g>}:notify    pub/sub channel: "this stream has news" (not a key)
  *   <prefix>:groups          sorted set of the PUBLIC room ids, all scores 0 (group.list)
@@ -21,6 +26,7 @@
  *   <prefix>:user:{<u>}:created        groups the user has created (counter)
  *   <prefix>:user:{<u>}:create-window  creations in the current quota window (counter, expires with it)
  *   <prefix>:user:{<u>}:rooms          sorted set of the PRIVATE rooms the user is a member of, scores 0 (group.list)
+ *   <prefix>:user:{<u>}:conversations  sorted set groupId -> join ms: every group the user is a member of
  *   <prefix>:user:{<u>}:invitations    sorted set groupId -> invitation time (ms): the user's inbox
  *   <prefix>:user:{<u>}:blocks         sorted set of the user ids this user blocks, scores 0
  *   <prefix>:history         stream of messages not yet in MySQL (consumer group "history")
@@ -54,6 +60,19 @@ export class RedisKeys {
   bans(groupId: string): string {
     return `${this.prefix}:{${groupId}}:bans`;
   }
+  edits(groupId: string): string {
+    return `${this.prefix}:{${groupId}}:edits`;
+  }
+  deleted(groupId: string): string {
+    return `${this.prefix}:{${groupId}}:deleted`;
+  }
+  updates(groupId: string): string {
+    return `${this.prefix}:{${groupId}}:updates`;
+  }
+  /** The dedupe keys of a group before the author: the change script completes them with `<author>:<cmid>`. */
+  dedupeBefore(groupId: string): string {
+    return this.dedupe(groupId, '\u0000', '').split('\u0000')[0] as string;
+  }
   notify(groupId: string): string {
     return `${this.prefix}:{${groupId}}:notify`;
   }
@@ -75,6 +94,9 @@ export class RedisKeys {
   userRooms(userId: string): string {
     return `${this.prefix}:user:{${userId}}:rooms`;
   }
+  userConversations(userId: string): string {
+    return `${this.prefix}:user:{${userId}}:conversations`;
+  }
   userInvitations(userId: string): string {
     return `${this.prefix}:user:{${userId}}:invitations`;
   }
@@ -84,6 +106,10 @@ export class RedisKeys {
   /** {@link userRooms} as the text before and after the user id, for scripts that make it per member. */
   userRoomsParts(): [string, string] {
     return around((u) => this.userRooms(u));
+  }
+  /** {@link userConversations} as the text before and after the user id. */
+  userConversationsParts(): [string, string] {
+    return around((u) => this.userConversations(u));
   }
   /** {@link userInvitations} as the text before and after the user id. */
   userInvitationsParts(): [string, string] {

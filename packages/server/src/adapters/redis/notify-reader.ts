@@ -218,9 +218,9 @@ export class NotifyReader {
     }
   }
 
-  private deliver(e: MessageEvent): void {
+  private deliver(e: MessageEvent, holes = false): void {
     if (this.pending.has(e.groupId)) this.flushPending(e.groupId, e.id);
-    const verdict = this.set.accept(e);
+    const verdict = this.set.accept(e, holes);
     if (verdict === 'skip') return;
     if (verdict === 'deliver_after_gap') this.o.onGap(e.groupId);
     this.handOn(e);
@@ -269,22 +269,54 @@ export class NotifyReader {
         backoff = Math.min(backoff * 2, 2000);
         continue;
       }
-      if (reply) this.deliverRead(reply);
+      if (reply) this.deliverRead(reply, await this.deletedHoles(reply));
       // Read to the end (or nothing new): events waiting for what was read go now.
       for (const g of groups) if (this.pending.has(g) && !this.dirty.has(g)) this.flushPending(g);
     }
   }
 
-  private deliverRead(reply: [string, StreamEntry[]][]): void {
+  /**
+   * The groups of a read whose first entry comes after missing ones that
+   * were deleted, not trimmed: trimming takes the oldest entries, so when
+   * the stream still begins at or before the cursor nothing after the
+   * cursor was trimmed. (Holes between two entries of one read are always
+   * deletions, for the same reason.) One XRANGE per such group, only then.
+   */
+  private async deletedHoles(reply: [string, StreamEntry[]][]): Promise<Set<string>> {
+    const holes = new Set<string>();
+    const asks: { groupId: string; cursor: string; key: string }[] = [];
+    for (const [key, entries] of reply) {
+      const first = entries[0];
+      if (!first) continue;
+      const groupId = this.o.keys.groupOfStream(key);
+      if (this.set.skips(entryEvent(groupId, first[0], first[1]))) asks.push({ groupId, cursor: this.set.cursor(groupId) as string, key });
+    }
+    if (asks.length === 0) return holes;
+    try {
+      const p = this.conn.pipeline();
+      for (const a of asks) p.xrange(a.key, '-', '+', 'COUNT', 1);
+      const heads = (await p.exec()) ?? [];
+      asks.forEach((a, i) => {
+        const [err, head] = heads[i] ?? [new Error('no reply'), null];
+        const oldest = !err ? (head as StreamEntry[])[0]?.[0] : undefined;
+        if (oldest !== undefined && compareMessageIds(oldest, a.cursor) <= 0) holes.add(a.groupId);
+      });
+    } catch {
+      // Unknown: treated as a gap, the safe side (subscribers resync).
+    }
+    return holes;
+  }
+
+  private deliverRead(reply: [string, StreamEntry[]][], holes: Set<string>): void {
     let newestMs = 0;
     for (const [key, entries] of reply) {
       const groupId = this.o.keys.groupOfStream(key);
       // A full page means more may wait behind it.
       if (entries.length >= this.count) this.dirty.add(groupId);
-      for (const [id, fields] of entries) {
-        this.deliver(entryEvent(groupId, id, fields));
+      entries.forEach(([id, fields], i) => {
+        this.deliver(entryEvent(groupId, id, fields), i > 0 || holes.has(groupId));
         newestMs = Math.max(newestMs, idTime(id));
-      }
+      });
     }
     if (newestMs > 0) this.o.metrics.streamReadLag.set(Math.max(0, Date.now() - newestMs) / 1000);
   }

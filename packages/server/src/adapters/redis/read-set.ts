@@ -59,11 +59,22 @@ export class ReadSet {
     return c !== undefined && c.n !== undefined && e.n !== undefined && e.n === c.n + 1 && compareMessageIds(e.id, c.id) > 0;
   }
 
-  /** Whether to deliver `e`, moving the cursor past it when so. */
-  accept(e: MessageEvent): Verdict {
+  /** True when entries between the cursor and `e` are missing (trimmed, or deleted). */
+  skips(e: MessageEvent): boolean {
+    const c = this.groups.get(e.groupId);
+    return c !== undefined && c.n !== undefined && e.n !== undefined && e.n > c.n + 1 && compareMessageIds(e.id, c.id) > 0;
+  }
+
+  /**
+   * Whether to deliver `e`, moving the cursor past it when so. `holes`:
+   * the entries missing before it are known to be deleted ones (a delete
+   * takes the message's entry out of the stream), not trimmed ones, so
+   * nothing was lost.
+   */
+  accept(e: MessageEvent, holes = false): Verdict {
     const c = this.groups.get(e.groupId);
     if (c === undefined || compareMessageIds(e.id, c.id) <= 0) return 'skip';
-    const gap = c.n !== undefined && e.n !== undefined && e.n > c.n + 1;
+    const gap = !holes && c.n !== undefined && e.n !== undefined && e.n > c.n + 1;
     c.id = e.id;
     c.n = e.n;
     return gap ? 'deliver_after_gap' : 'deliver';

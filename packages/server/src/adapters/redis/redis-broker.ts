@@ -8,8 +8,8 @@
  */
 import { DEDUPE_WINDOW_MS } from '@next-chat/core';
 import type { Redis } from 'ioredis';
-import { decodeClusterEvent, decodeMessage, encodeClusterEvent, groupOf, idOfJson, messageBody, messageEvent, messageJson, type ClusterEvent, type MessageEvent } from '../../events/codec.js';
-import type { Broker, BrokerHandlers, PublishInput, PublishResult } from '../../ports/broker.js';
+import { changeEvent, sendReadParts, decodeClusterEvent, decodeMessage, encodeClusterEvent, groupOf, idOfJson, messageBody, messageEvent, messageJson, messageOfChange, type ClusterEvent, type MessageEvent } from '../../events/codec.js';
+import type { Broker, BrokerHandlers, ChangeInput, ChangeResult, PublishInput, PublishResult } from '../../ports/broker.js';
 import type { Logger } from '../../observability/logger.js';
 import type { Metrics } from '../../observability/metrics.js';
 import { connectRedis, guarded } from './connection.js';
@@ -29,6 +29,8 @@ export interface RedisBrokerOptions {
   withHistory: boolean;
   /** ms written messages stay in a group stream. */
   streamRetentionMs: number;
+  /** This hub's id (presence entries, and the events it told its own connections itself). */
+  instanceId: string;
   /** @default 1000 — ms between health pings that drive isReady(). */
   healthIntervalMs?: number;
 }
@@ -95,6 +97,7 @@ export class RedisBroker implements Broker {
         dedupeSeconds: Math.round(DEDUPE_WINDOW_MS / 1000),
         withHistory: this.o.withHistory,
         retentionMs: this.o.streamRetentionMs,
+        readEvent: { instanceId: this.o.instanceId, parts: sendReadParts(input.groupId, input.authorId, this.o.instanceId) },
       }),
     );
     switch (r.status) {
@@ -102,6 +105,31 @@ export class RedisBroker implements Broker {
         return { status: 'published', message: messageEvent(input.groupId, r.id, messageJson(r.id, body)) };
       case 'duplicate':
         return { status: 'duplicate', message: messageEvent(input.groupId, idOfJson(r.json) ?? decodeMessage(r.json).id, r.json) };
+      default:
+        return { status: r.status };
+    }
+  }
+
+  async change(input: ChangeInput): Promise<ChangeResult> {
+    const r = await guarded(this.o.metrics, () =>
+      this.o.scripts.change({
+        groupId: input.groupId,
+        userId: input.userId,
+        messageId: input.messageId,
+        text: input.text,
+        at: new Date(input.atMs).toISOString(),
+        anyone: input.anyone,
+        withHistory: this.o.withHistory,
+        fallback: input.fallback ? JSON.stringify(input.fallback) : undefined,
+      }),
+    );
+    switch (r.status) {
+      case 'changed':
+        return { status: r.status, event: changeEvent(input.groupId, r.cursor, r.json), message: decodeMessage(messageOfChange(r.json)) };
+      case 'unchanged':
+        return { status: r.status, message: decodeMessage(r.json) };
+      case 'not_found':
+        return { status: 'message_not_found', trimmed: r.trimmed };
       default:
         return { status: r.status };
     }
@@ -174,6 +202,7 @@ export class RedisBroker implements Broker {
       this.o.logger.warn({ payload: payload.slice(0, 200) }, 'unreadable event on the events channel; ignored');
       return;
     }
+    if (e.kind === 'personal' && e.origin === this.o.instanceId) return;
     try {
       this.handlers.event(e);
     } catch (err) {

@@ -4,7 +4,9 @@
  * reads are plain commands, each a single pipeline where the port promises
  * one read (access), two where the second needs the first's ids.
  */
-import type { Ban, Group, Invitation, Role } from '@next-chat/core';
+import { compareMessageIds, fromSortableId, sortableId, type Ban, type Conversation, type Group, type Invitation, type Role } from '@next-chat/core';
+import { decodeMessage } from '../../events/codec.js';
+import { readReply } from './scripts.js';
 import type { Redis } from 'ioredis';
 import {
   NO_CREATE_QUOTA,
@@ -18,6 +20,7 @@ import {
   type JoinResult,
   type LeaveResult,
   type MemberRecord,
+  type MembershipRecord,
   type Membership,
   type OpenDirectResult,
   type Page,
@@ -30,7 +33,7 @@ import {
 } from '../../ports/group-store.js';
 import type { Metrics } from '../../observability/metrics.js';
 import { guarded } from './connection.js';
-import { META_FIELDS, groupFromMeta } from './group-meta.js';
+import { META_FIELDS, groupFromMeta, roleIn } from './group-meta.js';
 import type { RedisKeys } from './keys.js';
 import type { Scripts } from './scripts.js';
 
@@ -106,10 +109,7 @@ export class RedisGroupStore implements GroupStore {
     const group = groupFromMeta(groupId, metaRecord(meta as (string | null)[]), Number(count));
     if (!group) return null;
     const member = score !== null;
-    let role: Role | null = null;
-    if (group.kind === 'direct') role = member ? 'member' : null;
-    else if (group.ownerId === userId) role = 'owner';
-    else if (member) role = Number(admin) === 1 ? 'admin' : 'member';
+    const role = roleIn(group, userId, member, Number(admin) === 1);
     return {
       group,
       role,
@@ -321,6 +321,67 @@ export class RedisGroupStore implements GroupStore {
     return guarded(this.metrics, () => this.scripts.read(groupId, userId, messageId));
   }
 
+  async memberships(userId: string): Promise<MembershipRecord[]> {
+    const raw = (await guarded(this.metrics, () => this.redis.zrange(this.keys.userConversations(userId), 0, -1, 'WITHSCORES'))) as string[];
+    const groups: { groupId: string; joinedAtMs: number }[] = [];
+    for (let i = 0; i + 1 < raw.length; i += 2) groups.push({ groupId: raw[i] as string, joinedAtMs: Number(raw[i + 1]) });
+    if (groups.length === 0) return [];
+    const lasts = await guarded(this.metrics, async () => {
+      const p = this.redis.pipeline();
+      for (const g of groups) p.hmget(this.keys.meta(g.groupId), 'last');
+      return unwrap(await p.exec()) as (string | null)[][];
+    });
+    return groups.map((g, i) => ({ ...g, last: lasts[i]?.[0] ?? null }));
+  }
+
+  async lastAtOrBefore(groupId: string, at: string): Promise<string | null> {
+    // Deleted messages count: their place in the log did not go with their text.
+    const [entries, deleted] = await guarded(this.metrics, async () =>
+      unwrap(
+        await this.redis
+          .pipeline()
+          .xrevrange(this.keys.stream(groupId), at, '-', 'COUNT', 64)
+          .zrevrangebylex(this.keys.deleted(groupId), `[${sortableId(at)}`, '-', 'LIMIT', 0, 1)
+          .exec(),
+      ),
+    );
+    let best: string | null = null;
+    for (const [id, fields] of entries as [string, string[]][]) {
+      if (fields.includes('d')) {
+        best = id;
+        break;
+      }
+    }
+    const d = (deleted as string[])[0];
+    if (d !== undefined) {
+      const id = fromSortableId(d);
+      if (best === null || compareMessageIds(id, best) > 0) best = id;
+    }
+    return best;
+  }
+
+  async conversations(userId: string, groupIds: readonly string[]): Promise<(Conversation | null)[]> {
+    const replies = await guarded(this.metrics, () => Promise.all(groupIds.map((g) => this.scripts.conversation(g, userId))));
+    return replies.map((reply, i) => {
+      const groupId = groupIds[i] as string;
+      const r = readReply(reply, ['found', 'group_not_found'] as const);
+      if (r.status !== 'found' || r.fields.member !== '1') return null;
+      const f = r.fields;
+      const group = groupFromMeta(groupId, f, Number(f.memberCount));
+      if (!group) return null;
+      const mark = f.mark ?? '';
+      const space = mark.indexOf(' ');
+      const msgs = Number(f.msgs);
+      return {
+        group,
+        role: roleIn(group, userId, true, f.admin === '1') as Role,
+        readUpTo: space > 0 ? mark.slice(space + 1) : null,
+        unread: space > 0 ? msgs - Number(mark.slice(0, space)) : msgs,
+        lastMessage: f.last ? decodeMessage(f.last) : null,
+      };
+    });
+  }
+
   async block(userId: string, blocked: string): Promise<void> {
     await guarded(this.metrics, () => this.redis.zadd(this.keys.userBlocks(userId), 0, blocked));
   }
@@ -395,3 +456,4 @@ export function unwrap(replies: [Error | null, unknown][] | null): unknown[] {
     return value;
   });
 }
+

@@ -1,43 +1,66 @@
 /**
  * HistoryReader over the group streams, with MySQL behind them: the newest
- * messages come from the stream (XREVRANGE); when the stream returned fewer
- * than asked and has been trimmed, the rest come from MySQL by keyset. The
- * publish script trims only what is already in MySQL, so the two together are
- * the whole log. Without MySQL nothing is ever trimmed and the stream alone is.
+ * messages come from the stream, read as they are now (history-4.lua lays
+ * the current state of edited and deleted messages over the entries, at one
+ * instant); when the stream returned fewer than asked and has been trimmed,
+ * the rest come from MySQL by keyset, with the same current state laid over
+ * them (MySQL may not have applied the newest changes yet). The publish
+ * script trims only what is already in MySQL, so the two together are the
+ * whole log. Without MySQL nothing is ever trimmed and the stream alone is.
  */
-import type { Message } from '@next-chat/core';
+import { compareMessageIds, type Message } from '@next-chat/core';
 import type { Redis } from 'ioredis';
-import type { HistoryReader } from '../../ports/history-store.js';
+import type { HistoryReader, LogRead } from '../../ports/history-store.js';
 import type { Metrics } from '../../observability/metrics.js';
 import type { MysqlHistoryStore } from '../mysql/mysql-history-store.js';
-import { entryMessage } from '../../events/codec.js';
+import { decodeMessage } from '../../events/codec.js';
 import { guarded } from './connection.js';
 import type { RedisKeys } from './keys.js';
-
-type StreamEntry = [id: string, fields: string[]];
+import type { Scripts } from './scripts.js';
 
 export class RedisHistoryReader implements HistoryReader {
   constructor(
     private readonly redis: Redis,
     private readonly keys: RedisKeys,
+    private readonly scripts: Scripts,
     private readonly metrics: Metrics,
     private readonly mysql: MysqlHistoryStore | null,
   ) {}
 
   // The read may run ahead of this hub's stream reader; the hub's fan-out
   // drops late deliveries its join history covered (GroupSubscription.floor).
+  async read(groupId: string, limit: number, since: string | undefined): Promise<LogRead> {
+    const r = await guarded(this.metrics, () => this.scripts.history(groupId, undefined, limit, since));
+    const messages = await this.older(groupId, undefined, limit, r.messages.map(decodeMessage), r.exhausted);
+    return { messages, top: r.top, updates: r.updates.map(decodeMessage), moreUpdates: r.moreUpdates };
+  }
+
   async latest(groupId: string, before: string | undefined, limit: number): Promise<Message[]> {
     if (limit <= 0) return [];
-    const key = this.keys.stream(groupId);
-    const entries = (await guarded(this.metrics, () =>
-      this.redis.xrevrange(key, before !== undefined ? `(${before}` : '+', '-', 'COUNT', limit),
-    )) as StreamEntry[];
-    const recent: Message[] = [];
-    for (let i = entries.length - 1; i >= 0; i--) recent.push(entryMessage(groupId, entries[i][0], entries[i][1]));
-    if (recent.length >= limit || !this.mysql) return recent;
-    if (!(await this.trimmed(key))) return recent;
-    const older = await this.mysql.latest(groupId, recent.length > 0 ? recent[0].id : before, limit - recent.length);
-    return older.concat(recent);
+    const r = await guarded(this.metrics, () => this.scripts.history(groupId, before, limit, undefined));
+    return this.older(groupId, before, limit, r.messages.map(decodeMessage), r.exhausted);
+  }
+
+  async find(groupId: string, messageId: string): Promise<Message | null> {
+    const current = await guarded(this.metrics, () => this.redis.hget(this.keys.edits(groupId), messageId));
+    if (current !== null) return decodeMessage(current);
+    return this.mysql ? this.mysql.find(groupId, messageId) : null;
+  }
+
+  /** Completes a page from MySQL when the stream ran out and was trimmed. */
+  private async older(groupId: string, before: string | undefined, limit: number, recent: Message[], exhausted: boolean): Promise<Message[]> {
+    if (recent.length >= limit || !exhausted || !this.mysql) return recent;
+    if (!(await this.trimmed(groupId))) return recent;
+    // Below the oldest message read from the stream; the tombstones of the
+    // script's last page may be older still, and MySQL may have their rows.
+    const oldest = recent.find((m) => m.deletedAt === undefined);
+    const older = await this.mysql.latest(groupId, oldest ? oldest.id : before, limit);
+    if (older.length === 0) return recent;
+    const now = await guarded(this.metrics, () => this.redis.hmget(this.keys.edits(groupId), ...older.map((m) => m.id)));
+    const byId = new Map<string, Message>();
+    older.forEach((m, i) => byId.set(m.id, now[i] ? decodeMessage(now[i]) : m));
+    for (const m of recent) byId.set(m.id, m);
+    return [...byId.values()].sort((a, b) => compareMessageIds(a.id, b.id)).slice(-limit);
   }
 
   /**
@@ -50,8 +73,13 @@ export class RedisHistoryReader implements HistoryReader {
     await guarded(this.metrics, () => this.redis.hset(this.keys.deletedGroups(), groupId, String(atMs)));
   }
 
-  /** True when entries were removed from the stream (or it is gone), so older ones may be in MySQL. */
-  private async trimmed(key: string): Promise<boolean> {
+  /** True when entries were trimmed from the stream (or it is gone), so older ones may be in MySQL. */
+  private async trimmed(groupId: string): Promise<boolean> {
+    const [flag, msgs] = await guarded(this.metrics, () => this.redis.hmget(this.keys.meta(groupId), 'trimmed', 'msgs'));
+    if (flag === '1') return true;
+    // Groups written by this release (they count `msgs`) are marked when trimmed.
+    if (msgs !== null) return false;
+    const key = this.keys.stream(groupId);
     let info: unknown[];
     try {
       info = (await guarded(this.metrics, () => this.redis.call('XINFO', 'STREAM', key))) as unknown[];

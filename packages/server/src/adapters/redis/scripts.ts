@@ -37,19 +37,22 @@ function load(file: string): ScriptDef & { lua: string } {
 }
 
 const FILES = [
-  'publish-5.lua',
+  'publish-7.lua',
+  'change-7.lua',
+  'history-4.lua',
+  'conversation-5.lua',
   'create-4.lua',
-  'join-8.lua',
-  'leave-5.lua',
-  'kick-5.lua',
-  'ban-8.lua',
+  'join-9.lua',
+  'leave-6.lua',
+  'kick-6.lua',
+  'ban-9.lua',
   'unban-1.lua',
   'invite-5.lua',
   'decline-2.lua',
   'update-3.lua',
   'setRole-4.lua',
-  'delete-8.lua',
-  'openDirect-4.lua',
+  'delete-11.lua',
+  'openDirect-6.lua',
   'ackHistory-1.lua',
   'announce-1.lua',
   'read-3.lua',
@@ -125,6 +128,38 @@ export type DeleteReply = { status: 'deleted'; members: string[] } | { status: '
 
 export type OpenDirectReply = { status: 'created' | 'exists'; group: Group } | { status: 'blocked' };
 
+export interface ChangeArgs {
+  groupId: string;
+  userId: string;
+  messageId: string;
+  /** The new text; null deletes. */
+  text: string | null;
+  /** ISO time of the change. */
+  at: string;
+  /** The caller's role lets them delete others' messages (hub/policy.ts decided). */
+  anyone: boolean;
+  withHistory: boolean;
+  /** The message's JSON from the history database, when the stream no longer has it. */
+  fallback?: string;
+}
+
+export type ChangeReply =
+  | { status: 'changed'; json: string; cursor: string }
+  | { status: 'unchanged'; json: string }
+  | { status: 'not_found'; trimmed: boolean }
+  | { status: 'not_author' | 'deleted' | 'not_member' | 'group_not_found' };
+
+export interface HistoryReply {
+  top: string | null;
+  /** Nothing older is in the stream. */
+  exhausted: boolean;
+  moreUpdates: boolean;
+  /** Message JSONs, oldest first. */
+  messages: string[];
+  /** Changed messages' JSONs, id order. */
+  updates: string[];
+}
+
 export interface PublishArgs {
   groupId: string;
   authorId: string;
@@ -134,6 +169,8 @@ export interface PublishArgs {
   dedupeSeconds: number;
   withHistory: boolean;
   retentionMs: number;
+  /** The author's `read` event for their other instances: its JSON around the id, and this instance. */
+  readEvent?: { instanceId: string; parts: [string, string] };
 }
 
 /** Typed calls of the scripts on one connection. */
@@ -160,12 +197,14 @@ export class Scripts {
     const cmid = a.clientMessageId ?? '';
     const r = readReply(
       await this.call(
-        'publish-5.lua',
+        'publish-7.lua',
         k.meta(a.groupId),
         k.members(a.groupId),
         k.stream(a.groupId),
         k.history(),
         k.dedupe(a.groupId, a.authorId, cmid),
+        k.edits(a.groupId),
+        k.presence(a.authorId),
         a.authorId,
         a.body,
         cmid,
@@ -173,6 +212,10 @@ export class Scripts {
         a.withHistory ? '1' : '0',
         a.retentionMs,
         k.notify(a.groupId),
+        a.readEvent ? k.userEvents(a.authorId) : '',
+        a.readEvent?.instanceId ?? '',
+        a.readEvent?.parts[0] ?? '',
+        a.readEvent?.parts[1] ?? '',
       ),
       ['published', 'duplicate', 'group_not_found', 'not_member'] as const,
     );
@@ -213,7 +256,7 @@ export class Scripts {
     const k = this.keys;
     const r = readReply(
       await this.call(
-        'join-8.lua',
+        'join-9.lua',
         k.meta(groupId),
         k.members(groupId),
         k.joined(groupId),
@@ -222,6 +265,7 @@ export class Scripts {
         k.bans(groupId),
         k.userRooms(userId),
         k.userInvitations(userId),
+        k.userConversations(userId),
         groupId,
         userId,
         capacity,
@@ -258,7 +302,7 @@ export class Scripts {
   async leave(groupId: string, userId: string): Promise<LeaveReply> {
     const k = this.keys;
     const r = readReply(
-      await this.call('leave-5.lua', k.meta(groupId), k.members(groupId), k.joined(groupId), k.admins(groupId), k.userRooms(userId), groupId, userId),
+      await this.call('leave-6.lua', k.meta(groupId), k.members(groupId), k.joined(groupId), k.admins(groupId), k.userRooms(userId), k.userConversations(userId), groupId, userId),
       ['left', 'not_member', 'group_not_found', 'direct', 'owner_cannot_leave'] as const,
     );
     return { status: r.status };
@@ -267,7 +311,7 @@ export class Scripts {
   async kick(groupId: string, userId: string): Promise<RemoveReply> {
     const k = this.keys;
     const r = readReply(
-      await this.call('kick-5.lua', k.meta(groupId), k.members(groupId), k.joined(groupId), k.admins(groupId), k.userRooms(userId), groupId, userId),
+      await this.call('kick-6.lua', k.meta(groupId), k.members(groupId), k.joined(groupId), k.admins(groupId), k.userRooms(userId), k.userConversations(userId), groupId, userId),
       ['removed', 'group_not_found'] as const,
     );
     return r.status === 'removed' ? { status: r.status, wasMember: r.fields.wasMember === '1' } : { status: r.status };
@@ -278,7 +322,7 @@ export class Scripts {
     const k = this.keys;
     const r = readReply(
       await this.call(
-        'ban-8.lua',
+        'ban-9.lua',
         k.meta(groupId),
         k.members(groupId),
         k.joined(groupId),
@@ -287,6 +331,7 @@ export class Scripts {
         k.bans(groupId),
         k.userRooms(userId),
         k.userInvitations(userId),
+        k.userConversations(userId),
         groupId,
         userId,
         ban,
@@ -357,7 +402,7 @@ export class Scripts {
     const k = this.keys;
     const r = readReply(
       await this.call(
-        'delete-8.lua',
+        'delete-11.lua',
         k.meta(groupId),
         k.members(groupId),
         k.joined(groupId),
@@ -366,9 +411,13 @@ export class Scripts {
         k.bans(groupId),
         k.groups(),
         k.stream(groupId),
+        k.edits(groupId),
+        k.deleted(groupId),
+        k.updates(groupId),
         groupId,
         ...k.userRoomsParts(),
         ...k.userInvitationsParts(),
+        ...k.userConversationsParts(),
       ),
       ['deleted', 'group_not_found'] as const,
     );
@@ -379,10 +428,62 @@ export class Scripts {
   async openDirect(groupId: string, a: string, b: string, createdAt: string, peers: readonly [string, string]): Promise<OpenDirectReply> {
     const k = this.keys;
     const r = readReply(
-      await this.call('openDirect-4.lua', k.meta(groupId), k.members(groupId), k.joined(groupId), k.userBlocks(b), a, b, createdAt, peers.join(',')),
+      await this.call('openDirect-6.lua', k.meta(groupId), k.members(groupId), k.joined(groupId), k.userBlocks(b), k.userConversations(a), k.userConversations(b), a, b, createdAt, peers.join(','), Date.parse(createdAt), groupId),
       ['created', 'exists', 'blocked'] as const,
     );
     return r.status === 'blocked' ? { status: r.status } : { status: r.status, group: replyGroup(groupId, r.fields) };
+  }
+
+  /** The raw fields of one me.conversations entry (conversation-5.lua), queued on `pipeline` when given. */
+  conversation(groupId: string, userId: string): Promise<unknown> {
+    const k = this.keys;
+    return this.call('conversation-5.lua', k.meta(groupId), k.members(groupId), k.admins(groupId), k.edits(groupId), k.stream(groupId), userId);
+  }
+
+  /** An edit or delete (change-7.lua). */
+  async change(a: ChangeArgs): Promise<ChangeReply> {
+    const k = this.keys;
+    const r = readReply(
+      await this.call(
+        'change-7.lua',
+        k.meta(a.groupId),
+        k.members(a.groupId),
+        k.stream(a.groupId),
+        k.history(),
+        k.edits(a.groupId),
+        k.deleted(a.groupId),
+        k.updates(a.groupId),
+        a.userId,
+        a.messageId,
+        a.text === null ? 'delete' : 'edit',
+        a.text ?? '',
+        a.at,
+        a.anyone ? 'anyone' : 'author',
+        a.withHistory ? '1' : '0',
+        k.notify(a.groupId),
+        k.dedupeBefore(a.groupId),
+        a.fallback ?? '',
+      ),
+      ['changed', 'unchanged', 'not_found', 'not_author', 'deleted', 'not_member', 'group_not_found'] as const,
+    );
+    if (r.status === 'changed') return { status: r.status, json: r.fields.json as string, cursor: r.fields.cursor as string };
+    if (r.status === 'unchanged') return { status: r.status, json: r.fields.json as string };
+    if (r.status === 'not_found') return { status: r.status, trimmed: r.fields.trimmed === '1' };
+    return { status: r.status };
+  }
+
+  /** A page of history as it is now, with the stream's top and, with `since`, the changed messages (history-4.lua). */
+  async history(groupId: string, before: string | undefined, limit: number, since: string | undefined): Promise<HistoryReply> {
+    const k = this.keys;
+    const reply = (await this.call('history-4.lua', k.stream(groupId), k.edits(groupId), k.deleted(groupId), k.updates(groupId), before ?? '', limit, since ?? '')) as string[];
+    const n = Number(reply[3]);
+    return {
+      top: reply[0] === '' ? null : (reply[0] as string),
+      exhausted: reply[1] === '1',
+      moreUpdates: reply[2] === '1',
+      messages: reply.slice(4, 4 + n),
+      updates: reply.slice(4 + n),
+    };
   }
 
   /** XACK + XDEL of history entries; ids in chunks (Lua's unpack has a stack limit). */

@@ -7,11 +7,15 @@
   KEYS[2] group members zset         <prefix>:{g}:members
   KEYS[3] joinedAt hash              <prefix>:{g}:joined
   KEYS[4] the other user's blocks    <prefix>:user:{b}:blocks
+  KEYS[5] a's conversations          <prefix>:user:{a}:conversations
+  KEYS[6] b's conversations          <prefix>:user:{b}:conversations
 
   ARGV[1] user a (the caller)
   ARGV[2] user b
   ARGV[3] createdAt / joinedAt (ISO-8601)
   ARGV[4] peers: the two ids sorted, "x,y"
+  ARGV[5] now, ms (the conversations' join time)
+  ARGV[6] group id
 
   Returns a status and named fields (<group> as in join-8.lua):
     {'created', <group>} | {'exists', <group>} | {'blocked'}
@@ -38,4 +42,6 @@ redis.call('HSET', metaKey,
   'title', '', 'topic', '', 'ownerId', '', 'capacity', 2, 'peers', ARGV[4])
 redis.call('ZADD', membersKey, 0, a, 0, b)
 redis.call('HSET', joinedKey, a, at, b, at)
+redis.call('ZADD', KEYS[5], ARGV[5], ARGV[6])
+redis.call('ZADD', KEYS[6], ARGV[5], ARGV[6])
 return withGroup({ 'created' }, metaKey, membersKey)

@@ -7,6 +7,7 @@
   KEYS[3] joinedAt hash              <prefix>:{g}:joined
   KEYS[4] admins set                 <prefix>:{g}:admins
   KEYS[5] the user's private rooms   <prefix>:user:{u}:rooms
+  KEYS[6] the user's conversations   <prefix>:user:{u}:conversations  zset groupId -> join ms (me.conversations)
 
   ARGV[1] group id
   ARGV[2] user id
@@ -18,6 +19,7 @@ local membersKey = KEYS[2]
 local joinedKey = KEYS[3]
 local adminsKey = KEYS[4]
 local userRoomsKey = KEYS[5]
+local userConversationsKey = KEYS[6]
 
 local groupId = ARGV[1]
 local userId = ARGV[2]
@@ -40,4 +42,5 @@ redis.call('ZREM', membersKey, userId)
 redis.call('HDEL', joinedKey, userId)
 redis.call('SREM', adminsKey, userId)
 redis.call('ZREM', userRoomsKey, groupId)
+redis.call('ZREM', userConversationsKey, groupId)
 return { 'left' }

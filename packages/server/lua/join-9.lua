@@ -12,6 +12,7 @@
   KEYS[6] bans hash                  <prefix>:{g}:bans
   KEYS[7] the user's private rooms   <prefix>:user:{u}:rooms
   KEYS[8] the user's invitations     <prefix>:user:{u}:invitations
+  KEYS[9] the user's conversations   <prefix>:user:{u}:conversations  zset groupId -> join ms (me.conversations)
 
   ARGV[1] group id
   ARGV[2] user id
@@ -41,6 +42,7 @@ local invitesKey = KEYS[5]
 local bansKey = KEYS[6]
 local userRoomsKey = KEYS[7]
 local userInvitationsKey = KEYS[8]
+local userConversationsKey = KEYS[9]
 
 local groupId = ARGV[1]
 local userId = ARGV[2]
@@ -97,6 +99,7 @@ if invited then
   redis.call('HDEL', invitesKey, userId)
 end
 redis.call('ZREM', userInvitationsKey, groupId)
+redis.call('ZADD', userConversationsKey, ARGV[5], groupId)
 if visibility == 'private' then
   redis.call('ZADD', userRoomsKey, 0, groupId)
 end

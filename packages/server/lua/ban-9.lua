@@ -11,6 +11,7 @@
   KEYS[6] bans hash                  <prefix>:{g}:bans
   KEYS[7] the user's private rooms   <prefix>:user:{u}:rooms
   KEYS[8] the user's invitations     <prefix>:user:{u}:invitations
+  KEYS[9] the user's conversations   <prefix>:user:{u}:conversations  zset groupId -> join ms (me.conversations)
 
   ARGV[1] group id
   ARGV[2] user id
@@ -26,6 +27,7 @@ local invitesKey = KEYS[5]
 local bansKey = KEYS[6]
 local userRoomsKey = KEYS[7]
 local userInvitationsKey = KEYS[8]
+local userConversationsKey = KEYS[9]
 
 local groupId = ARGV[1]
 local userId = ARGV[2]
@@ -34,7 +36,7 @@ if redis.call('EXISTS', metaKey) == 0 then
   return { 'group_not_found' }
 end
 --- @include "endMembership"
-local was = endMembership(membersKey, joinedKey, adminsKey, userRoomsKey, groupId, userId)
+local was = endMembership(membersKey, joinedKey, adminsKey, userRoomsKey, userConversationsKey, groupId, userId)
 redis.call('HDEL', invitesKey, userId)
 redis.call('ZREM', userInvitationsKey, groupId)
 redis.call('HSET', bansKey, userId, ARGV[3])

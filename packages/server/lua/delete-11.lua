@@ -14,12 +14,17 @@
   KEYS[6] bans hash                  <prefix>:{g}:bans
   KEYS[7] public rooms index zset    <prefix>:groups
   KEYS[8] group stream               <prefix>:{g}:stream
+  KEYS[9] edits hash                 <prefix>:{g}:edits
+  KEYS[10] deleted index             <prefix>:{g}:deleted
+  KEYS[11] updates index             <prefix>:{g}:updates
 
   ARGV[1] group id
   ARGV[2] a user's private-room set key before the user id (<prefix>:user:{)
   ARGV[3] ... and after it (}:rooms)
   ARGV[4] a user's invitations key before the user id (<prefix>:user:{)
   ARGV[5] ... and after it (}:invitations)
+  ARGV[6] a user's conversations key before the user id (<prefix>:user:{)
+  ARGV[7] ... and after it (}:conversations)
 
   Returns {'deleted', 'members', 'u1 u2 ...'} (who were members) | {'group_not_found'}
 ]]
@@ -40,10 +45,11 @@ end
 local members = redis.call('ZRANGE', membersKey, 0, -1)
 for _, m in ipairs(members) do
   redis.call('ZREM', ARGV[2] .. m .. ARGV[3], groupId)
+  redis.call('ZREM', ARGV[6] .. m .. ARGV[7], groupId)
 end
 for _, u in ipairs(redis.call('HKEYS', invitesKey)) do
   redis.call('ZREM', ARGV[4] .. u .. ARGV[5], groupId)
 end
-redis.call('DEL', metaKey, membersKey, joinedKey, adminsKey, invitesKey, bansKey, streamKey)
+redis.call('DEL', metaKey, membersKey, joinedKey, adminsKey, invitesKey, bansKey, streamKey, KEYS[9], KEYS[10], KEYS[11])
 redis.call('ZREM', groupsKey, groupId)
 return { 'deleted', 'members', table.concat(members, ' ') }

@@ -7,6 +7,7 @@
   KEYS[3] joinedAt hash              <prefix>:{g}:joined
   KEYS[4] admins set                 <prefix>:{g}:admins
   KEYS[5] the user's private rooms   <prefix>:user:{u}:rooms
+  KEYS[6] the user's conversations   <prefix>:user:{u}:conversations  zset groupId -> join ms (me.conversations)
 
   ARGV[1] group id
   ARGV[2] user id
@@ -18,6 +19,7 @@ local membersKey = KEYS[2]
 local joinedKey = KEYS[3]
 local adminsKey = KEYS[4]
 local userRoomsKey = KEYS[5]
+local userConversationsKey = KEYS[6]
 
 local groupId = ARGV[1]
 local userId = ARGV[2]
@@ -26,5 +28,5 @@ if redis.call('EXISTS', metaKey) == 0 then
   return { 'group_not_found' }
 end
 --- @include "endMembership"
-local was = endMembership(membersKey, joinedKey, adminsKey, userRoomsKey, groupId, userId)
+local was = endMembership(membersKey, joinedKey, adminsKey, userRoomsKey, userConversationsKey, groupId, userId)
 return { 'removed', 'wasMember', was }

@@ -5,11 +5,13 @@
   put in front, and that same string goes to the group stream, the
   announcement, the dedupe record and the history stream.
 
-  KEYS[1] group meta hash        <prefix>:{g}:meta  (also seq, last, and read:<author>)
+  KEYS[1] group meta hash        <prefix>:{g}:meta  (also seq, msgs, last, top, and read:<author>)
   KEYS[2] group members zset     <prefix>:{g}:members
   KEYS[3] group stream           <prefix>:{g}:stream
   KEYS[4] history stream         <prefix>:history
   KEYS[5] dedupe key             <prefix>:dedupe:{g}:<author>:<cmid> (unused when ARGV[3] is '')
+  KEYS[6] edits hash             <prefix>:{g}:edits (a retry of an edited or deleted message gets it as it is now)
+  KEYS[7] the author's presence  <prefix>:presence:<author> (instances where they are connected -> expiry ms)
 
   ARGV[1] author id
   ARGV[2] the message's JSON without its id: {"groupId":...}
@@ -19,6 +21,11 @@
           history stream and trim the group stream; '0': keep everything
   ARGV[6] stream retention, ms
   ARGV[7] channel to PUBLISH the entry on (fan-out), '' for none
+  ARGV[8] the author's events channel, '' for none: the send moved their read
+          marker, and their connections on other instances hear it there
+  ARGV[9] this instance's id (it tells its own connections itself)
+  ARGV[10] the `read` event's JSON before the message id
+  ARGV[11] ... and after it
 
   Returns a status and named fields:
     {'published', 'id', id}
@@ -31,6 +38,7 @@ local membersKey = KEYS[2]
 local streamKey = KEYS[3]
 local historyKey = KEYS[4]
 local dedupeKey = KEYS[5]
+local editsKey = KEYS[6]
 
 local author = ARGV[1]
 local body = ARGV[2]
@@ -53,18 +61,21 @@ if cmid ~= '' then
     local originalMs = tonumber(string.match(original, '^{"id":"(%d+)%-'))
     local createdMs = tonumber(redis.call('HGET', metaKey, 'createdMs') or '0')
     if originalMs and originalMs >= createdMs then
-      return { 'duplicate', 'json', original }
+      local originalId = string.match(original, '^{"id":"([%d%-]+)"')
+      return { 'duplicate', 'json', redis.call('HGET', editsKey, originalId) or original }
     end
   end
 end
 
 -- The id, chosen here as XADD '*' would (ms of now, or the last ms with the
 -- next sequence), because the payload carries it and XADD cannot return it
--- before writing. `last` is kept in the meta hash; groups from before it
--- was kept take it from their stream's newest entry.
+-- before writing. `top` (the newest entry: message, edit or delete) is kept
+-- in the meta hash; groups from before it was kept have `last` (the newest
+-- message) or take it from their stream's newest entry.
 local now = redis.call('TIME')
 local nowMs = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
-local last = redis.call('HGET', metaKey, 'last')
+local tops = redis.call('HMGET', metaKey, 'top', 'last', 'msgs')
+local last = tops[1] or tops[2]
 if not last then
   local top = redis.call('XREVRANGE', streamKey, '+', '-', 'COUNT', 1)
   if #top > 0 then last = top[1][1] end
@@ -79,16 +90,31 @@ if last then
 end
 local json = '{"id":"' .. id .. '",' .. string.sub(body, 2)
 
--- 'n' numbers the group's messages 1, 2, 3...: a reader that sees a number
--- skipped knows entries were trimmed before it read them.
+-- 'n' numbers the group's entries 1, 2, 3... (messages, edits, deletes): a
+-- reader that sees a number skipped knows entries were trimmed or deleted
+-- before it read them. 'm' numbers the messages alone: unread counts are
+-- differences of it. Groups from before edits have no 'msgs': every entry
+-- was a message, so it is 'seq'.
 local seq = redis.call('HINCRBY', metaKey, 'seq', 1)
-redis.call('XADD', streamKey, id, 'n', seq, 'd', json)
+local m = tonumber(tops[3] or (seq - 1)) + 1
+redis.call('XADD', streamKey, id, 'n', seq, 'm', m, 'd', json)
 -- The newest id, and the author's read marker: sending a message reads up to it.
-redis.call('HSET', metaKey, 'last', id, 'read:' .. author, string.format('%d', seq) .. ' ' .. id)
+redis.call('HSET', metaKey, 'last', id, 'top', id, 'msgs', m, 'read:' .. author, string.format('%d', m) .. ' ' .. id)
 if notifyChannel ~= '' then
   -- The announcement carries the entry: a hub that has delivered the one
   -- before it (n - 1) delivers it without reading the stream.
   redis.call('PUBLISH', notifyChannel, seq .. json)
+end
+
+-- Only when the author is connected on another live instance: most senders
+-- are connected once, and a PUBLISH nobody else needs costs every send.
+if ARGV[8] ~= '' then
+  for _, instance in ipairs(redis.call('ZRANGEBYSCORE', KEYS[7], nowMs, '+inf')) do
+    if instance ~= ARGV[9] then
+      redis.call('PUBLISH', ARGV[8], ARGV[10] .. id .. ARGV[11])
+      break
+    end
+  end
 end
 
 if cmid ~= '' then
@@ -108,7 +134,11 @@ if withHistory then
     end
   end
   if minMs > 0 then
-    redis.call('XTRIM', streamKey, 'MINID', '~', string.format('%d', minMs))
+    -- Marked once trimmed: history readers then look for older messages in
+    -- MySQL (a stream with holes of deleted messages alone need not).
+    if redis.call('XTRIM', streamKey, 'MINID', '~', string.format('%d', minMs)) > 0 then
+      redis.call('HSET', metaKey, 'trimmed', '1')
+    end
   end
 end
 
