@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import mysql from 'mysql2/promise';
-import type { Message } from '@next-chat/core';
+import { compareMessageIds, type Message } from '@next-chat/core';
 import { startHub, type HubProcess } from '../setup/hub-process.js';
 import { TestClient, uid } from '../setup/ws-client.js';
 import { createTestDatabase, eventually, hubEnv, randomPrefix } from '../setup/engine-env.js';
@@ -170,5 +170,53 @@ describe('1.1 across hubs', () => {
     } finally {
       await db.end();
     }
+  });
+});
+
+describe('1.1 read state and edits across hubs', () => {
+  it('read markers sync across the connections of a user on different hubs, by message.read and by a send', async () => {
+    const g = uid('xread');
+    const sender = await connect(hubs[2]!, uid('sender'));
+    const reader = uid('reader');
+    const r0 = await connect(hubs[0]!, reader);
+    const r1 = await connect(hubs[1]!, reader); // joined to nothing
+    await sender.call('group.create', { groupId: g });
+    await sender.call('group.join', { groupId: g });
+    await r0.call('group.join', { groupId: g });
+    const ids: string[] = [];
+    for (let i = 0; i < 8; i++) ids.push((await sender.call<{ message: Message }>('message.send', { groupId: g, text: `r${i}` })).message.id);
+    expect(await r0.call('message.read', { groupId: g, messageId: ids[2] })).toEqual({ readUpTo: ids[2], unread: 5 });
+    expect((await r1.waitFor((f) => f.method === 'read')).params).toEqual({ groupId: g, readUpTo: ids[2], unread: 5 });
+    const mine = (await r0.call<{ message: Message }>('message.send', { groupId: g, text: 'me too' })).message;
+    expect((await r1.waitFor((f) => f.method === 'read' && (f.params as { readUpTo: string }).readUpTo === mine.id)).params).toEqual({ groupId: g, readUpTo: mine.id, unread: 0 });
+    const conv = (await r1.call<{ conversations: { group: { id: string }; unread: number; readUpTo: string }[] }>('me.conversations', {})).conversations.find((c) => c.group.id === g);
+    expect(conv).toMatchObject({ unread: 0, readUpTo: mine.id });
+  });
+
+  it('edits and deletes under traffic: every hub delivers the same sequence, in id/cursor order, each once', async () => {
+    const g = uid('xedit');
+    const writer = await connect(hubs[0]!, uid('writer'));
+    const watchers = [await connect(hubs[1]!, uid('w1')), await connect(hubs[2]!, uid('w2')), await connect(hubs[0]!, uid('w0'))];
+    await writer.call('group.create', { groupId: g });
+    for (const c of [writer, ...watchers]) await c.call('group.join', { groupId: g });
+    const ids: string[] = [];
+    let changes = 0;
+    for (let i = 0; i < 60; i++) {
+      ids.push((await writer.call<{ message: Message }>('message.send', { groupId: g, text: `t${i}` })).message.id);
+      if (i % 4 === 3) {
+        await writer.call('message.edit', { groupId: g, messageId: ids[i - 2], text: `t${i - 2}*` });
+        changes++;
+      }
+      if (i % 10 === 9) {
+        await writer.call('message.delete', { groupId: g, messageId: ids[i - 1] });
+        changes++;
+      }
+    }
+    const seq = (c: TestClient) =>
+      c.notifications.filter((f) => (f.method === 'message' || f.method === 'message.updated') && JSON.stringify(f.params).includes(g)).map((f) => (f.method === 'message' ? (f.params as Message).id : `${(f.params as { cursor: string }).cursor}`));
+    await eventually(async () => watchers.every((w) => seq(w).length === 60 + changes), 20_000, 'every event delivered');
+    const first = seq(watchers[0]!);
+    for (const w of watchers) expect(seq(w)).toEqual(first);
+    for (let i = 1; i < first.length; i++) expect(compareMessageIds(first[i]!, first[i - 1]!)).toBeGreaterThan(0);
   });
 });
