@@ -11,7 +11,9 @@
 
   Returns {'announced', 'after', id}   ('0-0' when the group has no message)
 ]]
+--- @include "paddedId"
+
 local tops = redis.call('HMGET', KEYS[1], 'top', 'last')
-local last = tops[1] or tops[2] or '0-0'
+local last = newerId(tops[1], tops[2]) or '0-0'
 redis.call('PUBLISH', ARGV[1], '!' .. last .. ' ' .. ARGV[2])
 return { 'announced', 'after', last }

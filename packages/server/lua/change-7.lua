@@ -89,7 +89,7 @@ local json = '{"id":"' .. id .. '",' .. string.sub(cjson.encode(message), 2)
 local now = redis.call('TIME')
 local nowMs = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
 local tops = redis.call('HMGET', metaKey, 'top', 'last')
-local top = tops[1] or tops[2]
+local top = newerId(tops[1], tops[2])
 local cursor = string.format('%d', nowMs) .. '-0'
 if top then
   local topMs, topSeq = string.match(top, '^(%d+)-(%d+)$')

@@ -33,6 +33,8 @@
     {'group_not_found'}
     {'not_member'}
 ]]
+--- @include "paddedId"
+
 local metaKey = KEYS[1]
 local membersKey = KEYS[2]
 local streamKey = KEYS[3]
@@ -75,7 +77,7 @@ end
 local now = redis.call('TIME')
 local nowMs = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
 local tops = redis.call('HMGET', metaKey, 'top', 'last', 'msgs')
-local last = tops[1] or tops[2]
+local last = newerId(tops[1], tops[2])
 if not last then
   local top = redis.call('XREVRANGE', streamKey, '+', '-', 'COUNT', 1)
   if #top > 0 then last = top[1][1] end

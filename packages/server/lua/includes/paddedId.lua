@@ -8,3 +8,11 @@ local function unpadded(p)
   local ms, seq = string.match(p, '^(%d+)-(%d+)')
   return string.format('%s-%s', string.match(ms, '^0*(%d-%d)$'), string.match(seq, '^0*(%d-%d)$'))
 end
+-- The newer of two ids, either may be nil (meta fields of a group written
+-- by hubs of an earlier release during an upgrade lack `top`).
+local function newerId(a, b)
+  if not a then return b end
+  if not b then return a end
+  if padded(a) < padded(b) then return b end
+  return a
+end
