@@ -47,6 +47,26 @@ describe('next-chat-configurator', () => {
     expect(second.stderr).toContain('nothing to apply');
   });
 
+  it('adds the change columns (002) to a table of the release before, keeping its rows; a half-done run completes', async () => {
+    const db = dbName();
+    const url = `${inject('mysqlUrl')}/${db}`;
+    expect((await run({ NEXT_CHAT_MYSQL_URL: url })).code).toBe(0);
+    const conn = await mysql.createConnection(url);
+    try {
+      // As if the run before had stopped after the first column of 002, and the hubs wrote meanwhile.
+      await conn.query('ALTER TABLE messages DROP COLUMN deleted_at, DROP COLUMN change_cursor');
+      await conn.query("DELETE FROM next_chat_migrations WHERE name = '002-message-changes'");
+      await conn.query("INSERT INTO messages (group_id, ms, seq, author_id, text, sent_at) VALUES ('g', 1, 0, 'u', 'kept', '2026-01-01 00:00:00.000')");
+      expect((await run({ NEXT_CHAT_MYSQL_URL: url })).code).toBe(0);
+      const [cols] = await conn.query("SELECT column_name AS c FROM information_schema.columns WHERE table_schema = ? AND table_name = 'messages' ORDER BY ordinal_position", [db]);
+      expect((cols as { c: string }[]).map((r) => r.c).slice(-3)).toEqual(['edited_at', 'deleted_at', 'change_cursor']);
+      const [rows] = await conn.query('SELECT text, edited_at, deleted_at FROM messages');
+      expect(rows).toEqual([{ text: 'kept', edited_at: null, deleted_at: null }]);
+    } finally {
+      await conn.end();
+    }
+  });
+
   it('lets concurrent runs on a fresh database all succeed', async () => {
     const url = `${inject('mysqlUrl')}/${dbName()}`;
     const runs = await Promise.all([0, 1, 2, 3, 4].map(() => run({ NEXT_CHAT_MYSQL_URL: url })));

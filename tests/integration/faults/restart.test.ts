@@ -48,13 +48,19 @@ it('keeps groups, members and history across a restart of every hub and of Redis
   const g = uid('restart');
   const user = uid('u');
   const a = await TestClient.connect(hubs[0].url, user);
-  const b = await TestClient.connect(hubs[1].url, uid('v'));
+  const b_user = uid('v');
+  const b = await TestClient.connect(hubs[1].url, b_user);
   clients.push(a, b);
   await a.call('group.create', { groupId: g });
   await a.call('group.join', { groupId: g });
   await b.call('group.join', { groupId: g });
   const sent: Message[] = [];
   for (let i = 0; i < 260; i++) sent.push((await (i % 2 ? a : b).call<{ message: Message }>('message.send', { groupId: g, text: `r${i}` })).message);
+  // Changes and read markers are group state too.
+  sent[3] = (await a.call<{ message: Message }>('message.edit', { groupId: g, messageId: sent[3]!.id, text: 'r3 edited' })).message;
+  sent[5] = (await a.call<{ message: Message }>('message.delete', { groupId: g, messageId: sent[5]!.id })).message;
+  // b's own last send moved b's marker there; an older id leaves it.
+  expect(await b.call('message.read', { groupId: g, messageId: sent[200]!.id })).toEqual({ readUpTo: sent[258]!.id, unread: 1 });
   a.close();
   b.close();
 
@@ -81,6 +87,11 @@ it('keeps groups, members and history across a restart of every hub and of Redis
   expect(j.group.memberCount).toBe(2);
   expect(j.complete).toBe(false);
   expect(j.history).toEqual(sent.slice(-200));
+  expect((j as unknown as { updates: Message[] }).updates).toEqual([sent[3], sent[5]]);
+  const bAgain = await TestClient.connect(hubs[0].url, b_user);
+  clients.push(bAgain);
+  const conv = (await bAgain.call<{ conversations: { group: { id: string }; readUpTo: string; unread: number }[] }>('me.conversations', {})).conversations.find((c) => c.group.id === g);
+  expect(conv).toMatchObject({ readUpTo: sent[258]!.id, unread: 1 });
 
   const store = new MysqlHistoryStore(mysqlUrl, { logger: silentLogger(), metrics: new Metrics({ defaultMetrics: false }) });
   try {

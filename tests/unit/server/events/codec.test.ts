@@ -13,7 +13,13 @@ import {
   messageEvent,
   messageJson,
   notificationFrame,
+  changeJson,
+  cursorOfJson,
+  historyEntry,
+  messageOfChange,
+  sendReadParts,
 } from '../../../../packages/server/src/events/codec.js';
+import { fromSortableId, sortableId } from '@next-chat/core';
 
 const fields = { groupId: 'lobby', authorId: 'ann', text: 'hi "there"\n😀', sentAt: '2026-11-22T10:00:00.000Z' };
 
@@ -85,5 +91,40 @@ describe('member events', () => {
     expect(decodeClusterEvent('{"kind":"message"}')).toBeUndefined();
     expect(decodeClusterEvent('{"kind":"member.joined","event":{"groupId":1}}')).toBeUndefined();
     expect(decodeClusterEvent('nope')).toBeUndefined();
+  });
+});
+
+describe('changes (edits and deletes)', () => {
+  const message = messageJson('1700000000000-3', messageBody({ ...fields, editedAt: '2026-11-22T10:01:00.000Z' }));
+  const change = changeJson('1700000000500-0', message);
+
+  it('are message.updated params, cursor first, the message inside as made', () => {
+    expect(JSON.parse(change)).toEqual({ cursor: '1700000000500-0', message: JSON.parse(message) });
+    expect(cursorOfJson(change)).toBe('1700000000500-0');
+    expect(cursorOfJson(message)).toBeUndefined();
+    expect(messageOfChange(change)).toBe(message);
+    expect(decodeMessage(message).editedAt).toBe('2026-11-22T10:01:00.000Z');
+  });
+
+  it('travel as log entries: from the stream (field u), announced (number + JSON), in the history stream', () => {
+    const e = entryEvent('lobby', '1700000000500-0', ['n', '7', 'u', change]);
+    expect(e).toEqual({ kind: 'message', groupId: 'lobby', id: '1700000000500-0', n: 7, json: change, change: true });
+    expect(decodeAnnouncement('lobby', encodeAnnouncement(e))).toEqual(e);
+    expect(historyEntry(['u', change])).toEqual({ kind: 'change', message: decodeMessage(message), cursor: '1700000000500-0' });
+    expect(historyEntry(['d', message])).toEqual({ kind: 'message', message: decodeMessage(message) });
+    expect(historyEntry(['u', '{"cursor":"x"}'])).toBeNull();
+    expect(historyEntry(['u', changeJson('1-0', '{"not":"a message"}')])).toBeNull();
+  });
+
+  it("a send's read event is cut around the id, which the script puts in", () => {
+    const [before, after] = sendReadParts('lobby', 'ann', 'hub-1');
+    const e = decodeClusterEvent(`${before}1700000000000-3${after}`);
+    expect(e).toEqual({ kind: 'personal', userIds: ['ann'], method: 'read', params: { groupId: 'lobby', readUpTo: '1700000000000-3', unread: 0 }, origin: 'hub-1' });
+  });
+
+  it('sortable ids sort as the ids do, and come back', () => {
+    const ids = ['0-0', '1-0', '9-5', '10-0', '1700000000000-3', '1700000000000-12', '1700000000001-0'];
+    expect([...ids].map(sortableId).sort().map(fromSortableId)).toEqual(ids);
+    expect(sortableId('1700000000000-12')).toBe('0001700000000000-00000000000000000012');
   });
 });
