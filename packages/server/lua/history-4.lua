@@ -78,7 +78,8 @@ for i = #out, 1, -1 do reply[#reply + 1] = out[i][2] end
 if since ~= '' and hasEdits then
   local s = padded(since)
   local changed = {}
-  for _, member in ipairs(redis.call('ZRANGEBYLEX', updatesKey, '(' .. s .. ' ', '+')) do
+  -- Members are "<cursor> <id>": after "<since>~" ('~' sorts after the space) are the cursors after since.
+  for _, member in ipairs(redis.call('ZRANGEBYLEX', updatesKey, '(' .. s .. '~', '+')) do
     local p = string.sub(member, string.find(member, ' ') + 1)
     if padded(p) <= s then changed[#changed + 1] = { padded(p), p } end
   end

@@ -125,6 +125,64 @@ export function checkBan(b: unknown, what: string, expected?: Partial<Ban>): Ban
   return b as unknown as Ban;
 }
 
+/**
+ * A Message of protocol 1.1 (PROTOCOL.md §8, §11): the v1 fields as
+ * checkMessage checks them, plus `editedAt?` and `deletedAt?` (ISO-8601 UTC
+ * with ms when present). A deleted message keeps its id and place: `text` is
+ * `""` and `deletedAt` is set. `expected` is compared field by field.
+ */
+export function checkMessage11(m: unknown, what: string, expected?: Record<string, unknown>): Message {
+  checkMessage(m, what);
+  const o = m as Record<string, unknown>;
+  for (const k of ['editedAt', 'deletedAt'] as const) {
+    if (o[k] !== undefined && o[k] !== null && (typeof o[k] !== 'string' || !ISO_MS_RE.test(o[k]))) {
+      fail(`${what}: Message.${k} must be ISO-8601 UTC with ms when present, got ${short(o[k])} in ${short(o)}`);
+    }
+  }
+  if (o.deletedAt != null && o.text !== '') fail(`${what}: a deleted message (deletedAt ${short(o.deletedAt)}) must have text "", got ${short(o.text)}`);
+  if (o.text === '' && o.deletedAt == null) fail(`${what}: a message with text "" must be a tombstone (deletedAt set), got ${short(o)}`);
+  matches(o, expected, 'Message', what);
+  return m as Message;
+}
+
+/** A tombstone (PROTOCOL.md §8): the same id, group, author and sentAt as `original`, text "", deletedAt set. */
+export function checkTombstone(m: unknown, what: string, original: Message): Message {
+  const t = checkMessage11(m, what, { id: original.id, groupId: original.groupId, authorId: original.authorId, sentAt: original.sentAt, text: '' });
+  const o = t as unknown as Record<string, unknown>;
+  if (typeof o.deletedAt !== 'string') fail(`${what}: a tombstone must have deletedAt set, got ${short(o)}`);
+  return t;
+}
+
+/** An edited message: the same id, group, author and sentAt as `original`, the new text, editedAt set, not deleted. */
+export function checkEdited(m: unknown, what: string, original: Message, text: string): Message {
+  const e = checkMessage11(m, what, { id: original.id, groupId: original.groupId, authorId: original.authorId, sentAt: original.sentAt, text });
+  const o = e as unknown as Record<string, unknown>;
+  if (typeof o.editedAt !== 'string') fail(`${what}: an edited message must have editedAt set, got ${short(o)}`);
+  if (o.deletedAt != null) fail(`${what}: an edited message that was not deleted must have no deletedAt, got ${short(o)}`);
+  return e;
+}
+
+/** A Conversation of me.conversations (PROTOCOL.md §8, §11): {group, role, readUpTo, unread, lastMessage}. */
+export interface ConversationShape {
+  group: Group;
+  role: 'owner' | 'admin' | 'member';
+  readUpTo: string | null;
+  unread: number;
+  lastMessage: Message | null;
+}
+
+export function checkConversation(c: unknown, what: string): ConversationShape {
+  if (!isObj(c)) fail(`${what}: expected a Conversation object {group, role, readUpTo, unread, lastMessage}, got ${short(c)}`);
+  const g = checkGroup11(c.group, `${what}.group`);
+  if (typeof c.role !== 'string' || !ROLES.includes(c.role)) fail(`${what}: Conversation.role must be 'owner', 'admin' or 'member', got ${short(c.role)} in ${short(c)}`);
+  if (g.kind === 'direct' && c.role !== 'member') fail(`${what}: the role in a direct conversation is 'member', got ${short(c.role)}`);
+  if (c.readUpTo !== null && (typeof c.readUpTo !== 'string' || !MESSAGE_ID_RE.test(c.readUpTo))) fail(`${what}: Conversation.readUpTo must be a message id or null, got ${short(c.readUpTo)} in ${short(c)}`);
+  if (typeof c.unread !== 'number' || !Number.isInteger(c.unread) || c.unread < 0) fail(`${what}: Conversation.unread must be a non-negative integer, got ${short(c.unread)} in ${short(c)}`);
+  if (!('lastMessage' in c)) fail(`${what}: Conversation.lastMessage must be present (the newest message, or null), got ${short(c)}`);
+  if (c.lastMessage !== null) checkMessage11(c.lastMessage, `${what}.lastMessage`, { groupId: g.id });
+  return c as unknown as ConversationShape;
+}
+
 /** Ids strictly increasing (no duplicate, delivery order). */
 export function checkIncreasing(messages: readonly Message[], what: string): void {
   for (let i = 1; i < messages.length; i++) {

@@ -11,6 +11,9 @@ import { freePort } from '../setup/services.js';
 import { startFakeK8s } from './fake-k8s.js';
 import { failures, LENIENT, runSuite } from './run-suite.js';
 
+/** The read-state, me.conversations and edit/delete checks (PROTOCOL.md §11-§12). */
+const READ_EDIT_CHECKS = ['read-state', 'read-direct', 'conversations', 'paged-conversations', 'message-edit', 'message-delete', 'updated-order', 'edit-resume'];
+
 describe('black-box suite against one embedded hub', () => {
   let hub: HubProcess;
   beforeAll(async () => {
@@ -26,10 +29,11 @@ describe('black-box suite against one embedded hub', () => {
     expect(run.code).toBe(0);
     expect(run.lastLine).toMatch(/^\d+ passed, 0 failed$/);
     const byName = new Map(run.outcomes.map((o) => [o.check, o]));
-    for (const name of ['healthz', 'readyz', 'send-receive', 'other-user', 'many-in-order', 'history-after-join', 'since-recovery', 'dedupe', 'parse-error', 'invalid-request', 'invalid-params', 'private-room', 'invitations', 'roles', 'kick', 'ban', 'room-delete', 'direct-open', 'direct-block', 'typing', 'load']) {
+    for (const name of ['healthz', 'readyz', 'send-receive', 'other-user', 'many-in-order', 'history-after-join', 'since-recovery', 'dedupe', 'parse-error', 'invalid-request', 'invalid-params', 'private-room', 'invitations', 'roles', 'kick', 'ban', 'room-delete', 'direct-open', 'direct-block', 'typing', ...READ_EDIT_CHECKS, 'load']) {
       expect(byName.get(name)?.status, name).toBe('pass');
     }
     expect(byName.get('cross-pairs')?.status).toBe('skip');
+    for (const name of ['cross-read', 'cross-edit']) expect(byName.get(name)?.status, name).toBe('skip');
     const load = byName.get('load')!;
     expect(load.metrics?.lost).toBe(0);
     expect(load.metrics?.sent).toBeGreaterThan(0);
@@ -117,7 +121,9 @@ describe('black-box suite against a three-hub cluster on Redis + MariaDB', () =>
     expect(byName.get('cross-pairs')?.status).toBe('pass');
     expect(byName.get('cross-pairs')?.detail).toMatch(/^6 ordered pairs over 3 instances/);
     expect(byName.get('cross-order')?.status).toBe('pass');
-    for (const name of ['cross-kick', 'cross-invite', 'cross-typing']) expect(byName.get(name)?.detail, name).toMatch(/^6 ordered pairs over 3 instances/);
+    for (const name of ['cross-kick', 'cross-invite', 'cross-typing', 'cross-read', 'cross-edit']) expect(byName.get(name)?.detail, name).toMatch(/^6 ordered pairs over 3 instances/);
+    // Read state and edits with the users' connections spread over the three hubs.
+    for (const name of READ_EDIT_CHECKS) expect(byName.get(name)?.status, name).toBe('pass');
     expect(byName.get('load')?.metrics?.lost).toBe(0);
     expect(run.outcomes.filter((o) => o.status === 'skip')).toEqual([]);
   });

@@ -170,6 +170,10 @@ describe('edits and deletes', () => {
     const r2 = await b.call<{ updates: Message[] }>('group.join', { groupId: g, since: m[4]!.id });
     expect(r2.updates.map((x) => x.id)).toEqual([m[0]!.id, m[1]!.id, m[3]!.id]);
     expect((await b.call('group.join', { groupId: g })).updates).toBeUndefined();
+    // Since the newest change's own cursor: nothing changed after it.
+    const last = await a.waitFor((f) => f.method === 'message.updated' && (f.params as { message: Message }).message.text === 'new 1 v2');
+    const cursor = (last.params as { cursor: string }).cursor;
+    expect((await b.call<{ updates: Message[] }>('group.join', { groupId: g, since: cursor })).updates).toEqual([]);
     // More changes than the limit: complete false.
     const r3 = await b.call<{ updates: Message[]; complete: boolean }>('group.join', { groupId: g, since: m[4]!.id, limit: 2 });
     expect(r3.updates).toHaveLength(2);

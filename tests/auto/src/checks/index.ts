@@ -1,9 +1,11 @@
 import type { Check } from '../context.js';
 import { basicChecks } from './basic.js';
 import { crossChecks } from './cross.js';
+import { editChecks, editCrossChecks } from './edits.js';
 import { errorChecks } from './errors.js';
 import { healthChecks } from './health.js';
 import { loadChecks } from './load.js';
+import { readChecks, readCrossChecks } from './reads.js';
 import { roomChecks, roomCrossChecks } from './rooms.js';
 import { typingChecks, typingCrossChecks } from './typing.js';
 
@@ -14,9 +16,13 @@ export const ALL_CHECKS: readonly Check[] = [
   ...errorChecks,
   ...roomChecks,
   ...typingChecks,
+  ...readChecks,
+  ...editChecks,
   ...crossChecks,
   ...roomCrossChecks,
   ...typingCrossChecks,
+  ...readCrossChecks,
+  ...editCrossChecks,
   ...loadChecks,
 ];
 
