@@ -1,6 +1,7 @@
 /** Types shared by the commands, the one-shot runner and the REPL. */
 import type { NextChatClient } from '@next-chat/client';
 import type { Style } from './format.js';
+import type { SessionShortIds } from './short-ids.js';
 
 /** Options every command accepts (see main.ts for their documentation). */
 export interface GlobalArgs {
@@ -28,6 +29,12 @@ export interface CommandContext {
   confirm?: (question: string) => Promise<boolean>;
   /** How to name a group on screen (`@bob` for a direct conversation the REPL knows); default `#id`. */
   where?: (groupId: string) => string;
+  /**
+   * The REPL's short ids, stable for the session: `history` names messages
+   * with them and `edit`/`delete` look them up. One-shot commands have none
+   * (short ids then resolve against the group's newest messages).
+   */
+  shortIds?: SessionShortIds;
 }
 
 /** What a command produced: lines for people, a value for --json. */

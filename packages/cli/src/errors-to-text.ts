@@ -95,6 +95,17 @@ function hubWhy(err: RpcError): string {
   return err.message.replace(/^Not allowed:\s*/i, '').replace(/\.$/, '');
 }
 
+/** A refused edit or delete of a message, said as what may be done instead; null for any other 4033. */
+function messageChangeRefused(why: string, group: string | undefined): string | null {
+  if (/deleted message cannot be edited/i.test(why)) return 'that message was deleted; a deleted message cannot be edited';
+  if (/may edit a message/i.test(why)) return 'you can edit only your own messages';
+  if (/may delete a message/i.test(why)) {
+    const where = group ? ` of group '${group}'` : '';
+    return `you can delete only your own messages; the owner or an admin${where} can delete anyone's`;
+  }
+  return null;
+}
+
 /**
  * The sentence for a protocol error. `group` names the group the command was
  * about, `user` the other person (the one invited, kicked, written to...).
@@ -117,6 +128,9 @@ export function rpcErrorToText(err: RpcError, group?: string, user?: string): st
     case ErrorCode.Forbidden: {
       const g = typeof err.data.groupId === 'string' ? err.data.groupId : group;
       const required = err.data.required;
+      // message.edit / message.delete (protocol 1.1 §11), in the hub's words.
+      const change = messageChangeRefused(hubWhy(err), g);
+      if (change) return change;
       if (typeof required === 'string' && ROLE_NEEDED[required]) {
         const where = g ? ` of group '${g}'` : '';
         if (required === 'member') return `only members${where} can do that${g ? `; join it first with: join ${g}` : ''}`;

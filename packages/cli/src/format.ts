@@ -6,6 +6,7 @@
  */
 import type {
   Ban,
+  Conversation,
   Group,
   Invitation,
   Member,
@@ -95,11 +96,64 @@ export function groupLabel(groupId: string, peer?: string): string {
   return peer === undefined ? `#${groupId}` : `@${peer}`;
 }
 
-/** `10:00:01 #lobby alice: hello`; continuation lines of a multi-line text are indented. `where` replaces `#group` (e.g. `@bob`). */
+/**
+ * `10:00:01 #lobby alice: hello`; continuation lines of a multi-line text are
+ * indented. `where` replaces `#group` (e.g. `@bob`). An edited message ends
+ * with `(edited)`; a deleted one shows `(deleted)` and no text.
+ */
 export function formatMessage(m: Message, st: Style, where = `#${m.groupId}`): string {
   const head = `${st.dim(formatTime(m.sentAt))} ${st.cyan(clean(where))} ${st.user(m.authorId)}: `;
-  const indent = ' '.repeat(visibleLength(head));
-  return head + clean(m.text).split('\n').join(`\n${indent}`);
+  if (m.deletedAt !== undefined) return head + st.dim('(deleted)');
+  return head + indented(m.text, visibleLength(head)) + (m.editedAt !== undefined ? ` ${st.dim('(edited)')}` : '');
+}
+
+function indented(text: string, width: number): string {
+  return clean(text).split('\n').join(`\n${' '.repeat(width)}`);
+}
+
+/** A history line: the message's short id (padded to `width`), then the message. */
+export function formatHistoryLine(m: Message, shortId: string, width: number, st: Style, where?: string): string {
+  const head = `${st.dim(shortId.padStart(width))} `;
+  const line = formatMessage(m, st, where);
+  // Continuation lines stay under the text, past the short id.
+  return head + line.split('\n').join(`\n${' '.repeat(visibleLength(head))}`);
+}
+
+/**
+ * A `message.updated`: `10:05:00 #lobby bob edited 4617: the new text`, or
+ * `10:06:00 #lobby * message 4617 deleted (bob, sent 10:00:01)`. `shortId`:
+ * the message's short id when it was shown in this session.
+ */
+export function formatUpdate(m: Message, st: Style, where = `#${m.groupId}`, shortId?: string): string {
+  const ref = shortId === undefined ? '' : ` ${shortId}`;
+  if (m.deletedAt !== undefined) {
+    return st.dim(`${formatTime(m.deletedAt)} ${clean(where)} * message${ref} deleted (${m.authorId}, sent ${formatTime(m.sentAt)})`);
+  }
+  const head = `${st.dim(formatTime(m.editedAt ?? m.sentAt))} ${st.cyan(clean(where))} ${st.user(m.authorId)} edited${st.dim(ref)}: `;
+  return head + indented(m.text, visibleLength(head));
+}
+
+/** Most characters of a last message shown in `conversations`. */
+const PREVIEW_MAX = 60;
+
+/** One line of text, at most PREVIEW_MAX characters: `(deleted)` for a tombstone. */
+export function preview(m: Pick<Message, 'text' | 'deletedAt'>): string {
+  if (m.deletedAt !== undefined) return '(deleted)';
+  const flat = clean(m.text.replace(/\s+/g, ' ').trim());
+  const chars = [...flat];
+  return chars.length > PREVIEW_MAX ? `${chars.slice(0, PREVIEW_MAX - 1).join('')}…` : flat;
+}
+
+/**
+ * A line of `conversations`: `#design “Design team”  3 unread — 10:00:01 bob: see the mockups?`.
+ * `where` names it (`@bob` for a direct conversation); `me` is written "you".
+ */
+export function formatConversation(c: Conversation, st: Style, where: string, me?: string): string {
+  const title = c.group.kind !== 'direct' && c.group.title ? ` “${clean(c.group.title)}”` : '';
+  const count = c.unread > 0 ? st.yellow(`${c.unread} unread`) : st.dim('all read');
+  const m = c.lastMessage;
+  const last = m ? ` — ${st.dim(formatTime(m.sentAt))} ${m.authorId === me ? 'you' : st.user(m.authorId)}: ${preview(m)}` : st.dim(' — no messages yet');
+  return `${st.cyan(clean(where))}${title}  ${count}${last}`;
 }
 
 /** `10:00:01 #lobby * bob joined`; a 1.1 `member.left` says why: `carol was kicked by alice`. */

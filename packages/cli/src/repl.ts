@@ -3,9 +3,16 @@
  * or, after `use GROUP`, messages for that group. Whatever arrives while the
  * person is typing is printed above the prompt, and the half-typed line is
  * drawn again below it. Everything goes to one output stream, in order.
+ *
+ * The prompt shows the unread messages of the other conversations
+ * (`alice#lobby (3 unread)>`); what arrives in the group in use is on screen,
+ * so the session moves the read marker along (`message.read`), as it does
+ * for what `join`, `dm` and `history` print. `history` names each message
+ * with a short id, stable for the session, that `edit` and `delete` take.
  */
 import { createInterface, clearLine, cursorTo, type Interface } from 'node:readline';
-import { NextChatClient, type ClientEvents, type Group, type Results, type WebSocketConstructor } from '@next-chat/client';
+import { NextChatClient, type ClientEvents, type Group, type Message, type Results, type WebSocketConstructor } from '@next-chat/client';
+import { compareMessageIds } from '@next-chat/core';
 import type { CommandContext, Outcome } from './context.js';
 import { UsageError, errorToText } from './errors-to-text.js';
 import {
@@ -17,6 +24,7 @@ import {
   formatRemoved,
   formatRoleEvent,
   formatTyping,
+  formatUpdate,
   groupLabel,
   makeStyle,
   plural,
@@ -24,14 +32,18 @@ import {
 } from './format.js';
 import { parseFlags, tokenize, type FlagSpec, type ParsedLine } from './line-args.js';
 import { SETTINGS_FLAGS } from './settings.js';
+import { SessionShortIds, looksLikeMessageRef, SHORT_ID_MIN } from './short-ids.js';
+import { UnreadCounts } from './unread.js';
 import * as ban from './commands/ban.js';
 import * as bans from './commands/bans.js';
 import * as block from './commands/block.js';
 import * as blocked from './commands/blocked.js';
+import * as conversations from './commands/conversations.js';
 import * as create from './commands/create.js';
 import * as decline from './commands/decline.js';
 import * as del from './commands/delete.js';
 import * as dm from './commands/dm.js';
+import * as edit from './commands/edit.js';
 import * as history from './commands/history.js';
 import * as info from './commands/info.js';
 import * as invitations from './commands/invitations.js';
@@ -75,7 +87,10 @@ export const HELP: [string, string][] = [
   ['leave GROUP', 'stop being a member'],
   ['say GROUP TEXT', 'send TEXT to GROUP (@USER: a direct conversation opened here)'],
   ['use GROUP', 'send the lines you type (that are not commands) to GROUP (or @USER)'],
-  ['history GROUP [N]', 'show the last N messages (default 20)'],
+  ['history GROUP [N]', 'show the last N messages (default 20), each with its short id'],
+  ['edit [SHORTID] TEXT', 'change your last message in the group in use (or the message SHORTID) to TEXT'],
+  ['delete [SHORTID] | delete GROUP [--yes]', 'delete your last message in the group in use (or the message SHORTID); or a room for everyone, with its messages (asks first)'],
+  ['conversations', 'your rooms and direct conversations, with their unread counts'],
   ['members GROUP', 'who is in the group, and who is online'],
   ['dm USER', 'open the direct conversation with USER and put it in use'],
   ['invite GROUP USER', 'invite USER to a room'],
@@ -86,7 +101,6 @@ export const HELP: [string, string][] = [
   ['ban GROUP USER [--for 10m|2h|1d] [--reason T]', 'put someone out and keep them out'],
   ['unban GROUP USER', 'lift a ban'],
   ['bans GROUP', 'the bans of a room'],
-  ['delete GROUP [--yes]', 'delete a room for everyone, with its messages (asks first)'],
   ['block USER', 'stop USER writing to you directly'],
   ['unblock USER', 'let USER write to you directly again'],
   ['blocked', 'whom you block'],
@@ -107,6 +121,8 @@ const COMMANDS = new Set([
   'say',
   'use',
   'history',
+  'edit',
+  'conversations',
   'members',
   'dm',
   'invite',
@@ -141,7 +157,8 @@ export const LINE_SPECS: Record<string, { usage: string; min: number; max: numbe
   ban: { usage: 'ban GROUP USER [--for 10m|2h|1d] [--reason "T"]', min: 2, max: 2, flags: { string: ['for', 'reason'] } },
   unban: { usage: 'unban GROUP USER', min: 2, max: 2 },
   bans: { usage: 'bans GROUP', min: 1, max: 1 },
-  delete: { usage: 'delete GROUP [--yes]', min: 1, max: 1, flags: { boolean: ['yes'] } },
+  delete: { usage: 'delete [SHORTID] | delete GROUP [--yes]', min: 0, max: 1, flags: { boolean: ['yes'] } },
+  conversations: { usage: 'conversations', min: 0, max: 0 },
   block: { usage: 'block USER', min: 1, max: 1 },
   unblock: { usage: 'unblock USER', min: 1, max: 1 },
   blocked: { usage: 'blocked', min: 0, max: 0 },
@@ -216,6 +233,13 @@ export class Repl {
   /** Direct conversations met in this session: group id → the other person, and back. */
   readonly #peerOf = new Map<string, string>();
   readonly #directWith = new Map<string, string>();
+  /** The short ids `history` shows, stable for the session. */
+  #shortIds = new SessionShortIds();
+  readonly #unread = new UnreadCounts();
+  /** The prompt as last set (redrawn only when it changes). */
+  #promptShown = '';
+  /** message.read per group: one in flight at a time, the newest id waiting behind it. */
+  readonly #reading = new Map<string, { inFlight: boolean; sent?: string; pending?: string }>();
 
   constructor(options: ReplOptions) {
     this.#o = options;
@@ -349,12 +373,89 @@ export class Repl {
     return !next.done && /^\s*y(es)?\s*$/i.test(next.value);
   }
 
-  #prompt(): void {
+  /** `alice#lobby> `, with the unread messages of the other conversations: `alice#lobby (3 unread)> `. */
+  #promptText(): string {
+    if (!this.#tty) return '';
     const who = this.#user ?? '';
     const where = this.#current ? this.#label(this.#current) : '';
-    this.#rl.setPrompt(this.#tty ? `${this.#style.bold(`${who}${where}`)}> ` : '');
+    const n = this.#unread.total(this.#current);
+    return `${this.#style.bold(`${who}${where}`)}${n > 0 ? this.#style.yellow(` (${n} unread)`) : ''}> `;
+  }
+
+  #prompt(): void {
+    this.#promptShown = this.#promptText();
+    this.#rl.setPrompt(this.#promptShown);
     this.#prompting = true;
     if (this.#tty) this.#rl.prompt(true);
+  }
+
+  /** The unread count changed: redraw the prompt (the half-typed line stays as it is). */
+  #refreshPrompt(): void {
+    if (!this.#tty || this.#asking) return;
+    const text = this.#promptText();
+    if (text === this.#promptShown) return;
+    this.#promptShown = text;
+    this.#rl.setPrompt(text);
+    if (!this.#prompting) return;
+    clearLine(this.#o.output, 0);
+    cursorTo(this.#o.output, 0);
+    this.#rl.prompt(true);
+  }
+
+  // ---- read state --------------------------------------------------------
+
+  /**
+   * The person has seen the group up to `messageId`: move the marker there.
+   * One request per group at a time; ids arriving meanwhile are folded into
+   * the next. Refusals (a group left meanwhile) are of no interest.
+   */
+  #markRead(groupId: string, messageId: string): void {
+    const client = this.#client;
+    if (!client || client.state !== 'open') return;
+    let st = this.#reading.get(groupId);
+    if (!st) this.#reading.set(groupId, (st = { inFlight: false }));
+    if (st.sent !== undefined && compareMessageIds(messageId, st.sent) <= 0) return;
+    if (st.inFlight) {
+      if (st.pending === undefined || compareMessageIds(messageId, st.pending) > 0) st.pending = messageId;
+      return;
+    }
+    st.inFlight = true;
+    st.sent = messageId;
+    const state = st;
+    client
+      .markRead(groupId, messageId)
+      .catch(() => {})
+      .finally(() => {
+        state.inFlight = false;
+        const next = state.pending;
+        state.pending = undefined;
+        if (next !== undefined && this.#client === client) this.#markRead(groupId, next);
+      });
+  }
+
+  /** What a command printed of a group: the newest of it is read. */
+  #sawMessages(messages: readonly Message[] | undefined): void {
+    const newest = messages?.[messages.length - 1];
+    if (newest) this.#markRead(newest.groupId, newest.id);
+  }
+
+  /** The exact counts, from me.conversations (every page), e.g. after (re)connecting. */
+  async #refreshUnread(c: NextChatClient): Promise<void> {
+    try {
+      const out = await conversations.exec(this.#ctx(c), {});
+      if (this.#client !== c) return;
+      this.#takeConversations(out.json as { conversations: Results['me.conversations']['conversations'] });
+    } catch {
+      // A hub without protocol 1.1, or the connection went: the counts stay as they are.
+    }
+  }
+
+  #takeConversations(json: { conversations: Results['me.conversations']['conversations'] }): void {
+    for (const c of json.conversations) {
+      this.#learnDirect(c.group);
+      this.#unread.setFromConversation(c);
+    }
+    this.#refreshPrompt();
   }
 
   // ---- commands ----------------------------------------------------------
@@ -367,7 +468,7 @@ export class Repl {
     const cmd = word.toLowerCase();
     if (!COMMANDS.has(cmd)) {
       if (slash) this.#error(new Error(`there is no command '${word}'; type help for the list`));
-      else if (this.#current) await this.#run(say.exec, { group: this.#current, text: line }, this.#current);
+      else if (this.#current) this.#learnMe(await this.#run(say.exec, { group: this.#current, text: line }, this.#current));
       else this.#error(new Error(`'${word}' is not a command; type help for the list, or "use GROUP" to chat in a group`));
       return false;
     }
@@ -427,6 +528,7 @@ export class Repl {
         const out = await this.#run(join.exec, { group }, group);
         if (!out) return false;
         this.#learnDirect((out.json as Results['group.join']).group);
+        this.#sawMessages((out.json as Results['group.join']).history);
         if (!this.#current) {
           this.#current = group;
           this.#info(`lines you type now go to ${this.#label(group)} (change with: use GROUP)`);
@@ -436,16 +538,22 @@ export class Repl {
       case 'leave': {
         if (!need(1, 'leave GROUP')) return false;
         const group = this.#resolve(args[0]);
-        if ((await this.#run(leave.exec, { group }, group)) && this.#current === group) this.#current = undefined;
+        if (await this.#run(leave.exec, { group }, group)) {
+          this.#unread.remove(group);
+          if (this.#current === group) this.#current = undefined;
+        }
         return false;
       }
       case 'say': {
         if (!need(2, 'say GROUP TEXT')) return false;
         const [name, text] = splitWord(rest);
         const group = this.#resolve(name);
-        await this.#run(say.exec, { group, text }, group);
+        this.#learnMe(await this.#run(say.exec, { group, text }, group));
         return false;
       }
+      case 'edit':
+        await this.#edit(rest, asMessage);
+        return false;
       case 'title':
       case 'topic': {
         if (!need(1, `${cmd} GROUP [TEXT]`)) return false;
@@ -461,7 +569,8 @@ export class Repl {
         if (!need(1, 'history GROUP [N]')) return false;
         const n = args[1] === undefined ? undefined : Number(args[1]);
         const group = this.#resolve(args[0]);
-        await this.#run(history.exec, { group, n }, group);
+        const out = await this.#run(history.exec, { group, n }, group);
+        if (out) this.#sawMessages((out.json as { messages: Message[] }).messages);
         return false;
       }
       case 'members': {
@@ -499,6 +608,7 @@ export class Repl {
         if (!out) return;
         const group = (out.json as Results['direct.open']).group;
         this.#learnDirect(group, p[0]);
+        this.#sawMessages((out.json as Results['direct.open']).history);
         this.#current = group.id;
         this.#info(`lines you type now go to @${p[0]} (change with: use GROUP)`);
         return;
@@ -528,8 +638,34 @@ export class Repl {
         await this.#run(bans.exec, { group: p[0] }, p[0]);
         return;
       case 'delete': {
-        const out = await this.#run(del.exec, { group: p[0], yes: bool('yes') }, p[0]);
-        if (out && (out.json as { deleted: boolean }).deleted && this.#current === p[0]) this.#current = undefined;
+        const yes = bool('yes');
+        if (p.length === 0) {
+          // Your last message in the group in use.
+          if (yes) this.#error(new UsageError('usage: delete GROUP --yes deletes a room; delete [SHORTID] deletes a message'));
+          else if (this.#current === undefined) this.#error(new UsageError(NO_GROUP_FOR_LAST('delete')));
+          else await this.#run(del.exec, { group: this.#current, message: 'last' }, this.#current);
+          return;
+        }
+        // --yes always means the room; else a short id of this session is a message.
+        const ref = yes ? undefined : this.#shortIds.lookup(p[0], this.#current);
+        if (ref) {
+          await this.#run(del.exec, { group: ref.groupId, message: ref.messageId }, ref.groupId);
+          return;
+        }
+        if (!yes && looksLikeMessageRef(p[0])) {
+          this.#error(new UsageError(`no message has the short id '${p[0]}' in this session (history GROUP shows them); to delete the room '${p[0]}': delete ${p[0]} --yes`));
+          return;
+        }
+        const out = await this.#run(del.exec, { group: p[0], yes }, p[0]);
+        if (out && (out.json as { deleted: boolean }).deleted) {
+          this.#unread.remove(p[0]);
+          if (this.#current === p[0]) this.#current = undefined;
+        }
+        return;
+      }
+      case 'conversations': {
+        const out = await this.#run(conversations.exec, {});
+        if (out) this.#takeConversations(out.json as { conversations: Results['me.conversations']['conversations'] });
         return;
       }
       case 'block':
@@ -544,6 +680,54 @@ export class Repl {
     }
   }
 
+  /**
+   * `edit TEXT` (your last message in the group in use), `edit SHORTID TEXT`
+   * (a message `history` named in this session), `edit -- TEXT` (TEXT may
+   * then begin with a word that looks like a short id).
+   */
+  async #edit(rest: string, asMessage: (text: string) => string): Promise<void> {
+    const usage = 'usage: edit [SHORTID] TEXT';
+    if (rest.trim() === '') {
+      this.#error(new UsageError(asMessage(usage)));
+      return;
+    }
+    const [first, remainder] = splitWord(rest);
+    if (first === '--') {
+      await this.#editLast(remainder);
+      return;
+    }
+    const ref = this.#shortIds.lookup(first, this.#current);
+    if (ref && remainder.trim() === '') {
+      this.#error(new UsageError(`nothing to change it to; usage: edit ${first} TEXT`));
+      return;
+    }
+    if (ref) {
+      await this.#run(edit.exec, { group: ref.groupId, message: ref.messageId, text: remainder }, ref.groupId);
+      return;
+    }
+    if (remainder.trim() !== '' && looksLikeMessageRef(first) && first.length >= SHORT_ID_MIN) {
+      this.#error(
+        new UsageError(`no message has the short id '${first}' in this session (history GROUP shows them); to make your last message begin with it: edit -- ${rest.trim()}`),
+      );
+      return;
+    }
+    await this.#editLast(rest);
+  }
+
+  async #editLast(text: string): Promise<void> {
+    if (this.#current === undefined) {
+      this.#error(new UsageError(NO_GROUP_FOR_LAST('edit')));
+      return;
+    }
+    await this.#run(edit.exec, { group: this.#current, message: 'last', text }, this.#current);
+  }
+
+  /** With a token alone the user id is not known until the hub names it: the author of our own send. */
+  #learnMe(out: Outcome | null): void {
+    const m = (out?.json as { message?: Message } | undefined)?.message;
+    if (this.#me === undefined && m && typeof m.authorId === 'string') this.#me = m.authorId;
+  }
+
   /** Runs a shared command; prints its lines or its error. Its outcome on success, else null. */
   async #run<A>(exec: (ctx: CommandContext, args: A) => Promise<Outcome>, args: A, group?: string, user?: string): Promise<Outcome | null> {
     const client = this.#client;
@@ -556,22 +740,26 @@ export class Repl {
       return null;
     }
     try {
-      const ctx: CommandContext = {
-        client,
-        style: this.#style,
-        interactive: true,
-        ...(this.#me !== undefined ? { me: this.#me } : {}),
-        // Only a person at a terminal can answer; piped input must say --yes.
-        ...(this.#tty ? { confirm: (q: string) => this.#confirm(q) } : {}),
-        where: (g: string) => this.#label(g),
-      };
-      const outcome = await exec(ctx, args);
+      const outcome = await exec(this.#ctx(client), args);
       for (const l of outcome.lines) this.#print(l);
       return outcome;
     } catch (err) {
       this.#error(err, group, user);
       return null;
     }
+  }
+
+  #ctx(client: NextChatClient): CommandContext {
+    return {
+      client,
+      style: this.#style,
+      interactive: true,
+      ...(this.#me !== undefined ? { me: this.#me } : {}),
+      // Only a person at a terminal can answer; piped input must say --yes.
+      ...(this.#tty ? { confirm: (q: string) => this.#confirm(q) } : {}),
+      where: (g: string) => this.#label(g),
+      shortIds: this.#shortIds,
+    };
   }
 
   #use(name: string | undefined): void {
@@ -586,6 +774,8 @@ export class Repl {
     }
     this.#current = group;
     this.#info(`lines you type now go to ${this.#label(group)}`);
+    const n = this.#unread.get(group);
+    if (n > 0) this.#info(`${this.#label(group)}: ${n} unread; see them with: history ${this.#sayName(group)} ${Math.min(n, 10_000)}`);
   }
 
   async #connect(url: string, givenUser: string | undefined, token: string | undefined): Promise<void> {
@@ -596,6 +786,9 @@ export class Repl {
     }
     this.#peerOf.clear();
     this.#directWith.clear();
+    this.#shortIds = new SessionShortIds();
+    this.#unread.clear();
+    this.#reading.clear();
     const user = givenUser ?? 'you';
     this.#me = givenUser;
     let client: NextChatClient;
@@ -648,7 +841,21 @@ export class Repl {
       if (!live()) return;
       // Their message is what they were typing: the next "is typing…" is news again.
       this.#typingShownAt.delete(`${m.groupId}\n${m.authorId}`);
+      const mine = this.#me !== undefined && m.authorId === this.#me;
+      const foreground = m.groupId === this.#current;
+      const counted = this.#unread.onMessage(m, { mine, foreground });
       this.#print(formatMessage(m, this.#style, this.#label(m.groupId)));
+      if (counted) this.#refreshPrompt();
+      // On screen in the group in use: read. (Your own send moved the marker already.)
+      if (foreground && !mine) this.#markRead(m.groupId, m.id);
+    });
+    c.on('message.updated', (u) => {
+      if (live()) this.#print(formatUpdate(u.message, this.#style, this.#label(u.message.groupId), this.#shortIds.known(u.message)));
+    });
+    c.on('read', (e) => {
+      if (!live()) return;
+      this.#unread.onRead(e);
+      this.#refreshPrompt();
     });
     c.on('typing', (e) => {
       if (live()) this.#showTyping(e);
@@ -677,6 +884,7 @@ export class Repl {
     });
     c.on('conversation.removed', (e) => {
       if (!live()) return;
+      this.#unread.remove(e.groupId);
       // Our own `delete` already said so.
       if (!(e.reason === 'deleted' && byMe(e.by))) this.#print(formatRemoved(e, this.#style, this.#label(e.groupId)));
       if (this.#current === e.groupId) {
@@ -687,6 +895,8 @@ export class Repl {
     c.on('open', ({ reconnected }) => {
       if (!live()) return;
       quietFailures = 0;
+      // Counts of conversations this connection does not follow live (and what changed while away).
+      void this.#refreshUnread(c);
       if (!reconnected) {
         this.#info(`connected to ${c.url} as ${this.#user}; type help for the commands`);
         return;
@@ -714,13 +924,17 @@ export class Repl {
     c.on('resumed', (e) => {
       if (!live()) return;
       const gap = e.complete ? '' : ' (older missed messages were too many to fetch)';
-      this.#info(`#${e.groupId}: ${e.missed === 0 ? 'nothing missed' : `${plural(e.missed, 'missed message')} shown above`}${gap}`);
+      const what = [...(e.missed > 0 ? [plural(e.missed, 'missed message')] : []), ...(e.updated ? [plural(e.updated, 'change')] : [])];
+      this.#info(`#${e.groupId}: ${what.length === 0 ? 'nothing missed' : `${what.join(' and ')} shown above`}${gap}`);
     });
     c.on('error', (err) => {
       if (live()) this.#error(err);
     });
   }
 }
+
+const NO_GROUP_FOR_LAST = (verb: 'edit' | 'delete') =>
+  `no group in use, so no last message to ${verb}: pick its group with: use GROUP, or name the message: ${verb} SHORTID${verb === 'edit' ? ' TEXT' : ''} (history GROUP shows them)`;
 
 function seconds(ms: number): string {
   return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;

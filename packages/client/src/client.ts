@@ -19,6 +19,7 @@ import {
   type MemberLeftEvent,
   type MemberRoleEvent,
   type Message,
+  type MessageUpdate,
   type MethodName,
   type NotificationName,
   type Notifications,
@@ -40,10 +41,39 @@ import {
 import { resolveOptions, type ClientOptions, type ResolvedOptions } from './options.js';
 import { Backoff } from './reconnect.js';
 import { PendingRequests } from './pending.js';
-import { LastSeen, firstPageBefore, mergeMissed, nextPageBefore } from './resume.js';
+import {
+  KnownChanges,
+  LastSeen,
+  firstPageBefore,
+  mergeResume,
+  nextPageBefore,
+  overflowPage,
+  pickUpdates,
+  updatesOverflow,
+  type LiveEntry,
+} from './resume.js';
 import { openTransport, type Transport } from './transport.js';
 
 export type ConnectionState = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed';
+
+/**
+ * The `message.updated` event: a message of a joined group was edited or
+ * deleted; `message` is as it is now (a tombstone has `text: ""` and
+ * `deletedAt`).
+ *
+ * - Live (`resumed` absent): the hub's notification, each exactly once, in
+ *   id/cursor order with the group's `message` events; `cursor` is the
+ *   change's place in the group's id space.
+ * - After a reconnect (`resumed: true`): a change the re-join reported in its
+ *   `updates` (a message at or before the resume cursor, changed while the
+ *   connection was down). The hub gives no cursor for these, so `cursor` is
+ *   the `since` of that re-join: every one of them happened after it, and it
+ *   is not a place later events can be compared with. They come before the
+ *   missed `message` events of the same resume, in message id order.
+ */
+export interface MessageUpdatedEvent extends MessageUpdate {
+  resumed?: true;
+}
 
 /** Events of {@link NextChatClient}. */
 export interface ClientEvents {
@@ -58,14 +88,24 @@ export interface ClientEvents {
   reconnecting: { attempt: number; delayMs: number; error?: Error };
   /**
    * After a reconnect, a group was re-joined and its missed messages were
-   * emitted as `message` events (`missed` of them). `complete: false` means
-   * more were missed than `resumeMaxMessages`: there is a gap before them.
+   * emitted as `message` events (`missed` of them, with the live ones held
+   * back meanwhile). `complete: false` means more were missed than
+   * `resumeMaxMessages`: there is a gap before them. `updated` (protocol
+   * 1.1, present only when not 0, so the v1 shape stays as it was): how many
+   * `message.updated` events the resume emitted, the re-join's `updates`
+   * (`resumed: true`) and the live changes held back meanwhile.
    */
-  resumed: { groupId: string; missed: number; complete: boolean };
+  resumed: { groupId: string; missed: number; complete: boolean; updated?: number };
   /** Errors that belong to no call and no close: a failed resume (`ResumeError`), a frame that is not JSON. */
   error: Error;
   /** A message of a joined group, each exactly once, in id order per group. */
   message: Message;
+  /**
+   * A message of a joined group was edited or deleted (protocol 1.1): live,
+   * in id/cursor order with `message`, or, with `resumed: true`, one of the
+   * changes a re-join after a reconnect reported (see {@link MessageUpdatedEvent}).
+   */
+  'message.updated': MessageUpdatedEvent;
   'member.joined': MemberEvent;
   /** `reason` (`left`, `kicked`, `banned`) and `by` come from protocol 1.1 hubs; a v1 hub leaves them out. */
   'member.left': MemberLeftEvent;
@@ -115,6 +155,8 @@ export type CreateGroupParams = Omit<ParamsInput<'group.create'>, 'groupId'>;
 export type UpdateGroupParams = Omit<ParamsInput<'group.update'>, 'groupId'>;
 /** Cursor and page size of the `me.*` and `group.bans` listings. */
 export type PageParams = ParamsInput<'me.blocked'>;
+/** Cursor (`next` of the previous page) and page size (1-200) of `me.conversations`. */
+export type ConversationsParams = ParamsInput<'me.conversations'>;
 
 const CREATE_KEYS = ['visibility', 'title', 'topic', 'capacity'] as const;
 
@@ -165,10 +207,12 @@ export class NextChatClient extends TypedEmitter<ClientEvents> {
   readonly #opts: ResolvedOptions;
   readonly #backoff: Backoff;
   readonly #seen = new LastSeen();
+  /** Edited and deleted states the application holds: not handed over again by a later resume. */
+  readonly #known = new KnownChanges();
   /** Groups this client joined (and has not left): re-joined on reconnect. */
   readonly #joined = new Set<string>();
-  /** Groups being resumed: their live messages wait here until the missed ones are out. */
-  readonly #resuming = new Map<string, Message[]>();
+  /** Groups being resumed: their live messages and changes wait here until the missed ones are out. */
+  readonly #resuming = new Map<string, LiveEntry[]>();
   readonly #pending = new PendingRequests();
   readonly #sleeps = new Set<{ timer: ReturnType<typeof setTimeout>; reject(err: Error): void }>();
   #waiters: Waiter[] = [];
@@ -207,7 +251,10 @@ export class NextChatClient extends TypedEmitter<ClientEvents> {
     return [...this.#joined].sort();
   }
 
-  /** Id of the last message delivered for a group (the resume cursor). */
+  /**
+   * The resume cursor of a group: the greatest of the ids of the messages and
+   * the cursors of the live `message.updated` delivered for it (one id space).
+   */
   lastSeenId(groupId: string): string | undefined {
     return this.#seen.get(groupId);
   }
@@ -432,6 +479,45 @@ export class NextChatClient extends TypedEmitter<ClientEvents> {
   }
 
   /**
+   * `message.read` (protocol 1.1): moves this user's read marker in the group
+   * forward to `messageId` (never back); every connection of the user gets
+   * `read`. Resolves with the marker and the unread count as they are now.
+   */
+  markRead(groupId: string, messageId: string, options?: RequestOptions): Promise<Results['message.read']> {
+    return this.request('message.read', { groupId, messageId }, options);
+  }
+
+  /**
+   * `message.edit` (protocol 1.1): replaces the text of one of your messages
+   * (not once deleted: 4033; an unknown id: 4044). Resolves with the message
+   * as edited (`editedAt` set); subscribed connections, this one too, get it
+   * as a `message.updated` event.
+   */
+  async editMessage(groupId: string, messageId: string, text: string, options?: RequestOptions): Promise<Message> {
+    return (await this.request('message.edit', { groupId, messageId, text }, options)).message;
+  }
+
+  /**
+   * `message.delete` (protocol 1.1): deletes a message, yours or, in a room,
+   * anyone's when you are its owner or an admin (else 4033). Resolves with
+   * the tombstone (`text: ""`, `deletedAt` set); deleting again resolves with
+   * the same tombstone. Subscribed connections get a `message.updated` event.
+   */
+  async deleteMessage(groupId: string, messageId: string, options?: RequestOptions): Promise<Message> {
+    return (await this.request('message.delete', { groupId, messageId }, options)).message;
+  }
+
+  /**
+   * `me.conversations` (protocol 1.1): one page of the rooms and direct
+   * conversations you are a member of, latest activity first, each with
+   * your role, read marker, unread count and newest message. Pass the `next`
+   * of a page as `after` for the following one (null: the last page).
+   */
+  conversations(params: ConversationsParams = {}, options?: RequestOptions): Promise<Results['me.conversations']> {
+    return this.request('me.conversations', params, options);
+  }
+
+  /**
    * `typing` (protocol 1.1): tells the group's other subscribed connections
    * that this user is writing. Members only (4003). Made to be called on
    * every keystroke and not awaited:
@@ -443,11 +529,6 @@ export class NextChatClient extends TypedEmitter<ClientEvents> {
    *   rejection. Await it (or `.catch`) to see errors such as 4003 or
    *   `NotConnectedError`.
    */
-  /** Moves this user's read marker in the group forward to `messageId` (never back); every connection of the user gets `read`. */
-  markRead(groupId: string, messageId: string, options?: RequestOptions): Promise<Results['message.read']> {
-    return this.request('message.read', { groupId, messageId }, options);
-  }
-
   typing(groupId: string, options: RequestOptions = {}): Promise<Results['typing']> {
     const p = this.#typing(groupId, options);
     p.catch(() => {});
@@ -548,7 +629,13 @@ export class NextChatClient extends TypedEmitter<ClientEvents> {
       this.#joined.add(r.group.id);
       // A resume join's history is delivered by #flushResume, message by
       // message; moving the cursor here would make it drop them as seen.
-      if (!this.#resuming.has(r.group.id)) this.#seen.observeJoin(r.group.id, r.history, r.complete);
+      if (!this.#resuming.has(r.group.id)) {
+        this.#seen.observeJoin(r.group.id, r.history, r.complete);
+        // The application holds these states now (the join's return value):
+        // a later resume below their changes' cursors does not repeat them.
+        this.#known.remember(r.history);
+        if (Array.isArray(r.updates)) this.#known.remember(r.updates);
+      }
     } else if (method === 'group.leave' || method === 'group.delete') {
       this.#forget((params as { groupId: string }).groupId);
     }
@@ -562,6 +649,7 @@ export class NextChatClient extends TypedEmitter<ClientEvents> {
   #forget(groupId: string): void {
     this.#joined.delete(groupId);
     this.#seen.forget(groupId);
+    this.#known.forget(groupId);
   }
 
   #onNotification(method: string, params: unknown): void {
@@ -570,8 +658,18 @@ export class NextChatClient extends TypedEmitter<ClientEvents> {
         const m = params as Message;
         if (!m || typeof m.groupId !== 'string' || !isMessageId(m.id)) return;
         const buffer = this.#resuming.get(m.groupId);
-        if (buffer) buffer.push(m);
+        if (buffer) buffer.push({ kind: 'message', message: m });
         else this.#deliver(m);
+        return;
+      }
+      case 'message.updated': {
+        const u = params as MessageUpdate;
+        if (!u || typeof u !== 'object' || !isMessageId(u.cursor)) return;
+        const m = u.message;
+        if (!m || typeof m !== 'object' || typeof m.groupId !== 'string' || !isMessageId(m.id)) return;
+        const buffer = this.#resuming.get(m.groupId);
+        if (buffer) buffer.push({ kind: 'update', update: u });
+        else this.#deliverUpdate(u);
         return;
       }
       case 'member.joined':
@@ -610,8 +708,28 @@ export class NextChatClient extends TypedEmitter<ClientEvents> {
 
   #deliver(m: Message): boolean {
     if (!this.#seen.accept(m)) return false;
+    // Live messages are new; a resume's history shows edits and tombstones.
+    this.#known.remember([m]);
     this.emit('message', m);
     return true;
+  }
+
+  /** A live change: once, past the cursor, which moves to its `cursor`. */
+  #deliverUpdate(u: MessageUpdate): boolean {
+    if (!this.#seen.acceptUpdate(u)) return false;
+    this.#known.remember([u.message]);
+    this.emit('message.updated', { message: u.message, cursor: u.cursor });
+    return true;
+  }
+
+  /**
+   * A change a resume's `updates` reported: no cursor of its own (see
+   * {@link MessageUpdatedEvent}), so the resume cursor does not move; it is
+   * remembered instead, so a second resume from the same cursor drops it.
+   */
+  #deliverResumedUpdate(m: Message, since: string): void {
+    this.#known.remember([m]);
+    this.emit('message.updated', { message: m, cursor: since, resumed: true });
   }
 
   // ---- connection state machine -----------------------------------------
@@ -690,6 +808,8 @@ export class NextChatClient extends TypedEmitter<ClientEvents> {
     const since = this.#seen.get(groupId);
     const limit = Math.min(this.#opts.resumePageLimit, PAGE_LIMIT_MAX);
     const pages: Message[][] = [];
+    /** Changed messages found by paging when the join's `updates` were cut at `limit`. */
+    const overflow: Message[] = [];
     let join: Results['group.join'] | undefined;
     let complete = true;
     try {
@@ -708,7 +828,25 @@ export class NextChatClient extends TypedEmitter<ClientEvents> {
         fetched += page.messages.length;
         before = nextPageBefore(since, page);
       }
-      this.#flushResume(groupId, since, pages, join.history, complete);
+      // More changes than one join holds: the rest are messages after the
+      // last update given, up to since, as message.history shows them now.
+      const range = since === undefined ? null : updatesOverflow(since, join, limit);
+      if (range && since !== undefined) {
+        let scanned = 0;
+        let at: string | null = range.before;
+        while (at !== null) {
+          if (scanned >= this.#opts.resumeMaxMessages) {
+            complete = false;
+            break;
+          }
+          const page = await this.request('message.history', { groupId, before: at, limit });
+          scanned += page.messages.length;
+          const step = overflowPage(range, since, page);
+          overflow.push(...step.changed);
+          at = step.before;
+        }
+      }
+      this.#flushResume(groupId, since, pages, join, overflow, complete);
     } catch (err) {
       const buffered = this.#resuming.get(groupId);
       this.#resuming.delete(groupId);
@@ -723,24 +861,57 @@ export class NextChatClient extends TypedEmitter<ClientEvents> {
         this.#forget(groupId);
       } else if (join && buffered) {
         // Joined, but paging failed: hand out what we have and say there is a gap.
-        for (const m of mergeMissed(since, join.history, buffered)) this.#deliver(m);
+        this.#handOut(groupId, since, [join.history], buffered, [join.updates ?? [], overflow]);
       }
       this.emit('error', new ResumeError(groupId, err));
     }
   }
 
-  #flushResume(groupId: string, since: string | undefined, pages: Message[][], history: Message[], complete: boolean): void {
+  #flushResume(groupId: string, since: string | undefined, pages: Message[][], join: Results['group.join'], overflow: Message[], complete: boolean): void {
     const buffered = this.#resuming.get(groupId) ?? [];
     this.#resuming.delete(groupId);
     const stillOurs = this.#joined.has(groupId);
-    let missed = 0;
-    for (const m of mergeMissed(since, ...pages, history, buffered)) if (this.#deliver(m)) missed++;
+    const { missed, updated } = this.#handOut(groupId, since, [...pages, join.history], buffered, [join.updates ?? [], overflow]);
     if (!stillOurs) {
       // conversation.removed (or a leave) came in mid-resume: what came before it is out; keep no cursor.
       this.#seen.forget(groupId);
+      this.#known.forget(groupId);
       return;
     }
-    this.emit('resumed', { groupId, missed, complete });
+    this.emit('resumed', { groupId, missed, complete, ...(updated > 0 ? { updated } : {}) });
+  }
+
+  /**
+   * Emits what a resume found, each once: first the changes of messages at
+   * or before `since` (message id order, `resumed: true`), then the missed
+   * messages merged with the live messages and changes held back meanwhile,
+   * in id/cursor order. Together with the live notifications after the join,
+   * that is every message and change exactly once (docs/protocol.md §11).
+   */
+  #handOut(
+    groupId: string,
+    since: string | undefined,
+    batches: Message[][],
+    buffered: LiveEntry[],
+    updates: Message[][],
+  ): { missed: number; updated: number } {
+    let missed = 0;
+    let updated = 0;
+    if (since !== undefined) {
+      for (const m of pickUpdates(since, updates, (x) => this.#known.has(x))) {
+        if (m.groupId !== groupId) continue;
+        this.#deliverResumedUpdate(m, since);
+        updated++;
+      }
+    }
+    for (const e of mergeResume(since, batches, buffered)) {
+      if (e.kind === 'message') {
+        if (this.#deliver(e.message)) missed++;
+      } else if (this.#deliverUpdate(e.update)) {
+        updated++;
+      }
+    }
+    return { missed, updated };
   }
 
   #onClose(wasOpen: boolean, code: number, reason: string, failure?: ConnectError): void {

@@ -16,7 +16,9 @@ export type {
   ClientEvents,
   ConnectionState,
   ConnectOptions,
+  ConversationsParams,
   CreateGroupParams,
+  MessageUpdatedEvent,
   PageParams,
   RequestOptions,
   UpdateGroupParams,
@@ -32,13 +34,28 @@ export {
   ResumeError,
 } from './errors.js';
 export { Backoff, backoffDelay, backoffCeiling, DEFAULT_BACKOFF, type BackoffOptions } from './reconnect.js';
-export { LastSeen, mergeMissed, firstPageBefore, nextPageBefore } from './resume.js';
+export {
+  LastSeen,
+  KnownChanges,
+  mergeMissed,
+  mergeResume,
+  firstPageBefore,
+  nextPageBefore,
+  pickUpdates,
+  updatesOverflow,
+  overflowPage,
+  laterCursor,
+  changeKey,
+  idAfter,
+  type LiveEntry,
+} from './resume.js';
 export { normalizeHubUrl } from './url.js';
 export type { WebSocketConstructor, WebSocketLike } from './transport.js';
 export type { Listener } from './emitter.js';
 export { RpcError, ErrorCode, CloseCode } from '@next-chat/core';
 export type {
   Ban,
+  Conversation,
   Group,
   GroupKind,
   Invitation,
@@ -46,11 +63,14 @@ export type {
   Member,
   MemberEvent,
   MemberLeftEvent,
+  MemberReadEvent,
   MemberRoleEvent,
   Message,
+  MessageUpdate,
   MethodName,
   Notifications,
   ParamsInput,
+  ReadEvent,
   RemovedReason,
   Results,
   Role,

@@ -49,6 +49,10 @@ function answer(req: SentRequest): unknown {
       return {};
     case 'group.members':
       return { members: [], next: null };
+    case 'me.conversations':
+      return { conversations: [], next: null };
+    case 'message.read':
+      return { readUpTo: p.messageId, unread: 0 };
     default:
       throw new Error(`unexpected ${req.method}`);
   }
@@ -266,7 +270,8 @@ describe('typing', () => {
     await s.expect('alice#lobby> hello there');
     s.type('');
     await s.expect('#lobby alice: hello there');
-    expect(s.sent().map((r) => r.method)).toEqual(['group.join', 'typing', 'message.send']);
+    // (me.conversations: the unread counts, asked for on connecting.)
+    expect(s.sent().map((r) => r.method)).toEqual(['me.conversations', 'group.join', 'typing', 'message.send']);
     // Commands, even after 1.5 s, are not messages: no typing.
     vi.setSystemTime(T0 + 1500);
     for (const line of ['members lobby', '/help', 'say lobby hi']) {

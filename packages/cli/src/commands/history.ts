@@ -1,12 +1,13 @@
 import type { Message } from '@next-chat/client';
 import type { Argv } from 'yargs';
 import { MAX_PAGES, type CommandContext, type GlobalArgs, type Outcome } from '../context.js';
-import { formatMessage } from '../format.js';
+import { formatHistoryLine } from '../format.js';
+import { shortIdsForList } from '../short-ids.js';
 import { oneShot } from '../one-shot.js';
 import { UsageError } from '../errors-to-text.js';
 
 export const command = 'history <group> [n]';
-export const desc = 'Show the last n messages of a group (you must be a member)';
+export const desc = 'Show the last n messages of a group, each with the short id edit and delete take (you must be a member)';
 export interface Args {
   group: string;
   n?: number;
@@ -35,7 +36,11 @@ export async function exec(ctx: CommandContext, args: Args): Promise<Outcome> {
     before = r.next;
   }
   const messages = batches.flat();
-  const lines = messages.length > 0 ? messages.map((m) => formatMessage(m, ctx.style, ctx.where?.(m.groupId))) : [`no messages in #${args.group} yet`];
+  if (messages.length === 0) return { lines: [`no messages in #${args.group} yet`], json: { messages } };
+  // The session's short ids when there is one (stable), else names that resolve against the newest messages.
+  const names = ctx.shortIds ? ctx.shortIds.name(messages) : shortIdsForList(messages);
+  const width = Math.max(...names.map((n) => n.length));
+  const lines = messages.map((m, i) => formatHistoryLine(m, names[i], width, ctx.style, ctx.where?.(m.groupId)));
   return { lines, json: { messages } };
 }
 

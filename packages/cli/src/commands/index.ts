@@ -9,9 +9,11 @@ import * as topic from './topic.js';
 import * as join from './join.js';
 import * as leave from './leave.js';
 import * as say from './say.js';
+import * as edit from './edit.js';
 import * as history from './history.js';
 import * as members from './members.js';
 import * as dm from './dm.js';
+import * as conversations from './conversations.js';
 import * as invite from './invite.js';
 import * as invitations from './invitations.js';
 import * as decline from './decline.js';
@@ -36,9 +38,11 @@ export const commands = [
   join,
   leave,
   say,
+  edit,
   history,
   members,
   dm,
+  conversations,
   invite,
   invitations,
   decline,
