@@ -9,7 +9,8 @@ const integration = {
 } satisfies InlineConfig;
 
 // `unit` needs nothing but Node. `integration` starts real hub processes and,
-// through its global setup, a throwaway redis-server and mariadbd.
+// through its global setup, a throwaway redis-server and mariadbd; its web/
+// tests also drive a real Chromium (tests/integration/web/browser.ts).
 // `protocol-redis` runs the protocol and fuzz tests again with every hub on
 // Redis + MariaDB, so each promise of docs/protocol.md is checked on both engines.
 export default defineConfig({

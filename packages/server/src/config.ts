@@ -122,6 +122,13 @@ function httpUrlProblem(s: string): string | undefined {
   return 'must be a URL starting with http:// or https://';
 }
 
+/** NEXT_CHAT_WEB_TOKEN_URL: an absolute http(s) URL, or a path on the hub's own host (a login service behind the same Ingress). */
+function tokenUrlProblem(s: string): string | undefined {
+  if (s.startsWith('/') && !s.startsWith('//')) return /[\s"'<>\\]/.test(s) ? 'must be a path without spaces, quotes, < > or backslashes' : undefined;
+  const p = httpUrlProblem(s);
+  return p === undefined ? undefined : 'must be a URL starting with http:// or https://, or a path starting with /';
+}
+
 const HOST_NAME_RE = /^(?=.{1,253}$)[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?(?:\.[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)*\.?$/;
 
 function hostProblem(h: string): string | undefined {
@@ -249,6 +256,15 @@ const schema = z.object({
   metricsPort: int(0, 65535, 'a port number')
     .optional()
     .describe('serve /metrics only on this port (keep it off the public Service and Ingress). Unset: /metrics is served on NEXT_CHAT_PORT'),
+  web: z
+    .enum(['on', 'off'], { error: "must be 'on' or 'off'" })
+    .default('on')
+    .describe("'on': the web app (packages/web) is served at / on NEXT_CHAT_PORT; 'off': / answers 404, only the WebSocket and the probes are served"),
+  webTokenUrl: checked(tokenUrlProblem)
+    .optional()
+    .describe(
+      "jwt mode: where the web app fetches a person's token, sending the browser's cookies (answer: JSON {token} or the token as text); an http(s) URL or a path on this host. Unset: the token comes in the page's address (#token=...)",
+    ),
   logLevel: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
     .default('info')
@@ -381,6 +397,8 @@ export function parseConfig(env: Record<string, string | undefined>, flags: Reco
   }
   if (c.metricsPort !== undefined && c.metricsPort !== 0 && c.metricsPort === c.port)
     problems.push('NEXT_CHAT_METRICS_PORT must differ from NEXT_CHAT_PORT (leave it unset to serve /metrics on the main port)');
+  if (c.webTokenUrl !== undefined && c.authMode !== 'jwt') problems.push('NEXT_CHAT_WEB_TOKEN_URL only makes sense with NEXT_CHAT_AUTH_MODE=jwt (in trust mode the web app asks for a user id)');
+  if (c.webTokenUrl !== undefined && c.web === 'off') problems.push('NEXT_CHAT_WEB_TOKEN_URL is for the web app, which NEXT_CHAT_WEB=off turns off');
   if (c.mysqlUrl && !c.redisUrl) problems.push('NEXT_CHAT_MYSQL_URL needs NEXT_CHAT_REDIS_URL: history is written from the Redis streams');
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(c);

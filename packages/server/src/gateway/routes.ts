@@ -1,11 +1,13 @@
 /**
  * The plain HTTP routes of the hub: /healthz, /readyz, /metrics (unless it
- * has a port of its own), and a sentence for everything else.
+ * has a port of its own), the web app at / (web-app.ts, unless
+ * NEXT_CHAT_WEB=off), and a sentence for everything else.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { PROTOCOL_PATH } from '@next-chat/core';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
+import type { WebApp } from './web-app.js';
 
 export type Readiness = 'ready' | 'draining' | 'unavailable';
 
@@ -29,6 +31,8 @@ export class Routes {
     private readonly readiness: () => Readiness,
     /** False when /metrics is served on a port of its own. */
     private readonly metricsHere: boolean,
+    /** Undefined with NEXT_CHAT_WEB=off. */
+    private readonly web: WebApp | undefined,
   ) {}
 
   /** The public port. */
@@ -40,6 +44,7 @@ export class Routes {
       json(res, state === 'ready' ? 200 : 503, { status: state });
     } else if (isRead(req) && path === '/metrics' && this.metricsHere) void this.serveMetrics(res);
     else if (path === PROTOCOL_PATH) json(res, 426, { error: 'upgrade_required', message: `connect with a WebSocket to ${PROTOCOL_PATH}` }, { upgrade: 'websocket' });
+    else if (this.web?.serve(req, res, path)) return;
     else json(res, 404, { error: 'not_found', message: `no such path; the WebSocket endpoint is ${PROTOCOL_PATH}` });
   }
 

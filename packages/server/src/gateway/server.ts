@@ -1,6 +1,7 @@
 /**
  * The network face of a hub, put together: the HTTP server of the public
- * port (routes.ts, and the upgrade at /next-chat, upgrade.ts), the metrics
+ * port (routes.ts with the web app, web-app.ts, and the upgrade at
+ * /next-chat, upgrade.ts), the metrics
  * port when it has its own (NEXT_CHAT_METRICS_PORT), the open connections
  * (registry.ts), their heartbeat, and the SIGTERM drain.
  */
@@ -20,6 +21,7 @@ import { answerAndDrain } from './http-answers.js';
 import { ConnectionRegistry } from './registry.js';
 import { Routes, type Readiness } from './routes.js';
 import { Upgrader } from './upgrade.js';
+import { WebApp } from './web-app.js';
 
 function listen(server: http.Server, port: number, host: string): Promise<void> {
   return new Promise<void>((resolve, reject) => {
@@ -58,7 +60,9 @@ export class Gateway {
       skipUTF8Validation: true,
       perMessageDeflate: false,
     });
-    const routes = new Routes(metrics, log, () => this.readiness(), config.metricsPort === undefined);
+    const web = config.web === 'on' ? WebApp.load({ authMode: config.authMode, tokenUrl: config.webTokenUrl }) : undefined;
+    if (web?.missing !== undefined) log.warn(web.missing);
+    const routes = new Routes(metrics, log, () => this.readiness(), config.metricsPort === undefined, web);
     const upgrader = new Upgrader(wss, authenticate, this.registry, () => this.draining, metrics, log, limitLog);
     this.http = http.createServer(
       // Node checks header timeouts on this interval (30 s by default), so a
