@@ -184,7 +184,7 @@ describe('ha value set: 3 replicas, Ingress, HPA, ServiceMonitor', () => {
     expect(s.ingressClassName).toBe('nginx');
     expect(s.tls).toEqual([{ hosts: ['chat.example.com'], secretName: 'chat.example.com-tls' }]);
     expect(s.rules[0].http.paths).toEqual([
-      { path: '/next-chat', pathType: 'Prefix', backend: { service: { name: 'chat-next-chat', port: { name: 'http' } } } },
+      { path: '/', pathType: 'Prefix', backend: { service: { name: 'chat-next-chat', port: { name: 'http' } } } },
     ]);
   });
 
