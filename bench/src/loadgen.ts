@@ -4,6 +4,9 @@
  *
  *   setup  → connect every client, create and join its group  → ready (join latencies)
  *   run    → reset counters; senders send with an in-flight window → sent
+ *            (editEvery n: every nth of a sender's messages is a
+ *            message.edit of one of its own recent messages instead; its
+ *            message.updated reaches every member like a message)
  *   report → receipts and end-to-end latency so far              → report
  *   history→ message.history pages with random cursors          → history
  *   close  → close everything and exit
@@ -30,7 +33,7 @@ export interface ClientSpec {
 
 export type Command =
   | { cmd: 'setup'; protocol: Protocol; clients: ClientSpec[]; create: { url: string; groups: string[] } | null; joinLimit: number; concurrency: number; timeoutMs: number }
-  | { cmd: 'run'; senders: 'all' | 'none' | number[]; window: number; durationMs: number; maxMessages: number; textBytes: number; drainMs: number; ratePerSender?: number }
+  | { cmd: 'run'; senders: 'all' | 'none' | number[]; window: number; durationMs: number; maxMessages: number; textBytes: number; drainMs: number; ratePerSender?: number; editEvery?: number }
   | { cmd: 'report' }
   | { cmd: 'history'; durationMs: number; concurrency: number; limit: number; maxRequests: number; ranges: Record<string, [number, number]> }
   | { cmd: 'close' };
@@ -39,7 +42,7 @@ type HistJSON = ReturnType<Histogram['toJSON']>;
 
 export type Event =
   | { ev: 'ready'; connected: number; failed: number; join: HistJSON; connect: HistJSON; errors: string[] }
-  | { ev: 'sent'; sent: number; acked: number; ackErrors: number; echoTimeouts: number; sendMs: number }
+  | { ev: 'sent'; sent: number; acked: number; ackErrors: number; echoTimeouts: number; sendMs: number; edits: number; ackErrorSamples: string[] }
   | { ev: 'report'; received: number; latency: HistJSON; lastAtMs: number; closed: number }
   | { ev: 'history'; requests: number; pages: number; errors: number; latency: HistJSON; rows: number }
   | { ev: 'error'; message: string };
@@ -52,6 +55,7 @@ function nowUs(): number {
 interface Client {
   spec: ClientSpec;
   call(method: string, params: Record<string, unknown>): Promise<unknown>;
+  /** Resolves with the result: `{message}` for the hub, whatever the ack carries for Socket.IO. */
   send(group: string, text: string): Promise<unknown>;
   onMessage: (authorId: string, text: string) => void;
   readonly closed: boolean;
@@ -74,6 +78,8 @@ function deliver(frame: string, onMessage: (authorId: string, text: string) => v
 }
 
 const MESSAGE_PREFIX = '{"jsonrpc":"2.0","method":"message",';
+/** An edit's (or delete's) notification: params `{cursor, message}`, the message's authorId and text read the same way. */
+const UPDATED_PREFIX = '{"jsonrpc":"2.0","method":"message.updated",';
 
 class RpcClient implements Client {
   private nextId = 1;
@@ -87,7 +93,7 @@ class RpcClient implements Client {
   ) {
     ws.on('message', (data) => {
       const s = (data as Buffer).toString();
-      if (s.startsWith(MESSAGE_PREFIX)) return deliver(s, this.onMessage);
+      if (s.startsWith(MESSAGE_PREFIX) || s.startsWith(UPDATED_PREFIX)) return deliver(s, this.onMessage);
       const f = JSON.parse(s) as { id?: number; result?: unknown; error?: { code: number; message: string } };
       if (f.id === undefined) return;
       const p = this.pending.get(f.id);
@@ -333,6 +339,13 @@ async function run(c: Extract<Command, { cmd: 'run' }>): Promise<void> {
   let acked = 0;
   let ackErrors = 0;
   let echoTimeouts = 0;
+  let edits = 0;
+  const ackErrorSamples: string[] = [];
+  const failed = (e: Error) => {
+    ackErrors++;
+    if (ackErrorSamples.length < 5) ackErrorSamples.push(e.message);
+  };
+  const editEvery = c.editEvery && c.editEvery > 1 ? Math.floor(c.editEvery) : 0;
   const started = Date.now();
   const stopAt = started + c.durationMs;
   await Promise.all(
@@ -366,6 +379,16 @@ async function run(c: Extract<Command, { cmd: 'run' }>): Promise<void> {
           const gapMs = c.ratePerSender ? 1000 / c.ratePerSender : 0;
           let nextAt = Date.now();
           let paceTimer: NodeJS.Timeout | undefined;
+          // Ids of this sender's latest answered messages (edits pick one of them).
+          const recent: string[] = [];
+          // A random phase per sender: an edit share of 1/editEvery however few operations a sender makes in a run.
+          const phase = editEvery ? Math.floor(Math.random() * editEvery) : 0;
+          const remember = (r: unknown) => {
+            const id = (r as { message?: { id?: unknown } } | null)?.message?.id;
+            if (typeof id !== 'string') return;
+            recent.push(id);
+            if (recent.length > 8) recent.shift();
+          };
           const pump = () => {
             while (!stopped && inflight < c.window && mine < perSender) {
               if (client.closed || Date.now() >= stopAt) return stop();
@@ -380,10 +403,24 @@ async function run(c: Extract<Command, { cmd: 'run' }>): Promise<void> {
               inflight++;
               mine++;
               sent++;
-              client
-                .send(client.spec.group, `${nowUs().toFixed(1)}:${pad}`)
-                .then(() => acked++)
-                .catch(() => ackErrors++);
+              const text = `${nowUs().toFixed(1)}:${pad}`;
+              // Every editEvery-th operation edits one of the sender's recent messages (a send until one was answered).
+              if (editEvery && (mine + phase) % editEvery === 0 && recent.length > 0) {
+                edits++;
+                const messageId = recent[Math.floor(Math.random() * recent.length)];
+                client
+                  .call('message.edit', { groupId: client.spec.group, messageId, text })
+                  .then(() => acked++)
+                  .catch(failed);
+              } else {
+                client
+                  .send(client.spec.group, text)
+                  .then((r) => {
+                    acked++;
+                    if (editEvery) remember(r);
+                  })
+                  .catch(failed);
+              }
             }
             if (!stopped && mine >= perSender) stop();
           };
@@ -399,7 +436,7 @@ async function run(c: Extract<Command, { cmd: 'run' }>): Promise<void> {
   );
   // Acks of the last sends may still be on their way; wait for them briefly (bounded).
   for (let i = 0; i < 100 && acked + ackErrors < sent; i++) await new Promise((r) => setTimeout(r, 20));
-  send({ ev: 'sent', sent, acked, ackErrors, echoTimeouts, sendMs: Date.now() - started });
+  send({ ev: 'sent', sent, acked, ackErrors, echoTimeouts, sendMs: Date.now() - started, edits, ackErrorSamples });
 }
 
 async function history(c: Extract<Command, { cmd: 'history' }>): Promise<void> {

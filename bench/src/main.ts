@@ -4,8 +4,11 @@
  * single-process ws broadcast, load from separate processes. One JSON line
  * per result on stdout, a table at the end; progress on stderr.
  *
- * Env: BENCH_SCENARIOS (comma list of fanout,groups,connections,history,abuse;
- * default all; abuse.ts has its own BENCH_ABUSE_* settings), BENCH_ROUNDS
+ * Env: BENCH_SCENARIOS (comma list of fanout,groups,groups-edits,connections,
+ * history,conversations,abuse; default all; groups-edits also runs Next
+ * Chat's plain groups when groups is not listed, as its baseline;
+ * abuse.ts and conversations.ts have their own BENCH_ABUSE_* and
+ * BENCH_CONVERSATIONS_ENGINES settings), BENCH_ROUNDS
  * (alternating rounds of fanout/groups, default 5),
  * BENCH_DURATION_MS (send phase of a run, default 3000),
  * BENCH_CPU_PROF (a directory: hubs run with --cpu-prof into it).
@@ -15,6 +18,7 @@ import { spawnSync } from 'node:child_process';
 import { Redis } from 'ioredis';
 import mysql from 'mysql2/promise';
 import { abuse, abuseTable } from './abuse.js';
+import { conversations, conversationsTable } from './conversations.js';
 import { Gen } from './gen.js';
 import type { ClientSpec, Event, Protocol } from './loadgen.js';
 import { CONFIGURATOR_BIN, cpuSeconds, machineBusySeconds, peakRss, rss, SIO_SERVER, startHubProc, startServer, WS_SERVER, type ServerProc } from './procs.js';
@@ -23,7 +27,7 @@ import { Histogram, median, r3, table } from './stats.js';
 
 type System = 'next-chat' | 'socket.io' | 'ws';
 
-const SCENARIOS = (process.env.BENCH_SCENARIOS ?? 'fanout,groups,connections,history,abuse').split(',').map((s) => s.trim());
+const SCENARIOS = (process.env.BENCH_SCENARIOS ?? 'fanout,groups,groups-edits,connections,history,conversations,abuse').split(',').map((s) => s.trim());
 const ROUNDS = Math.max(1, Math.min(9, Number(process.env.BENCH_ROUNDS ?? 5)));
 const DURATION_MS = Math.max(500, Math.min(30_000, Number(process.env.BENCH_DURATION_MS ?? 3000)));
 const CPU_PROF = process.env.BENCH_CPU_PROF;
@@ -34,6 +38,8 @@ const FANOUT_WINDOW = 16;
 const FANOUT_PACED_RATE = 100;
 const GROUPS = 100;
 const GROUP_MEMBERS = 10;
+/** groups-edits: every 10th operation of each sender is a message.edit of one of its own recent messages (10 % edits). */
+const GROUPS_EDIT_EVERY = 10;
 const IDLE_CONNECTIONS = 10_000;
 const IDLE_GROUPS = 100;
 const HISTORY_ROWS = 1_000_000;
@@ -115,6 +121,7 @@ async function throughputRun(opts: {
   window: number;
   expectedPer: number;
   ratePerSender?: number;
+  editEvery?: number;
   extra?: Record<string, unknown>;
 }): Promise<Record<string, unknown>> {
   const meter = cpuMeter([...opts.servers, ...(opts.redis ? [{ name: 'redis', pid: opts.redis.pid }] : [])]);
@@ -125,11 +132,17 @@ async function throughputRun(opts: {
   for (const g of opts.receivers) g.tell({ cmd: 'run', senders: 'none', window: 0, durationMs: 0, maxMessages: 0, textBytes: TEXT_BYTES, drainMs: 0 });
   const sentEvents = await Promise.all(
     opts.senders.map((g) =>
-      g.request({ cmd: 'run', senders: 'all', window: opts.window, durationMs: DURATION_MS, maxMessages: 5_000_000, textBytes: TEXT_BYTES, drainMs: 10_000, ratePerSender: opts.ratePerSender }, 'sent', DURATION_MS + 30_000),
+      g.request(
+        { cmd: 'run', senders: 'all', window: opts.window, durationMs: DURATION_MS, maxMessages: 5_000_000, textBytes: TEXT_BYTES, drainMs: 10_000, ratePerSender: opts.ratePerSender, editEvery: opts.editEvery },
+        'sent',
+        DURATION_MS + 30_000,
+      ),
     ),
   );
   const sent = sentEvents.reduce((a, e) => a + e.sent, 0);
   const ackErrors = sentEvents.reduce((a, e) => a + e.ackErrors, 0);
+  const edits = sentEvents.reduce((a, e) => a + e.edits, 0);
+  const ackErrorSamples = sentEvents.flatMap((e) => e.ackErrorSamples).slice(0, 5);
   const expected = sent * opts.expectedPer;
   // Drain: poll receivers until everything arrived (bounded in time and count).
   let reports: Extract<Event, { ev: 'report' }>[] = [];
@@ -167,6 +180,8 @@ async function throughputRun(opts: {
     received,
     lost: expected - received,
     ackErrors,
+    ...(ackErrorSamples.length ? { ackErrorSamples } : {}),
+    ...(opts.editEvery ? { edits, editShare: r3(edits / Math.max(1, sent)) } : {}),
     closedClients: reps.reduce((a, x) => a + x.closed, 0),
     seconds: r3(seconds),
     window: opts.window,
@@ -232,10 +247,17 @@ async function fanout(system: System, round: number, redis: Service, admin: Redi
   }
 }
 
-async function groups(system: System, round: number, redis: Service, admin: Redis): Promise<Record<string, unknown>> {
+/**
+ * `edits`: the groups-edits variant (Next Chat only: the Socket.IO peer has
+ * no edit): every GROUPS_EDIT_EVERY-th operation of a sender is a
+ * message.edit of one of its own recent messages, whose message.updated
+ * reaches every member as a message does and counts as a delivery.
+ */
+async function groups(system: System, round: number, redis: Service, admin: Redis, edits = false): Promise<Record<string, unknown>> {
   await flush(admin);
-  const servers = await startSystem(system, redis, 2, `groups-${round}`);
-  log(`groups: ${system} round ${round} (${GROUPS} groups x ${GROUP_MEMBERS} members over 2 servers, everyone sending, window 1)`);
+  const scenario = edits ? 'groups-edits' : 'groups';
+  const servers = await startSystem(system, redis, 2, `${scenario}-${round}`);
+  log(`${scenario}: ${system} round ${round} (${GROUPS} groups x ${GROUP_MEMBERS} members over 2 servers, everyone sending, window 1${edits ? `, every ${GROUPS_EDIT_EVERY}th operation a message.edit` : ''})`);
   try {
     return await withGens(['members-a', 'members-b'], async (gens) => {
       const protocol = protocolOf(system);
@@ -251,7 +273,19 @@ async function groups(system: System, round: number, redis: Service, admin: Redi
       const connected = first.connected + second.connected;
       if (connected !== GROUPS * GROUP_MEMBERS) throw new Error(`only ${connected} members connected: ${[...first.errors, ...second.errors].join('; ')}`);
       await sleep(300);
-      return throughputRun({ scenario: 'groups', system, round, servers, redis, receivers: gens, senders: gens, window: 1, expectedPer: GROUP_MEMBERS, extra: { groups: GROUPS, members: GROUP_MEMBERS } });
+      return throughputRun({
+        scenario,
+        system,
+        round,
+        servers,
+        redis,
+        receivers: gens,
+        senders: gens,
+        window: 1,
+        expectedPer: GROUP_MEMBERS,
+        editEvery: edits ? GROUPS_EDIT_EVERY : undefined,
+        extra: { groups: GROUPS, members: GROUP_MEMBERS, ...(edits ? { editEvery: GROUPS_EDIT_EVERY } : {}) },
+      });
     });
   } finally {
     await Promise.all(servers.map((s) => s.stop()));
@@ -530,7 +564,7 @@ function cpuPerMessage(): { rows: (string | number)[][]; data: Record<string, un
   const rows: (string | number)[][] = [];
   const data: Record<string, Record<string, unknown>> = {};
   const ratios: Record<string, number> = {};
-  for (const scenario of ['fanout', 'fanout-paced', 'groups']) {
+  for (const scenario of ['fanout', 'fanout-paced', 'groups', 'groups-edits']) {
     const rs = results.filter((r) => r.scenario === scenario);
     if (rs.length === 0) continue;
     const per: Record<string, unknown> = {};
@@ -566,10 +600,70 @@ function cpuPerMessage(): { rows: (string | number)[][]; data: Record<string, un
   return { rows, data, ratio: (scenario) => ratios[scenario] ?? NaN };
 }
 
+/**
+ * groups-edits against plain groups, Next Chat, in the same run: each round
+ * (round k of one against round k of the other), the medians over the
+ * rounds, and their ratio, edits / plain (> 1x: more deliveries/s, more
+ * CPU or latency with edits).
+ */
+function editsVsPlain(): { rows: (string | number)[][]; data: Record<string, unknown> } {
+  const plain = results.filter((r) => r.scenario === 'groups' && r.system === 'next-chat');
+  const withEdits = results.filter((r) => r.scenario === 'groups-edits');
+  if (plain.length === 0 || withEdits.length === 0) return { rows: [], data: {} };
+  const figures = (r: Record<string, unknown>) => ({
+    deliveriesPerSec: r.deliveriesPerSec as number,
+    p50: (r.latencyMs as { p50: number }).p50,
+    p99: (r.latencyMs as { p99: number }).p99,
+    serverCpuUsPerDelivery: r.serverCpuUsPerDelivery as number,
+    cpuUsPerDelivery: r.cpuUsPerDelivery as number,
+    edits: typeof r.edits === 'number' ? r.edits : 0,
+    lost: r.lost as number,
+  });
+  type F = ReturnType<typeof figures>;
+  const keys = ['deliveriesPerSec', 'p50', 'p99', 'serverCpuUsPerDelivery', 'cpuUsPerDelivery', 'edits', 'lost'] as const;
+  const med = (rs: Record<string, unknown>[]) => {
+    const fs = rs.map(figures);
+    const out = {} as F;
+    for (const k of keys) out[k] = r3(median(fs.map((f) => f[k])));
+    return out;
+  };
+  const row = (label: string, f: F) => [label, f.deliveriesPerSec, f.p50, f.p99, f.serverCpuUsPerDelivery, f.cpuUsPerDelivery, f.edits, f.lost];
+  const ratioRow = (label: string, e: F, p: F) => [label, `${(e.deliveriesPerSec / p.deliveriesPerSec).toFixed(2)}x`, `${(e.p50 / p.p50).toFixed(2)}x`, `${(e.p99 / p.p99).toFixed(2)}x`, `${(e.serverCpuUsPerDelivery / p.serverCpuUsPerDelivery).toFixed(2)}x`, `${(e.cpuUsPerDelivery / p.cpuUsPerDelivery).toFixed(2)}x`, '', ''];
+  const rows: (string | number)[][] = [];
+  const perRound: Record<string, unknown>[] = [];
+  for (const e of withEdits) {
+    const p = plain.find((x) => x.round === e.round);
+    rows.push(row(`groups next-chat #${e.round as number}`, p ? figures(p) : ({} as F)));
+    rows.push(row(`groups-edits next-chat #${e.round as number}`, figures(e)));
+    if (p) {
+      rows.push(ratioRow(`  edits / plain #${e.round as number}`, figures(e), figures(p)));
+      perRound.push({ round: e.round, deliveriesPerSec: r3(figures(e).deliveriesPerSec / figures(p).deliveriesPerSec), cpuUsPerDelivery: r3(figures(e).cpuUsPerDelivery / figures(p).cpuUsPerDelivery) });
+    }
+  }
+  const mp = med(plain);
+  const me = med(withEdits);
+  if (withEdits.length > 1) {
+    rows.push(row('groups next-chat median', mp));
+    rows.push(row('groups-edits next-chat median', me));
+    rows.push(ratioRow('  edits / plain, medians', me, mp));
+  }
+  const ratio = (k: (typeof keys)[number]) => r3(me[k] / mp[k]);
+  return {
+    rows,
+    data: {
+      editEvery: GROUPS_EDIT_EVERY,
+      plainMedian: mp,
+      editsMedian: me,
+      ratioOfMedians: { deliveriesPerSec: ratio('deliveriesPerSec'), p50: ratio('p50'), p99: ratio('p99'), serverCpuUsPerDelivery: ratio('serverCpuUsPerDelivery'), cpuUsPerDelivery: ratio('cpuUsPerDelivery') },
+      perRound,
+    },
+  };
+}
+
 function summary(): void {
   const lines: string[] = [];
   const rows: (string | number)[][] = [];
-  const tp = results.filter((r) => r.scenario === 'fanout' || r.scenario === 'fanout-paced' || r.scenario === 'groups');
+  const tp = results.filter((r) => r.scenario === 'fanout' || r.scenario === 'fanout-paced' || r.scenario === 'groups' || r.scenario === 'groups-edits');
   for (const r of tp) {
     const l = r.latencyMs as { p50: number; p99: number; max: number };
     const servers = r.servers as ServerStat[];
@@ -596,6 +690,12 @@ function summary(): void {
     lines.push(table(['run', 'hubs cpu s', 'redis cpu s', 'hubs+redis cpu s', 'published', 'deliveries', 'cpu µs/publish', 'cpu µs/delivery', 'deliveries/cpu-s'], cpu.rows));
   }
 
+  const edits = editsVsPlain();
+  if (edits.rows.length) {
+    lines.push('', `groups with ${100 / GROUPS_EDIT_EVERY} % edits against plain groups, Next Chat, same run (edits / plain; message.updated counted as deliveries):`);
+    lines.push(table(['run', 'deliveries/s', 'p50 ms', 'p99 ms', 'server cpu µs/delivery', 'hubs+redis cpu µs/delivery', 'edits', 'lost'], edits.rows));
+  }
+
   const other: (string | number)[][] = [];
   for (const r of results) {
     if (r.scenario === 'connections') {
@@ -612,6 +712,8 @@ function summary(): void {
     }
   }
   if (other.length) lines.push('', table(['scenario', 'result'], other));
+  const convLines = conversationsTable(results);
+  if (convLines) lines.push('', convLines);
   const abuseLines = abuseTable(results);
   if (abuseLines) lines.push('', abuseLines);
 
@@ -671,7 +773,7 @@ function summary(): void {
   verdicts['socket.io messages lost (all runs, for information)'] = sioLost;
   if (targets.length) lines.push('', table(['target', 'value', 'wanted', ''], targets));
   if (results.some((r) => r.system === 'socket.io')) lines.push(`(socket.io + redis streams lost ${sioLost} messages over all its runs; deliveries/s ratios use each system's best loss-free round, p99 ratios its lowest loss-free p99, deliveries per cpu-s ratios the medians over all rounds)`);
-  emit({ scenario: 'summary', targets: verdicts, cpuPerMessage: cpu.data, machine: machine(), totalSeconds: r3((Date.now() - startedAt) / 1000) });
+  emit({ scenario: 'summary', targets: verdicts, cpuPerMessage: cpu.data, ...(edits.rows.length ? { groupsEditsVsPlain: edits.data } : {}), machine: machine(), totalSeconds: r3((Date.now() - startedAt) / 1000) });
   process.stderr.write(`\n${lines.join('\n')}\n\nmachine: ${JSON.stringify(machine())}\nbench took ${((Date.now() - startedAt) / 1000).toFixed(0)} s\n`);
 }
 
@@ -695,10 +797,26 @@ async function main(): Promise<void> {
       // Alternate who goes first so neither side always gets the warmer machine.
       const order: System[] = round % 2 === 1 ? ['next-chat', 'socket.io', 'ws'] : ['socket.io', 'next-chat', 'ws'];
       if (SCENARIOS.includes('fanout')) for (const s of order) await fanout(s, round, redis, admin);
-      if (SCENARIOS.includes('groups')) for (const s of order) if (s !== 'ws') await groups(s, round, redis, admin);
+      // groups-edits runs next to Next Chat's plain groups run of the same round (plain first in odd rounds, edits first in even ones).
+      const plainGroups = SCENARIOS.includes('groups');
+      const editGroups = SCENARIOS.includes('groups-edits');
+      for (const s of order) {
+        if (s === 'ws' || !(plainGroups || editGroups)) continue;
+        if (s !== 'next-chat') {
+          if (plainGroups) await groups(s, round, redis, admin);
+          continue;
+        }
+        if (editGroups && round % 2 === 0) await groups(s, round, redis, admin, true);
+        await groups(s, round, redis, admin);
+        if (editGroups && round % 2 === 1) await groups(s, round, redis, admin, true);
+      }
     }
     if (SCENARIOS.includes('connections')) await connections(redis, admin);
     if (SCENARIOS.includes('history')) await history(redis, admin);
+    if (SCENARIOS.includes('conversations')) {
+      await flush(admin);
+      await conversations({ redis, log, emit, cpuProf: CPU_PROF });
+    }
     if (SCENARIOS.includes('abuse')) {
       await flush(admin);
       await abuse({ redis, log, emit, cpuProf: CPU_PROF });
