@@ -6,8 +6,39 @@
  */
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
-import { expect } from 'vitest';
+import { beforeEach, expect } from 'vitest';
+
+/** Where a failed test leaves a full-page screenshot of each page it had open (ignored by git). */
+export const FAILURE_SHOTS = fileURLToPath(new URL('../../../test-results/web/', import.meta.url));
+
+const browsers = new Set<Browser>();
+
+/** A file name from a test's name: letters, digits, spaces, dots, dashes and brackets kept. */
+function fileName(name: string): string {
+  return name.replace(/[^\p{L}\p{N} ._()-]+/gu, '_').replace(/\s+/g, ' ').trim().slice(0, 150) || 'test';
+}
+
+// Every test of a file that imports this module: on failure, a full-page
+// screenshot of each page still open in the browsers it launched, as
+// test-results/web/<test name>.png (<test name> <n>.png from the second page on).
+beforeEach((ctx) => {
+  ctx.onTestFailed(async () => {
+    const pages = [...browsers].filter((b) => b.isConnected()).flatMap((b) => b.contexts().flatMap((c) => c.pages()));
+    if (pages.length === 0) return;
+    fs.mkdirSync(FAILURE_SHOTS, { recursive: true });
+    const base = fileName(ctx.task.name);
+    await Promise.all(
+      pages.map((page, i) =>
+        page
+          .screenshot({ path: path.join(FAILURE_SHOTS, `${base}${i === 0 ? '' : ` ${i + 1}`}.png`), fullPage: true, timeout: 5_000 })
+          .catch(() => undefined /* a page that cannot be shot (closed, hung) is skipped */),
+      ),
+    );
+  });
+});
 
 /** Debian's chromium first (what .ci/run installs); the others are where CI images keep theirs. */
 const CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
@@ -23,7 +54,10 @@ export function chromiumPath(): string {
 
 export async function launchBrowser(): Promise<Browser> {
   // --no-sandbox: the tests run as root in CI, where Chromium's sandbox refuses to start.
-  return chromium.launch({ executablePath: chromiumPath(), args: ['--no-sandbox', '--disable-dev-shm-usage'], headless: true });
+  const browser = await chromium.launch({ executablePath: chromiumPath(), args: ['--no-sandbox', '--disable-dev-shm-usage'], headless: true });
+  browsers.add(browser);
+  browser.on('disconnected', () => browsers.delete(browser));
+  return browser;
 }
 
 /** A page whose console errors and uncaught exceptions are kept for the test to check. */

@@ -3,7 +3,8 @@
  * the app and opens its WebSocket through it, and the test can cut every
  * connection and refuse new ones (the network is gone), then let them
  * through again. The hub itself keeps running, so nothing but the
- * connection is lost.
+ * connection is lost. `retarget()` sends new connections to another port
+ * (another hub), as a load balancer does when a hub dies.
  */
 import net from 'node:net';
 
@@ -13,18 +14,21 @@ export interface TcpProxy {
   /** Cuts every open connection and refuses new ones until `restore()`. */
   cut(): void;
   restore(): void;
+  /** New connections go to `port` from now on; open ones stay where they are. */
+  retarget(port: number): void;
   close(): Promise<void>;
 }
 
 export async function startProxy(targetPort: number): Promise<TcpProxy> {
   const open = new Set<net.Socket>();
   let down = false;
+  let target = targetPort;
   const server = net.createServer((client) => {
     if (down) {
       client.destroy();
       return;
     }
-    const upstream = net.connect(targetPort, '127.0.0.1');
+    const upstream = net.connect(target, '127.0.0.1');
     open.add(client);
     open.add(upstream);
     const drop = () => {
@@ -50,6 +54,9 @@ export async function startProxy(targetPort: number): Promise<TcpProxy> {
     },
     restore() {
       down = false;
+    },
+    retarget(port: number) {
+      target = port;
     },
     close() {
       for (const s of open) s.destroy();
