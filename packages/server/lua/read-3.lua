@@ -28,11 +28,10 @@ if not redis.call('ZSCORE', membersKey, userId) then
   return { 'not_member' }
 end
 
+--- @include "paddedId"
+
 local function before(x, y)
-  local xa, xb = string.match(x, '^(%d+)-(%d+)$')
-  local ya, yb = string.match(y, '^(%d+)-(%d+)$')
-  xa, xb, ya, yb = tonumber(xa), tonumber(xb), tonumber(ya), tonumber(yb)
-  return xa < ya or (xa == ya and xb < yb)
+  return padded(x) < padded(y)
 end
 
 -- 'msgs' counts the messages; groups from before edits have only 'seq'.

@@ -70,20 +70,14 @@ export async function listConversations(groups: GroupStore, userId: string, p: P
     const mark = { activity: after.a, groupId: after.g };
     while (start < placed.length && before(placed[start]!, mark) <= 0) start++;
   }
-  // One more than asked: conversations left meanwhile drop out of the page without ending it early.
+  // Conversations left since the memberships were read drop out; the page is filled from the next ones.
   const out: Result<'me.conversations'>['conversations'] = [];
   let i = start;
-  let lastPlaced: { groupId: string; activity: string } | null = null;
   while (out.length < p.limit && i < placed.length) {
     const slice = placed.slice(i, i + (p.limit - out.length));
-    const entries = await groups.conversations(userId, slice.map((x) => x.groupId));
-    entries.forEach((c, j) => {
-      lastPlaced = slice[j]!;
-      if (c) out.push(c);
-    });
+    for (const c of await groups.conversations(userId, slice.map((x) => x.groupId))) if (c) out.push(c);
     i += slice.length;
   }
-  const more = i < placed.length;
-  const endOf = lastPlaced as { groupId: string; activity: string } | null;
-  return { conversations: out, next: more && endOf ? encodeCursor({ t, a: endOf.activity, g: endOf.groupId }) : null };
+  const end = placed[i - 1];
+  return { conversations: out, next: i < placed.length && end ? encodeCursor({ t, a: end.activity, g: end.groupId }) : null };
 }

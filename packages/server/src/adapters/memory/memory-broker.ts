@@ -4,6 +4,9 @@ import type { Broker, BrokerHandlers, ChangeInput, ChangeResult, PublishInput, P
 import type { MemoryGroupStore } from './memory-group-store.js';
 import type { MemoryLog } from './memory-log.js';
 
+/** (group, author, clientMessageId) as one key of the dedupe records. */
+const dedupeKey = (groupId: string, authorId: string, clientMessageId: string): string => `${groupId}\u0000${authorId}\u0000${clientMessageId}`;
+
 const noHandlers: BrokerHandlers = { event: () => {}, gap: () => {} };
 
 /**
@@ -34,7 +37,7 @@ export class MemoryBroker implements Broker {
     this.sweep(now);
     let key: string | undefined;
     if (input.clientMessageId !== undefined) {
-      key = `${input.groupId}\u0000${input.authorId}\u0000${input.clientMessageId}`;
+      key = dedupeKey(input.groupId, input.authorId, input.clientMessageId);
       const hit = this.dedupe.get(key);
       // A record from a deleted group of the same id (older than this one) does not count.
       if (hit && hit.expiresAt > now && idTime(hit.message.id) >= this.groups.createdAtMs(input.groupId)) return { status: 'duplicate', message: hit.message };
@@ -70,7 +73,7 @@ export class MemoryBroker implements Broker {
     const json = messageJson(message.id, messageBody(message));
     // A retry of the send gets the message as it is now (and a deleted one's text is gone here too).
     if (message.clientMessageId !== undefined) {
-      const key = `${message.groupId}\u0000${message.authorId}\u0000${message.clientMessageId}`;
+      const key = dedupeKey(message.groupId, message.authorId, message.clientMessageId);
       const hit = this.dedupe.get(key);
       if (hit && hit.message.id === message.id) hit.message = messageEvent(message.groupId, message.id, json);
     }

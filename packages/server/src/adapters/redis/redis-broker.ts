@@ -145,8 +145,11 @@ export class RedisBroker implements Broker {
 
   async announce(e: Exclude<ClusterEvent, MessageEvent>): Promise<void> {
     if (e.kind === 'personal') {
-      // One PUBLISH per user, heard only where the user is connected.
-      const payload = encodeClusterEvent(e);
+      // This hub's connections of the users hear it at once; one PUBLISH per
+      // user reaches the other hubs where the user is connected (this one
+      // skips its own copy by `origin`, as for a send's read event).
+      this.handlers.event(e);
+      const payload = encodeClusterEvent({ ...e, origin: this.o.instanceId });
       await guarded(this.o.metrics, async () => {
         const p = this.o.commands.pipeline();
         for (const userId of e.userIds) p.publish(this.o.keys.userEvents(userId), payload);

@@ -346,8 +346,9 @@ export class RedisGroupStore implements GroupStore {
       ),
     );
     let best: string | null = null;
+    // The newest message entry (field `d`); edits and deletes (`u`) are no message.
     for (const [id, fields] of entries as [string, string[]][]) {
-      if (fields.includes('d')) {
+      if (fields.some((f, i) => i % 2 === 0 && f === 'd')) {
         best = id;
         break;
       }
