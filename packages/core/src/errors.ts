@@ -14,6 +14,7 @@ export const ErrorCode = {
   GroupNotFound: 4004,
   GroupExists: 4009,
   GroupFull: 4010,
+  MessageRejected: 4022,
   InvitationRequired: 4013,
   RateLimited: 4029,
   Banned: 4031,
@@ -34,6 +35,7 @@ export const ErrorReason: Record<ErrorCode, string> = {
   [ErrorCode.GroupNotFound]: 'group_not_found',
   [ErrorCode.GroupExists]: 'group_exists',
   [ErrorCode.GroupFull]: 'group_full',
+  [ErrorCode.MessageRejected]: 'message_rejected',
   [ErrorCode.InvitationRequired]: 'invitation_required',
   [ErrorCode.RateLimited]: 'rate_limited',
   [ErrorCode.Banned]: 'banned',
@@ -157,6 +159,8 @@ export const errors = {
     new RpcError(ErrorCode.Banned, `User '${userId}' is banned from group '${groupId}'; lift the ban first (group.unban).`, { groupId, userId, until }),
   ownerCannotLeave: (groupId: string) =>
     new RpcError(ErrorCode.OwnerCannotLeave, `You own group '${groupId}' and others are still in it; hand ownership over (group.setRole) or delete the group first.`, { groupId }),
+  /** The operator's moderation hook refused the text; `why` is its sentence, shown to the sender as it is. */
+  messageRejected: (why: string) => new RpcError(ErrorCode.MessageRejected, why, {}),
   messageNotFound: (groupId: string, messageId: string) =>
     new RpcError(ErrorCode.MessageNotFound, `No message '${messageId}' in group '${groupId}'.`, { groupId, messageId }),
   unavailable: (what: string, retryAfterMs = 1000) =>

@@ -4,3 +4,4 @@ export * from './types.js';
 export * from './limits.js';
 export * from './methods.js';
 export * from './rpc.js';
+export * from './webhooks.js';

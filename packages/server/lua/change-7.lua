@@ -22,7 +22,8 @@
   ARGV[3] 'edit' | 'delete'
   ARGV[4] the new text (edit)
   ARGV[5] now, ISO-8601 (editedAt / deletedAt)
-  ARGV[6] 'author': only the author may; 'anyone': the caller's role allows it (policy.ts)
+  ARGV[6] 'author': only the author may; 'anyone': the caller's role allows it (policy.ts);
+          'operator': the HTTP API, which need not be a member either
   ARGV[7] '1' when a history database is configured (the change goes to the history stream)
   ARGV[8] channel to PUBLISH the entry on (fan-out)
   ARGV[9] dedupe key before the author (<prefix>:dedupe:{g}:)
@@ -44,7 +45,7 @@ local withHistory, channel, dedupeBefore, fallback = ARGV[7] == '1', ARGV[8], AR
 if redis.call('EXISTS', metaKey) == 0 then
   return { 'group_not_found' }
 end
-if not redis.call('ZSCORE', membersKey, caller) then
+if who ~= 'operator' and not redis.call('ZSCORE', membersKey, caller) then
   return { 'not_member' }
 end
 

@@ -19,6 +19,7 @@
   ARGV[3] capacity: the most members allowed now (the room's own capacity applies below it)
   ARGV[4] joinedAt (ISO-8601) for a new member
   ARGV[5] now, ms (bans that ended by then are removed)
+  ARGV[6] '1': added by the operator (HTTP API): a private room needs no invitation
 
   Checks in this order: the group exists; a direct conversation only lets
   its two members in; a ban in force refuses; a member is already in; a
@@ -83,7 +84,7 @@ if banned then return banned end
 if isMember then return already() end
 
 local invited = redis.call('HEXISTS', invitesKey, userId) == 1
-if visibility == 'private' and ownerId ~= userId and not invited then
+if visibility == 'private' and ownerId ~= userId and not invited and ARGV[6] ~= '1' then
   return { 'invitation_required' }
 end
 

@@ -26,6 +26,8 @@
   ARGV[9] this instance's id (it tells its own connections itself)
   ARGV[10] the `read` event's JSON before the message id
   ARGV[11] ... and after it
+  ARGV[12] '1': posted by the operator (HTTP API): the author need not be a member
+           and has no read marker to move
 
   Returns a status and named fields:
     {'published', 'id', id}
@@ -53,7 +55,8 @@ local notifyChannel = ARGV[7]
 if redis.call('EXISTS', metaKey) == 0 then
   return { 'group_not_found' }
 end
-if not redis.call('ZSCORE', membersKey, author) then
+local byOperator = ARGV[12] == '1'
+if not byOperator and not redis.call('ZSCORE', membersKey, author) then
   return { 'not_member' }
 end
 if cmid ~= '' then
@@ -101,7 +104,11 @@ local seq = redis.call('HINCRBY', metaKey, 'seq', 1)
 local m = tonumber(tops[3] or (seq - 1)) + 1
 redis.call('XADD', streamKey, id, 'n', seq, 'm', m, 'd', json)
 -- The newest id, and the author's read marker: sending a message reads up to it.
-redis.call('HSET', metaKey, 'last', id, 'top', id, 'msgs', m, 'read:' .. author, string.format('%d', m) .. ' ' .. id)
+if byOperator then
+  redis.call('HSET', metaKey, 'last', id, 'top', id, 'msgs', m)
+else
+  redis.call('HSET', metaKey, 'last', id, 'top', id, 'msgs', m, 'read:' .. author, string.format('%d', m) .. ' ' .. id)
+end
 if notifyChannel ~= '' then
   -- The announcement carries the entry: a hub that has delivered the one
   -- before it (n - 1) delivers it without reading the stream.
@@ -110,7 +117,7 @@ end
 
 -- Only when the author is connected on another live instance: most senders
 -- are connected once, and a PUBLISH nobody else needs costs every send.
-if ARGV[8] ~= '' then
+if ARGV[8] ~= '' and not byOperator then
   for _, instance in ipairs(redis.call('ZRANGEBYSCORE', KEYS[7], nowMs, '+inf')) do
     if instance ~= ARGV[9] then
       redis.call('PUBLISH', ARGV[8], ARGV[10] .. id .. ARGV[11])

@@ -27,7 +27,7 @@ export interface RunningHub {
 }
 
 async function createEngine(config: Config, logger: Logger, metrics: Metrics): Promise<Engine> {
-  if (!config.redisUrl) return createMemoryEngine();
+  if (!config.redisUrl) return createMemoryEngine({ instanceId: config.instanceId });
   const { createProductionEngine } = await import('./adapters/production-engine.js');
   return createProductionEngine(config, { logger, metrics });
 }

@@ -15,7 +15,7 @@ import { createPublicKey } from 'node:crypto';
 import net from 'node:net';
 import os from 'node:os';
 import { z } from 'zod';
-import { DEFAULT_PORT } from '@next-chat/core';
+import { DEFAULT_PORT, USER_ID_RE, WEBHOOK_EVENT_TYPES, type WebhookEventType } from '@next-chat/core';
 
 const bool = z
   .union([z.boolean(), z.enum(['true', 'false', '1', '0', 'yes', 'no'])])
@@ -152,6 +152,55 @@ function publicKeyProblem(s: string): string | undefined {
   return `is an ${key.asymmetricKeyType ?? 'unknown'} key; the hub verifies RS256 (RSA) or ES256 (EC P-256)`;
 }
 
+/** A webhook endpoint of NEXT_CHAT_WEBHOOKS. */
+export interface WebhookEndpoint {
+  /** Names its consumer group and its metrics: 1-64 characters of A-Z a-z 0-9 . _ -, unique. */
+  name: string;
+  url: string;
+  /** The event types it receives. */
+  events: readonly WebhookEventType[];
+}
+
+const API_KEY_RE = /^[A-Za-z0-9._~+/=-]{16,256}$/;
+
+function apiKeysProblem(s: string): string | undefined {
+  const keys = s.split(',').map((k) => k.trim());
+  if (keys.some((k) => !API_KEY_RE.test(k))) return 'must be keys of 16-256 characters of A-Z a-z 0-9 . _ ~ + / = -, separated by commas';
+  if (new Set(keys).size !== keys.length) return 'names the same key twice';
+  return undefined;
+}
+
+const ENDPOINT_NAME_RE = /^[A-Za-z0-9._-]{1,64}$/;
+
+/** NEXT_CHAT_WEBHOOKS read, or what is wrong with it. */
+function readWebhooks(s: string): WebhookEndpoint[] | string {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(s);
+  } catch {
+    return 'must be a JSON array of {"name","url","events"} objects';
+  }
+  if (!Array.isArray(raw)) return 'must be a JSON array of {"name","url","events"} objects';
+  const out: WebhookEndpoint[] = [];
+  for (const [i, e] of raw.entries()) {
+    if (e === null || typeof e !== 'object' || Array.isArray(e)) return `entry ${i} must be an object {"name","url","events"}`;
+    const { name, url, events } = e as Record<string, unknown>;
+    if (typeof name !== 'string' || !ENDPOINT_NAME_RE.test(name)) return `entry ${i}: "name" must be 1-64 characters of A-Z a-z 0-9 . _ -`;
+    if (out.some((o) => o.name === name)) return `entry ${i}: the name '${name}' is taken by an earlier entry`;
+    if (typeof url !== 'string' || httpUrlProblem(url) !== undefined) return `entry ${i}: "url" must be a URL starting with http:// or https://`;
+    if (events !== undefined && (!Array.isArray(events) || events.length === 0 || events.some((k) => !(WEBHOOK_EVENT_TYPES as readonly unknown[]).includes(k)))) {
+      return `entry ${i}: "events" must be a non-empty array of ${WEBHOOK_EVENT_TYPES.join(', ')}`;
+    }
+    out.push({ name, url, events: (events as WebhookEventType[] | undefined) ?? WEBHOOK_EVENT_TYPES });
+  }
+  return out;
+}
+
+function webhooksProblem(s: string): string | undefined {
+  const r = readWebhooks(s);
+  return typeof r === 'string' ? r : undefined;
+}
+
 const ID_CHARS = (max: number) => new RegExp(`^[A-Za-z0-9._:-]{1,${max}}$`);
 
 /**
@@ -265,6 +314,47 @@ const schema = z.object({
     .describe(
       "jwt mode: where the web app fetches a person's token, sending the browser's cookies (answer: JSON {token} or the token as text); an http(s) URL or a path on this host. Unset: the token comes in the page's address (#token=...)",
     ),
+  apiPort: int(0, 65535, 'a port number')
+    .optional()
+    .describe('serve the HTTP API (/api/v1, docs/api.md) on this port, with NEXT_CHAT_API_KEYS; 0 picks a free one. Unset: no API (it is never on NEXT_CHAT_PORT, so the public Service cannot expose it by accident)'),
+  apiKeys: checked(apiKeysProblem)
+    .transform((s) => s.split(',').map((k) => k.trim()))
+    .optional()
+    .meta({
+      description: 'API keys, comma-separated (Authorization: Bearer <key>); two at once while one is rotated out. Each 16-256 characters of A-Z a-z 0-9 . _ ~ + / = -',
+      sensitive: true,
+    }),
+  apiSystemUser: z
+    .string()
+    .regex(USER_ID_RE, { error: 'must be a user id matching ^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$' })
+    .default('system')
+    .describe('author id of the messages the API posts without an author (and the `by` of its moderation); keep your identity provider from issuing it to a person'),
+  webhooks: checked(webhooksProblem)
+    .transform((s) => readWebhooks(s) as WebhookEndpoint[])
+    .optional()
+    .describe(
+      'webhook endpoints as JSON: [{"name":"crm","url":"https://crm.example/hooks","events":["message.created","member.joined"]}] (events: any of message.created, message.updated, member.joined, member.left, member.kicked, member.banned, room.created, room.updated, room.deleted; omitted: all). Signed with NEXT_CHAT_WEBHOOK_SECRET',
+    ),
+  webhookSecret: z
+    .string()
+    .min(16, { error: 'must be at least 16 characters' })
+    .optional()
+    .meta({ description: 'the HMAC-SHA256 key that signs every webhook request (webhook-signature header, docs/api.md)', sensitive: true }),
+  webhookRetrySeconds: int(1, 30 * 86_400)
+    .default(86_400)
+    .describe('seconds after an event during which a failing delivery is retried (backoff from 1 s doubling to 5 min); then it goes to the dead-letter stream'),
+  webhookTimeoutMs: int(100, 120_000).default(5000).describe('ms a webhook receiver has to answer one delivery (a 2xx) before the attempt counts as failed'),
+  webhookPartitions: int(1, 1024)
+    .default(16)
+    .describe('webhook event streams; a room\'s events stay in one, delivered in order, while streams are delivered in parallel by whichever hubs hold them. The same on every hub'),
+  moderationUrl: checked(httpUrlProblem)
+    .optional()
+    .describe('called before each message.send and message.edit is stored, answering allow, reject or replace (docs/api.md); unset: no hook'),
+  moderationTimeoutMs: int(10, 10_000).default(500).describe('ms the moderation hook has to answer before NEXT_CHAT_MODERATION_FAILURE decides'),
+  moderationFailure: z
+    .enum(['open', 'closed'], { error: "must be 'open' or 'closed'" })
+    .default('open')
+    .describe("when the moderation hook fails or times out: 'open' stores the message as sent, 'closed' refuses it with 4503"),
   logLevel: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
     .default('info')
@@ -313,6 +403,8 @@ function typeOf(key: string, s: z.ZodType): Pick<ConfigOption, 'type' | 'values'
   if (s instanceof z.ZodNumber && s.isInt) return { type: 'integer', minimum: s.minValue ?? undefined, maximum: s.maxValue ?? undefined };
   if (s instanceof z.ZodEnum) return { type: 'enum', values: s.options.map(String) };
   if (s instanceof z.ZodString) return { type: 'string' };
+  // A string read into something else (NEXT_CHAT_API_KEYS, NEXT_CHAT_WEBHOOKS) is a string to set.
+  if (s instanceof z.ZodPipe && s.in instanceof z.ZodString) return { type: 'string' };
   if (s === bool) return { type: 'boolean' };
   throw new Error(`config.ts: ${key} has a type configOptions() does not know`);
 }
@@ -399,6 +491,9 @@ export function parseConfig(env: Record<string, string | undefined>, flags: Reco
     problems.push('NEXT_CHAT_METRICS_PORT must differ from NEXT_CHAT_PORT (leave it unset to serve /metrics on the main port)');
   if (c.webTokenUrl !== undefined && c.authMode !== 'jwt') problems.push('NEXT_CHAT_WEB_TOKEN_URL only makes sense with NEXT_CHAT_AUTH_MODE=jwt (in trust mode the web app asks for a user id)');
   if (c.webTokenUrl !== undefined && c.web === 'off') problems.push('NEXT_CHAT_WEB_TOKEN_URL is for the web app, which NEXT_CHAT_WEB=off turns off');
+  if (c.apiPort !== undefined && c.apiKeys === undefined) problems.push('NEXT_CHAT_API_PORT needs NEXT_CHAT_API_KEYS: the API refuses every request without a key');
+  if (c.apiPort !== undefined && c.apiPort !== 0 && (c.apiPort === c.port || c.apiPort === c.metricsPort)) problems.push('NEXT_CHAT_API_PORT must differ from NEXT_CHAT_PORT and NEXT_CHAT_METRICS_PORT');
+  if (c.webhooks !== undefined && c.webhooks.length > 0 && c.webhookSecret === undefined) problems.push('NEXT_CHAT_WEBHOOKS needs NEXT_CHAT_WEBHOOK_SECRET: every delivery is signed');
   if (c.mysqlUrl && !c.redisUrl) problems.push('NEXT_CHAT_MYSQL_URL needs NEXT_CHAT_REDIS_URL: history is written from the Redis streams');
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(c);

@@ -73,6 +73,18 @@ export interface PersonalEvent {
 }
 
 /**
+ * Every connection of some users is to be closed with 1008 (the HTTP API's
+ * disconnect), on whichever hubs they are connected; routed like a personal event.
+ */
+export interface DisconnectEvent {
+  readonly kind: 'disconnect';
+  readonly userIds: readonly string[];
+  /** The close reason the clients see. */
+  readonly reason: string;
+  readonly origin?: string;
+}
+
+/**
  * The `read` event of a send (the sender's marker moves to their message),
  * as its JSON before and after the message id: the publish script knows
  * the id only once it chose it.
@@ -85,7 +97,10 @@ export function sendReadParts(groupId: string, userId: string, origin: string): 
 }
 
 /** Every kind of event that crosses hubs. New kinds are added here, and the compiler finds every switch. */
-export type ClusterEvent = MessageEvent | MembershipEvent | GroupNotice | RemovalEvent | PersonalEvent;
+export type ClusterEvent = MessageEvent | MembershipEvent | GroupNotice | RemovalEvent | PersonalEvent | DisconnectEvent;
+
+/** Events of users, not of a group: they reach the hubs where those users are connected. */
+export type UserEvent = PersonalEvent | DisconnectEvent;
 
 /** Events of one group: carried with its messages (on Redis, the group's channel), so they keep their order. */
 export type GroupEvent = MembershipEvent | GroupNotice | RemovalEvent;
@@ -106,6 +121,7 @@ export function groupOf(e: ClusterEvent): string | null {
     case 'member.left':
       return e.event.groupId;
     case 'personal':
+    case 'disconnect':
       return null;
   }
 }
@@ -337,6 +353,9 @@ export function decodeClusterEvent(payload: string): Exclude<ClusterEvent, Messa
       return typeof v.origin === 'string'
         ? { kind: 'personal', userIds: v.userIds, method: v.method, params: v.params, origin: v.origin }
         : { kind: 'personal', userIds: v.userIds, method: v.method, params: v.params };
+    case 'disconnect':
+      if (!isStringArray(v.userIds) || typeof v.reason !== 'string') return undefined;
+      return typeof v.origin === 'string' ? { kind: 'disconnect', userIds: v.userIds, reason: v.reason, origin: v.origin } : { kind: 'disconnect', userIds: v.userIds, reason: v.reason };
     default:
       return undefined;
   }

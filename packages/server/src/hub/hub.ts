@@ -21,6 +21,8 @@ import { memberView, Rooms } from './rooms.js';
 import { listConversations } from './conversations.js';
 import { Messages } from './messages.js';
 import { UserPeers } from './user-peers.js';
+import type { Moderator } from '../ports/moderation.js';
+import { moderatedText } from './moderate.js';
 
 /** docs/protocol.md: at most one typing signal per user per group in any 2 seconds is passed on. */
 const TYPING_WINDOW_MS = 2000;
@@ -42,13 +44,15 @@ export interface HubOptions {
   maxGroupsPerConnection: number;
   /** Per-creator limits of group.create. */
   createQuota: CreateQuota;
+  /** The operator's moderation hook (NEXT_CHAT_MODERATION_URL), asked before sends and edits are stored. */
+  moderator?: Moderator;
 }
 
 export class Hub {
   readonly fanout: Fanout;
   readonly methods: MethodTable;
-  private readonly users = new UserPeers();
-  private readonly rooms: Rooms;
+  readonly users = new UserPeers();
+  readonly rooms: Rooms;
   private readonly direct: Direct;
   private readonly messages: Messages;
   /** Groups each peer is joining right now: they count towards maxGroupsPerConnection before the join completes. */
@@ -62,14 +66,14 @@ export class Hub {
   ) {
     this.fanout = new Fanout(engine.broker, metrics);
     engine.broker.setHandlers({
-      event: (e) => (e.kind === 'personal' ? this.users.deliver(e) : this.fanout.handle(e)),
+      event: (e) => (e.kind === 'personal' ? this.users.deliver(e) : e.kind === 'disconnect' ? void this.users.disconnect(e) : this.fanout.handle(e)),
       gap: (groupId) => this.fanout.onGap(groupId),
     });
     this.rooms = new Rooms(engine, this.fanout, { maxGroupMembers: options.maxGroupMembers }, log);
     this.direct = new Direct(engine, this.rooms);
     const r = this.rooms;
     const d = this.direct;
-    this.messages = new Messages(engine, this.direct);
+    this.messages = new Messages(engine, this.direct, options.moderator);
     const m = this.messages;
     this.methods = {
       'group.list': (ctx, p) => this.groupList(ctx, p),
@@ -135,6 +139,7 @@ export class Hub {
       if (r.status === 'quota') this.metrics.limited.inc({ limit: 'group_create' });
       throw refusalError(p.groupId, r, q);
     }
+    await this.rooms.record({ type: 'room.created', groupId: p.groupId, data: { group: r.group }, atMs: spec.atMs });
     return { group: r.group };
   }
 
@@ -241,10 +246,16 @@ export class Hub {
 
   private async messageSend(ctx: CallContext, p: Params<'message.send'>): Promise<MethodOutcome<'message.send'>> {
     await this.direct.checkSend(p.groupId, ctx.peer.userId);
+    let text = p.text;
+    if (this.options.moderator) {
+      // Members only reach the hook: a refused send must not show its text to the moderator.
+      await this.requireMember(p.groupId, ctx.peer.userId);
+      text = await moderatedText(this.options.moderator, { kind: 'message', groupId: p.groupId, authorId: ctx.peer.userId, text, clientMessageId: p.clientMessageId });
+    }
     const r = await this.engine.broker.publish({
       groupId: p.groupId,
       authorId: ctx.peer.userId,
-      text: p.text,
+      text,
       clientMessageId: p.clientMessageId,
       sentAtMs: Date.now(),
     });

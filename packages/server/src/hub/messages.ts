@@ -10,17 +10,21 @@ import type { Direct } from './direct.js';
 import type { Peer } from './peer.js';
 import { changeRefused, mayDeleteOthers } from './policy.js';
 import { refusalError } from './refusals.js';
+import type { Moderator } from '../ports/moderation.js';
+import { moderatedText } from './moderate.js';
 
 export class Messages {
   constructor(
     private readonly engine: Engine,
     private readonly direct: Direct,
+    private readonly moderator?: Moderator,
   ) {}
 
   async edit(peer: Peer, p: Params<'message.edit'>): Promise<Result<'message.edit'>> {
     // Someone who may not write to a person may not rewrite what they wrote either.
     await this.direct.checkSend(p.groupId, peer.userId);
-    return { message: await this.change(peer, p.groupId, p.messageId, p.text) };
+    const text = this.moderator ? await moderatedText(this.moderator, { kind: 'edit', groupId: p.groupId, authorId: peer.userId, text: p.text, messageId: p.messageId }) : p.text;
+    return { message: await this.change(peer, p.groupId, p.messageId, text) };
   }
 
   async delete(peer: Peer, p: Params<'message.delete'>): Promise<Result<'message.delete'>> {

@@ -6,10 +6,12 @@
  * know: the group's subscribers with the group's events (in order with its
  * messages), the users concerned with personal events, wherever they are.
  */
-import { errors, type Group, type Member, type Params, type Result, type Role } from '@next-chat/core';
+import { errors, type Ban, type Group, type Invitation, type Member, type Params, type Result, type Role } from '@next-chat/core';
 import type { Logger } from '../observability/logger.js';
 import type { Engine } from '../ports/engine.js';
-import type { Access, MemberRecord } from '../ports/group-store.js';
+import type { Access, MemberRecord, RoomPatch } from '../ports/group-store.js';
+import type { WebhookEventInput } from '../ports/webhooks.js';
+import { webhookEventOf } from './webhook-events.js';
 import type { ClusterEvent, MessageEvent } from '../events/codec.js';
 import type { Fanout } from './fanout.js';
 import type { Peer } from './peer.js';
@@ -18,6 +20,11 @@ import { refusalError } from './refusals.js';
 
 export interface RoomOptions {
   maxGroupMembers: number;
+}
+
+/** Who acts: a member through the protocol, or the operator through the HTTP API (`by` is its system user). */
+export interface Actor {
+  by: string;
 }
 
 /** A member as the protocol shows it. */
@@ -33,6 +40,11 @@ export class Rooms {
     private readonly log: Logger,
   ) {}
 
+  /** Records the event for the webhooks that want it; the change is stored already, so a failure is logged, not thrown. */
+  async record(e: WebhookEventInput): Promise<void> {
+    await this.engine.webhooks?.record(e).catch((err: unknown) => this.log.error({ err, type: e.type, groupId: e.groupId }, 'webhook event not recorded'));
+  }
+
   /** The caller's standing, or 4004. */
   async access(groupId: string, userId: string): Promise<Access> {
     const a = await this.engine.groups.access(groupId, userId);
@@ -42,7 +54,11 @@ export class Rooms {
 
   /** Best effort, as member.joined in v1: the state is stored either way; a lost event is logged. */
   async tell(e: Exclude<ClusterEvent, MessageEvent>): Promise<void> {
-    await this.engine.broker.announce(e).catch((err: unknown) => this.log.warn({ err, kind: e.kind }, 'event not published'));
+    const hook = this.engine.webhooks ? webhookEventOf(e, Date.now()) : null;
+    await Promise.all([
+      this.engine.broker.announce(e).catch((err: unknown) => this.log.warn({ err, kind: e.kind }, 'event not published')),
+      hook ? this.record(hook) : undefined,
+    ]);
   }
 
   checkCapacity(capacity: number | undefined): void {
@@ -62,13 +78,16 @@ export class Rooms {
     const a = await this.access(p.groupId, peer.userId);
     const refused = mayManage('update', a);
     if (refused) throw refused;
-    this.checkCapacity(p.capacity);
-    const patch = { title: p.title, topic: p.topic, visibility: p.visibility, capacity: p.capacity };
-    const r = await this.engine.groups.update(p.groupId, patch);
-    if (r.status === 'group_not_found') throw errors.groupNotFound(p.groupId);
+    return { group: await this.applyUpdate(p.groupId, { title: p.title, topic: p.topic, visibility: p.visibility, capacity: p.capacity }) };
+  }
+
+  async applyUpdate(groupId: string, patch: RoomPatch): Promise<Group> {
+    this.checkCapacity(patch.capacity);
+    const r = await this.engine.groups.update(groupId, patch);
+    if (r.status === 'group_not_found') throw errors.groupNotFound(groupId);
     if (r.status === 'capacity_below_members') throw errors.invalidParams('capacity', `must not be below the ${r.memberCount} members the group has`);
-    await this.tell({ kind: 'group.updated', groupId: p.groupId, params: { group: r.group } });
-    return { group: r.group };
+    await this.tell({ kind: 'group.updated', groupId, params: { group: r.group } });
+    return r.group;
   }
 
   private async targetRole(groupId: string, userId: string): Promise<Role | null> {
@@ -79,32 +98,41 @@ export class Rooms {
     const a = await this.access(p.groupId, peer.userId);
     const refused = mayManage('setRole', a, { role: null, self: p.userId === peer.userId });
     if (refused) throw refused;
-    const r = await this.engine.groups.setRole(p.groupId, p.userId, p.role);
-    if (r.status === 'group_not_found') throw errors.groupNotFound(p.groupId);
-    if (r.status === 'not_member') throw errors.targetNotAMember(p.groupId, p.userId);
+    return { member: await this.applySetRole(p.groupId, p.userId, p.role, { by: peer.userId }) };
+  }
+
+  async applySetRole(groupId: string, userId: string, role: Role, actor: Actor): Promise<Member> {
+    const r = await this.engine.groups.setRole(groupId, userId, role);
+    if (r.status === 'group_not_found') throw errors.groupNotFound(groupId);
+    if (r.status === 'not_member') throw errors.targetNotAMember(groupId, userId);
     const at = new Date().toISOString();
-    for (const c of r.changes) await this.tell({ kind: 'member.role', groupId: p.groupId, params: { groupId: p.groupId, userId: c.userId, role: c.role, by: peer.userId, at } });
-    const online = await this.engine.presence.online([p.userId]);
-    return { member: memberView({ userId: p.userId, joinedAt: r.joinedAt, role: r.role, readUpTo: r.readUpTo }, online.has(p.userId)) };
+    for (const c of r.changes) await this.tell({ kind: 'member.role', groupId, params: { groupId, userId: c.userId, role: c.role, by: actor.by, at } });
+    const online = await this.engine.presence.online([userId]);
+    return memberView({ userId, joinedAt: r.joinedAt, role: r.role, readUpTo: r.readUpTo }, online.has(userId));
   }
 
   async invite(peer: Peer, p: Params<'group.invite'>): Promise<Result<'group.invite'>> {
     const a = await this.access(p.groupId, peer.userId);
     const refused = mayManage('invite', a);
     if (refused) throw refused;
-    const r = await this.engine.groups.invite(p.groupId, p.userId, peer.userId, Date.now());
+    return { invitation: await this.applyInvite(p.groupId, p.userId, { by: peer.userId }) };
+  }
+
+  /** Null when the user is a member already. */
+  async applyInvite(groupId: string, userId: string, actor: Actor): Promise<Invitation | null> {
+    const r = await this.engine.groups.invite(groupId, userId, actor.by, Date.now());
     switch (r.status) {
       case 'group_not_found':
-        throw errors.groupNotFound(p.groupId);
+        throw errors.groupNotFound(groupId);
       case 'banned':
-        throw errors.targetBanned(p.groupId, p.userId, r.until);
+        throw errors.targetBanned(groupId, userId, r.until);
       case 'already_member':
-        return { invitation: null };
+        return null;
       case 'already_invited':
-        return { invitation: r.invitation };
+        return r.invitation;
       case 'invited':
-        await this.tell({ kind: 'personal', userIds: [p.userId], method: 'invited', params: { invitation: r.invitation, group: r.group } });
-        return { invitation: r.invitation };
+        await this.tell({ kind: 'personal', userIds: [userId], method: 'invited', params: { invitation: r.invitation, group: r.group } });
+        return r.invitation;
     }
   }
 
@@ -128,21 +156,30 @@ export class Rooms {
     const a = await this.access(p.groupId, peer.userId);
     const refused = mayManage('kick', a, { role: await this.targetRole(p.groupId, p.userId), self: p.userId === peer.userId });
     if (refused) throw refused;
-    const r = await this.engine.groups.kick(p.groupId, p.userId);
-    if (r.status === 'group_not_found') throw errors.groupNotFound(p.groupId);
-    if (r.wasMember) await this.removed(p.groupId, p.userId, 'kicked', peer.userId);
-    return { kicked: r.wasMember };
+    return { kicked: await this.applyKick(p.groupId, p.userId, { by: peer.userId }) };
+  }
+
+  /** Whether the user was a member. */
+  async applyKick(groupId: string, userId: string, actor: Actor): Promise<boolean> {
+    const r = await this.engine.groups.kick(groupId, userId);
+    if (r.status === 'group_not_found') throw errors.groupNotFound(groupId);
+    if (r.wasMember) await this.removed(groupId, userId, 'kicked', actor.by);
+    return r.wasMember;
   }
 
   async ban(peer: Peer, p: Params<'group.ban'>): Promise<Result<'group.ban'>> {
     const a = await this.access(p.groupId, peer.userId);
     const refused = mayManage('ban', a, { role: await this.targetRole(p.groupId, p.userId), self: p.userId === peer.userId });
     if (refused) throw refused;
+    return { ban: await this.applyBan(p.groupId, p.userId, { durationSec: p.durationSec, reason: p.reason }, { by: peer.userId }) };
+  }
+
+  async applyBan(groupId: string, userId: string, o: { durationSec?: number; reason: string }, actor: Actor): Promise<Ban> {
     const now = Date.now();
-    const r = await this.engine.groups.ban(p.groupId, p.userId, peer.userId, now, p.durationSec === undefined ? null : now + p.durationSec * 1000, p.reason);
-    if (r.status === 'group_not_found') throw errors.groupNotFound(p.groupId);
-    if (r.wasMember) await this.removed(p.groupId, p.userId, 'banned', peer.userId);
-    return { ban: r.ban };
+    const r = await this.engine.groups.ban(groupId, userId, actor.by, now, o.durationSec === undefined ? null : now + o.durationSec * 1000, o.reason);
+    if (r.status === 'group_not_found') throw errors.groupNotFound(groupId);
+    if (r.wasMember) await this.removed(groupId, userId, 'banned', actor.by);
+    return r.ban;
   }
 
   async unban(peer: Peer, p: Params<'group.unban'>): Promise<Result<'group.unban'>> {
@@ -165,16 +202,20 @@ export class Rooms {
     const a = await this.access(p.groupId, peer.userId);
     const refused = mayManage('delete', a);
     if (refused) throw refused;
-    const r = await this.engine.groups.delete(p.groupId);
-    if (r.status === 'group_not_found') throw errors.groupNotFound(p.groupId);
-    // The history goes too, from every store, resumably (HistoryReader.forget).
-    await this.engine.history.forget(p.groupId, Date.now());
-    this.fanout.detachUsers(p.groupId, null);
-    await this.tell({ kind: 'removed', groupId: p.groupId, userIds: null, reason: 'deleted', by: peer.userId });
-    if (r.members.length > 0) {
-      await this.tell({ kind: 'personal', userIds: r.members, method: 'conversation.removed', params: { groupId: p.groupId, reason: 'deleted', by: peer.userId } });
-    }
+    await this.applyDelete(p.groupId, { by: peer.userId });
     return { deleted: true };
+  }
+
+  async applyDelete(groupId: string, actor: Actor): Promise<void> {
+    const r = await this.engine.groups.delete(groupId);
+    if (r.status === 'group_not_found') throw errors.groupNotFound(groupId);
+    // The history goes too, from every store, resumably (HistoryReader.forget).
+    await this.engine.history.forget(groupId, Date.now());
+    this.fanout.detachUsers(groupId, null);
+    await this.tell({ kind: 'removed', groupId, userIds: null, reason: 'deleted', by: actor.by });
+    if (r.members.length > 0) {
+      await this.tell({ kind: 'personal', userIds: r.members, method: 'conversation.removed', params: { groupId, reason: 'deleted', by: actor.by } });
+    }
   }
 
   async invitations(peer: Peer, p: Params<'me.invitations'>): Promise<Result<'me.invitations'>> {

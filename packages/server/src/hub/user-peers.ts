@@ -4,7 +4,8 @@
  * personal event reaches every connection of its users here, whether or not
  * they joined anything.
  */
-import { notificationFrame, type PersonalEvent } from '../events/codec.js';
+import { CloseCode } from '@next-chat/core';
+import { notificationFrame, type DisconnectEvent, type PersonalEvent } from '../events/codec.js';
 import type { Peer } from './peer.js';
 
 export class UserPeers {
@@ -27,6 +28,18 @@ export class UserPeers {
     if (set.size > 0) return false;
     this.byUser.delete(peer.userId);
     return true;
+  }
+
+  /** Closes every local connection of the users (1008, `reason`); the number closed. */
+  disconnect(e: DisconnectEvent): number {
+    let closed = 0;
+    for (const userId of e.userIds) {
+      for (const peer of [...(this.byUser.get(userId) ?? [])]) {
+        peer.close(CloseCode.PolicyViolation, e.reason, 'disconnected');
+        closed++;
+      }
+    }
+    return closed;
   }
 
   /** Sends the event's notification to every local connection of its users. */

@@ -8,6 +8,8 @@ export interface PublishInput {
   clientMessageId?: string;
   /** Wall-clock time the hub accepted the send, ms since epoch. */
   sentAtMs: number;
+  /** Posted through the HTTP API: the author need not be a member (the system author never is) and no read marker moves. */
+  byOperator?: boolean;
 }
 
 /** An edit (`text`) or delete (`text` null) of one message. */
@@ -19,6 +21,8 @@ export interface ChangeInput {
   atMs: number;
   /** The caller may change others' messages (a delete by a room's owner or admin; hub/policy.ts decides). */
   anyone: boolean;
+  /** The HTTP API: neither membership nor authorship needed (`userId` is the API's system user). */
+  byOperator?: boolean;
   /** The message as the history database has it, when the log no longer does (`message_not_found` with `trimmed`). */
   fallback?: Message;
 }

@@ -141,8 +141,9 @@ export interface GroupStore {
    * page when more follow.
    */
   list(opts: { userId: string; after?: string; prefix?: string; limit: number }): Promise<Page<Group>>;
+  /** `byOperator`: added through the HTTP API, so a private room needs no invitation (bans still hold). */
   /** `capacity`: the most members allowed now (the hub's NEXT_CHAT_MAX_GROUP_MEMBERS); the room's own capacity applies below it. */
-  join(groupId: string, userId: string, capacity: number, atMs: number): Promise<JoinResult>;
+  join(groupId: string, userId: string, capacity: number, atMs: number, byOperator?: boolean): Promise<JoinResult>;
   leave(groupId: string, userId: string): Promise<LeaveResult>;
   membership(groupId: string, userId: string): Promise<Membership>;
   /** Sorted by user id; `next` is the last id of the page when more follow. */

@@ -1,3 +1,13 @@
+/** One live hub, as the HTTP API's status shows it. */
+export interface InstanceInfo {
+  id: string;
+  /** Open WebSocket connections on it. */
+  connections: number;
+  startedAt: string;
+  /** Its last heartbeat. */
+  seenAt: string;
+}
+
 /**
  * Who is online: a user is online while at least one connection of theirs is
  * open on any instance. Entries of an instance that dies without saying so
@@ -15,5 +25,7 @@ export interface Presence {
    * most once per `windowMs` for the pair, across every instance.
    */
   passTyping(groupId: string, userId: string, windowMs: number): Promise<boolean>;
+  /** Every live instance (this one included), by id: those whose heartbeat is within the presence TTL. */
+  instances(): Promise<InstanceInfo[]>;
   close(): Promise<void>;
 }

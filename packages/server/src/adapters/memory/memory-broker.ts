@@ -32,7 +32,7 @@ export class MemoryBroker implements Broker {
 
   async publish(input: PublishInput): Promise<PublishResult> {
     const membership = this.groups.isMemberNow(input.groupId, input.authorId);
-    if (membership !== 'member') return { status: membership };
+    if (membership === 'group_not_found' || (membership !== 'member' && !input.byOperator)) return { status: membership };
     const now = this.now();
     this.sweep(now);
     let key: string | undefined;
@@ -52,7 +52,7 @@ export class MemoryBroker implements Broker {
     if (input.clientMessageId !== undefined) message.clientMessageId = input.clientMessageId;
     this.log.append(message);
     // Sending reads up to one's own message, as the Redis publish script does.
-    this.groups.markRead(message.groupId, message.authorId, message.id, this.log.count(message.groupId));
+    if (!input.byOperator) this.groups.markRead(message.groupId, message.authorId, message.id, this.log.count(message.groupId));
     // Encoded once, as on Redis: the same JSON answers the sender and reaches every subscriber.
     const e = messageEvent(message.groupId, message.id, messageJson(message.id, messageBody(message)));
     if (key) this.dedupe.set(key, { message: e, expiresAt: now + DEDUPE_WINDOW_MS });
@@ -62,10 +62,10 @@ export class MemoryBroker implements Broker {
 
   async change(input: ChangeInput): Promise<ChangeResult> {
     const membership = this.groups.isMemberNow(input.groupId, input.userId);
-    if (membership !== 'member') return { status: membership };
+    if (membership === 'group_not_found' || (membership !== 'member' && !input.byOperator)) return { status: membership };
     const current = this.log.find(input.groupId, input.messageId);
     if (!current) return { status: 'message_not_found', trimmed: false };
-    if (!input.anyone && current.authorId !== input.userId) return { status: 'not_author' };
+    if (!input.anyone && !input.byOperator && current.authorId !== input.userId) return { status: 'not_author' };
     if (current.deletedAt !== undefined) return input.text === null ? { status: 'unchanged', message: current } : { status: 'deleted' };
     const at = new Date(input.atMs).toISOString();
     const message: Message = input.text === null ? { ...current, text: '', deletedAt: at } : { ...current, text: input.text, editedAt: at };

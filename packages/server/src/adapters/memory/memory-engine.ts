@@ -6,11 +6,11 @@ import { MemoryLog } from './memory-log.js';
 import { MemoryPresence } from './memory-presence.js';
 
 /** The embedded default: everything in this process, one instance only. */
-export function createMemoryEngine(): Engine {
+export function createMemoryEngine(options: { instanceId?: string } = {}): Engine {
   const log = new MemoryLog();
   const groups = new MemoryGroupStore(log);
   const broker = new MemoryBroker(log, groups);
-  const presence = new MemoryPresence();
+  const presence = new MemoryPresence(options.instanceId);
   return {
     name: 'memory',
     broker,

@@ -314,7 +314,7 @@ export class MemoryGroupStore implements GroupStore {
     return { items: items.map((id) => this.view(this.groups.get(id) as GroupState)), next: more ? (items[items.length - 1] ?? null) : null };
   }
 
-  async join(groupId: string, userId: string, capacity: number, atMs: number): Promise<JoinResult> {
+  async join(groupId: string, userId: string, capacity: number, atMs: number, byOperator = false): Promise<JoinResult> {
     const g = this.groups.get(groupId);
     if (!g) return { status: 'group_not_found' };
     if (g.kind === 'direct') {
@@ -325,7 +325,7 @@ export class MemoryGroupStore implements GroupStore {
     if (ban) return { status: 'banned', until: ban.ban.until };
     const existing = g.joinedAt.get(userId);
     if (existing !== undefined) return { status: 'already', group: this.view(g), joinedAt: existing, role: this.roleOf(g, userId) as Role };
-    if (g.visibility === 'private' && g.ownerId !== userId && !g.invitations.has(userId)) return { status: 'invitation_required' };
+    if (g.visibility === 'private' && g.ownerId !== userId && !g.invitations.has(userId) && !byOperator) return { status: 'invitation_required' };
     const max = Math.min(capacity, g.capacity);
     if (g.joinedAt.size >= max) return { status: 'full', capacity: max };
     const joinedAt = new Date(atMs).toISOString();

@@ -1,7 +1,11 @@
-import type { Presence } from '../../ports/presence.js';
+import type { InstanceInfo, Presence } from '../../ports/presence.js';
 
 /** Open connections per user in this process. */
 export class MemoryPresence implements Presence {
+  private readonly startedAt = new Date().toISOString();
+
+  constructor(private readonly instanceId = 'memory') {}
+
   private readonly counts = new Map<string, number>();
   /** Until when each (group, user) pair's typing signals are held back. */
   private readonly typingUntil = new Map<string, number>();
@@ -14,6 +18,12 @@ export class MemoryPresence implements Presence {
     const n = (this.counts.get(userId) ?? 0) - 1;
     if (n > 0) this.counts.set(userId, n);
     else this.counts.delete(userId);
+  }
+
+  async instances(): Promise<InstanceInfo[]> {
+    let connections = 0;
+    for (const n of this.counts.values()) connections += n;
+    return [{ id: this.instanceId, connections, startedAt: this.startedAt, seenAt: new Date().toISOString() }];
   }
 
   async online(userIds: string[]): Promise<Set<string>> {

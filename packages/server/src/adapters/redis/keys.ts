@@ -23,6 +23,7 @@
  *   <prefix>:groups          sorted set of the PUBLIC room ids, all scores 0 (group.list)
  *   <prefix>:dedupe:{<g>}:<author>:<cmid>   the original message, EX 600
  *   <prefix>:presence:<user> sorted set instanceId -> expiry (ms)
+ *   <prefix>:instances       hash instanceId -> {"connections","startedAt","seenAt"} (heartbeat; stale ones dropped on read)
  *   <prefix>:user:{<u>}:created        groups the user has created (counter)
  *   <prefix>:user:{<u>}:create-window  creations in the current quota window (counter, expires with it)
  *   <prefix>:user:{<u>}:rooms          sorted set of the PRIVATE rooms the user is a member of, scores 0 (group.list)
@@ -81,6 +82,10 @@ export class RedisKeys {
   }
   dedupe(groupId: string, authorId: string, clientMessageId: string): string {
     return `${this.prefix}:dedupe:{${groupId}}:${authorId}:${clientMessageId}`;
+  }
+  /** Hash instanceId -> {"connections","startedAt","seenAt"}: the live hubs (HTTP API status). */
+  instances(): string {
+    return `${this.prefix}:instances`;
   }
   presence(userId: string): string {
     return `${this.prefix}:presence:${userId}`;

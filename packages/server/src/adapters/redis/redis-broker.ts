@@ -98,6 +98,7 @@ export class RedisBroker implements Broker {
         withHistory: this.o.withHistory,
         retentionMs: this.o.streamRetentionMs,
         readEvent: { instanceId: this.o.instanceId, parts: sendReadParts(input.groupId, input.authorId, this.o.instanceId) },
+        byOperator: input.byOperator,
       }),
     );
     switch (r.status) {
@@ -119,6 +120,7 @@ export class RedisBroker implements Broker {
         text: input.text,
         at: new Date(input.atMs).toISOString(),
         anyone: input.anyone,
+        byOperator: input.byOperator,
         withHistory: this.o.withHistory,
         fallback: input.fallback ? JSON.stringify(input.fallback) : undefined,
       }),
@@ -144,7 +146,7 @@ export class RedisBroker implements Broker {
   }
 
   async announce(e: Exclude<ClusterEvent, MessageEvent>): Promise<void> {
-    if (e.kind === 'personal') {
+    if (e.kind === 'personal' || e.kind === 'disconnect') {
       // This hub's connections of the users hear it at once; one PUBLISH per
       // user reaches the other hubs where the user is connected (this one
       // skips its own copy by `origin`, as for a send's read event).
@@ -205,7 +207,7 @@ export class RedisBroker implements Broker {
       this.o.logger.warn({ payload: payload.slice(0, 200) }, 'unreadable event on the events channel; ignored');
       return;
     }
-    if (e.kind === 'personal' && e.origin === this.o.instanceId) return;
+    if ((e.kind === 'personal' || e.kind === 'disconnect') && e.origin === this.o.instanceId) return;
     try {
       this.handlers.event(e);
     } catch (err) {

@@ -142,8 +142,8 @@ export class RedisGroupStore implements GroupStore {
     return { items: groups.filter((g): g is Group => g !== null && g.kind === 'room'), next: more ? (page[page.length - 1] as string) : null };
   }
 
-  async join(groupId: string, userId: string, capacity: number, atMs: number): Promise<JoinResult> {
-    const r = await guarded(this.metrics, () => this.scripts.join(groupId, userId, capacity, new Date(atMs).toISOString()));
+  async join(groupId: string, userId: string, capacity: number, atMs: number, byOperator = false): Promise<JoinResult> {
+    const r = await guarded(this.metrics, () => this.scripts.join(groupId, userId, capacity, new Date(atMs).toISOString(), byOperator));
     if (r.status === 'joined' || r.status === 'already') return { status: r.status, group: r.group, joinedAt: r.joinedAt, role: r.role };
     if (r.status === 'banned') return { status: 'banned', until: isoOrNull(r.untilMs) };
     return r;

@@ -6,7 +6,7 @@
  * no ghost after at most `ttlMs`. The key itself expires too.
  */
 import type { Redis } from 'ioredis';
-import type { Presence } from '../../ports/presence.js';
+import type { InstanceInfo, Presence } from '../../ports/presence.js';
 import type { Logger } from '../../observability/logger.js';
 import type { Metrics } from '../../observability/metrics.js';
 import { guarded } from './connection.js';
@@ -31,12 +31,14 @@ export class RedisPresence implements Presence {
   private readonly timer: NodeJS.Timeout;
   private readonly heartbeatMs: number;
   private readonly ttlMs: number;
+  private readonly startedAt = new Date().toISOString();
 
   constructor(private readonly o: RedisPresenceOptions) {
     this.heartbeatMs = o.heartbeatMs ?? 10_000;
     this.ttlMs = o.ttlMs ?? 30_000;
     this.timer = setInterval(() => void this.heartbeat(), this.heartbeatMs);
     this.timer.unref();
+    void this.announceInstance();
   }
 
   connected(userId: string): void {
@@ -72,8 +74,34 @@ export class RedisPresence implements Presence {
     return r === 'OK';
   }
 
+  async instances(): Promise<InstanceInfo[]> {
+    const all = await guarded(this.o.metrics, () => this.o.redis.hgetall(this.o.keys.instances()));
+    const now = Date.now();
+    const live: InstanceInfo[] = [];
+    const stale: string[] = [];
+    for (const [id, json] of Object.entries(all)) {
+      try {
+        const v = JSON.parse(json) as Omit<InstanceInfo, 'id'>;
+        if (now - Date.parse(v.seenAt) <= this.ttlMs) live.push({ id, connections: v.connections, startedAt: v.startedAt, seenAt: v.seenAt });
+        else stale.push(id);
+      } catch {
+        stale.push(id);
+      }
+    }
+    if (stale.length > 0) this.o.redis.hdel(this.o.keys.instances(), ...stale).catch(() => {});
+    return live.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  }
+
+  private async announceInstance(): Promise<void> {
+    let connections = 0;
+    for (const n of this.local.values()) connections += n;
+    const info = JSON.stringify({ connections, startedAt: this.startedAt, seenAt: new Date().toISOString() });
+    await this.o.redis.hset(this.o.keys.instances(), this.o.instanceId, info).catch(() => this.o.metrics.backendErrors.inc({ backend: 'redis' }));
+  }
+
   async close(): Promise<void> {
     clearInterval(this.timer);
+    await this.o.redis.hdel(this.o.keys.instances(), this.o.instanceId).catch(() => {});
     const users = [...this.local.keys()];
     this.local.clear();
     for (let i = 0; i < users.length; i += 1000) {
@@ -102,6 +130,7 @@ export class RedisPresence implements Presence {
   }
 
   private async heartbeat(): Promise<void> {
+    await this.announceInstance();
     const users = [...this.local.keys()];
     for (let i = 0; i < users.length; i += 1000) await this.mark(users.slice(i, i + 1000));
   }

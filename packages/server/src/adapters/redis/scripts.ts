@@ -138,6 +138,8 @@ export interface ChangeArgs {
   at: string;
   /** The caller's role lets them delete others' messages (hub/policy.ts decided). */
   anyone: boolean;
+  /** The HTTP API: neither membership nor authorship needed. */
+  byOperator?: boolean;
   withHistory: boolean;
   /** The message's JSON from the history database, when the stream no longer has it. */
   fallback?: string;
@@ -171,6 +173,8 @@ export interface PublishArgs {
   retentionMs: number;
   /** The author's `read` event for their other instances: its JSON around the id, and this instance. */
   readEvent?: { instanceId: string; parts: [string, string] };
+  /** Posted through the HTTP API: no membership needed, no marker moved. */
+  byOperator?: boolean;
 }
 
 /** Typed calls of the scripts on one connection. */
@@ -216,6 +220,7 @@ export class Scripts {
         a.readEvent?.instanceId ?? '',
         a.readEvent?.parts[0] ?? '',
         a.readEvent?.parts[1] ?? '',
+        a.byOperator ? '1' : '0',
       ),
       ['published', 'duplicate', 'group_not_found', 'not_member'] as const,
     );
@@ -252,7 +257,7 @@ export class Scripts {
   }
 
   /** `joinedAt` is also the time bans are checked against. */
-  async join(groupId: string, userId: string, capacity: number, joinedAt: string): Promise<JoinReply> {
+  async join(groupId: string, userId: string, capacity: number, joinedAt: string, byOperator = false): Promise<JoinReply> {
     const k = this.keys;
     const r = readReply(
       await this.call(
@@ -271,6 +276,7 @@ export class Scripts {
         capacity,
         joinedAt,
         Date.parse(joinedAt),
+        byOperator ? '1' : '0',
       ),
       ['joined', 'already', 'full', 'banned', 'invitation_required', 'not_member', 'group_not_found'] as const,
     );
@@ -458,7 +464,7 @@ export class Scripts {
         a.text === null ? 'delete' : 'edit',
         a.text ?? '',
         a.at,
-        a.anyone ? 'anyone' : 'author',
+        a.byOperator ? 'operator' : a.anyone ? 'anyone' : 'author',
         a.withHistory ? '1' : '0',
         k.notify(a.groupId),
         k.dedupeBefore(a.groupId),
