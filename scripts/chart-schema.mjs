@@ -28,14 +28,36 @@ async function hubConfigOptions() {
   return mod.configOptions();
 }
 const HUB_OPTIONS = await hubConfigOptions();
+
+/** The user id form and the webhook event types, from the built @next-chat/core (the hub's own). */
+async function coreContract() {
+  const built = new URL('../packages/core/dist/index.js', import.meta.url);
+  try {
+    return await import(built.href);
+  } catch (err) {
+    throw new Error(`chart-schema.mjs reads user ids and webhook events from packages/core/dist/index.js: run npm run build first (${err.message})`);
+  }
+}
+const { USER_ID_RE, WEBHOOK_EVENT_TYPES } = await coreContract();
 const hubOption = (key) => {
   const o = HUB_OPTIONS.find((x) => x.key === key);
   if (!o) throw new Error(`chart-schema.mjs: ${key} is not a hub config key any more`);
   return o;
 };
 
-/** Set by the chart itself (ports, URLs, auth, identity, the typed hub.config values), or not offered (key-based JWT). */
-const NOT_EXTRA = ['port', 'metricsPort', 'host', 'redisUrl', 'mysqlUrl', 'authMode', 'jwtSecret', 'jwtPreviousSecret', 'jwtPublicKey', 'jwksUrl', 'instanceId', 'logLevel', 'rateLimit', 'maxGroupMembers', 'drainTimeoutMs'];
+/**
+ * Set by the chart itself (ports, URLs, auth, identity, the typed hub.config
+ * values; the API, webhooks and moderation hook from `api.*`, `webhooks.*` and
+ * `moderation.*`, whose keys and signing secret live in Secrets, never in the
+ * ConfigMap that hub.config.extra fills), or not offered (key-based JWT).
+ */
+const NOT_EXTRA = [
+  'port', 'metricsPort', 'host', 'redisUrl', 'mysqlUrl', 'authMode', 'jwtSecret', 'jwtPreviousSecret', 'jwtPublicKey', 'jwksUrl', 'instanceId',
+  'logLevel', 'rateLimit', 'maxGroupMembers', 'drainTimeoutMs',
+  'apiPort', 'apiKeys', 'apiSystemUser',
+  'webhooks', 'webhookSecret', 'webhookRetrySeconds', 'webhookTimeoutMs', 'webhookPartitions',
+  'moderationUrl', 'moderationTimeoutMs', 'moderationFailure',
+];
 for (const k of NOT_EXTRA) hubOption(k);
 
 /** The hub's own bounds of a typed hub.config value. */
@@ -57,6 +79,26 @@ function extraNode(o) {
 
 /** What hub.config.extra may set: every other hub setting. */
 const EXTRA = HUB_OPTIONS.filter((o) => !NOT_EXTRA.includes(o.key));
+// hub.config.extra fills the ConfigMap: a secret the hub gains needs a Secret of the chart's, not a place there.
+for (const o of EXTRA) {
+  if (o.sensitive) throw new Error(`chart-schema.mjs: the hub's ${o.key} is sensitive; give it a chart Secret (like api.keys) and list it in NOT_EXTRA`);
+}
+
+/** NEXT_CHAT_API_KEYS: each key as packages/server/src/config.ts accepts it (tests/unit/chart checks both agree). */
+const API_KEY_PATTERN = '^[A-Za-z0-9._~+/=-]{16,256}$';
+/** A webhook endpoint of NEXT_CHAT_WEBHOOKS, as the hub's readWebhooks accepts it (names unique: checked at render time). */
+const webhookEndpoint = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['name', 'url'],
+  properties: {
+    name: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,64}$' },
+    url: { type: 'string', pattern: '^https?://[^\\s]+$' },
+    events: { type: 'array', minItems: 1, uniqueItems: true, items: { enum: [...WEBHOOK_EVENT_TYPES] } },
+  },
+};
+/** Names of a key in a Secret. */
+const secretKey = { pattern: '^[-._a-zA-Z0-9]+$' };
 
 const pullPolicy = { enum: ['Always', 'IfNotPresent', 'Never'] };
 const intOrPercent = { type: ['integer', 'string'], pattern: '^[0-9]+%?$' };
@@ -88,6 +130,21 @@ const CONSTRAINTS = {
   'hub.autoscaling.maxReplicas': { minimum: 1 },
   'hub.autoscaling.targetCPU': { minimum: 1, maximum: 100 },
   'hub.autoscaling.targetMemory': { type: ['integer', 'string'], pattern: '^$', minimum: 1, maximum: 100 },
+  'api.port': { minimum: 1, maximum: 65535 },
+  'api.keys': { items: { type: 'string', pattern: API_KEY_PATTERN }, uniqueItems: true },
+  'api.existingSecretKey': secretKey,
+  'api.systemUser': { pattern: USER_ID_RE.source },
+  'api.service.type': { enum: ['ClusterIP', 'NodePort', 'LoadBalancer'] },
+  'api.service.port': { minimum: 1, maximum: 65535 },
+  'webhooks.endpoints': { items: webhookEndpoint },
+  'webhooks.secret': { pattern: '^([\\s\\S]{16,})?$' },
+  'webhooks.existingSecretKey': secretKey,
+  'webhooks.retrySeconds': typedConstraint('webhookRetrySeconds'),
+  'webhooks.timeoutMs': typedConstraint('webhookTimeoutMs'),
+  'webhooks.partitions': typedConstraint('webhookPartitions'),
+  'moderation.url': { pattern: '^(https?://[^\\s]+)?$' },
+  'moderation.timeoutMs': typedConstraint('moderationTimeoutMs'),
+  'moderation.failure': typedConstraint('moderationFailure'),
   'ingress.pathType': { enum: ['Prefix', 'Exact', 'ImplementationSpecific'] },
   'ingress.timeoutSeconds': { minimum: 60 },
   'redis.appendfsync': { enum: ['always', 'everysec', 'no'] },

@@ -114,6 +114,46 @@ Call with (dict "ctx" $ "secret" "<name>" "key" "<key>" "given" <value> "length"
 {{- if .Values.auth.existingSecret -}}{{ .Values.auth.existingSecretKey }}{{- else -}}jwt-secret{{- end -}}
 {{- end -}}
 
+{{/* The API Service, and the Secret and key holding NEXT_CHAT_API_KEYS (comma-separated). */}}
+{{- define "next-chat.api.fullname" -}}
+{{- printf "%s-api" (include "next-chat.fullname" .) | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+{{- define "next-chat.api.secretName" -}}
+{{- .Values.api.existingSecret | default (printf "%s-api-keys" (include "next-chat.fullname" .) | trunc 63 | trimSuffix "-") -}}
+{{- end -}}
+{{- define "next-chat.api.secretKey" -}}
+{{- if .Values.api.existingSecret -}}{{ .Values.api.existingSecretKey }}{{- else -}}api-keys{{- end -}}
+{{- end -}}
+
+{{/* Whether webhooks are on, and the Secret and key holding NEXT_CHAT_WEBHOOK_SECRET. */}}
+{{- define "next-chat.webhooks.enabled" -}}
+{{- if .Values.webhooks.endpoints -}}true{{- end -}}
+{{- end -}}
+{{- define "next-chat.webhooks.secretName" -}}
+{{- .Values.webhooks.existingSecret | default (printf "%s-webhooks" (include "next-chat.fullname" .) | trunc 63 | trimSuffix "-") -}}
+{{- end -}}
+{{- define "next-chat.webhooks.secretKey" -}}
+{{- if .Values.webhooks.existingSecret -}}{{ .Values.webhooks.existingSecretKey }}{{- else -}}webhook-secret{{- end -}}
+{{- end -}}
+
+{{/* env entries for NEXT_CHAT_API_KEYS and NEXT_CHAT_WEBHOOK_SECRET (hub only), from their Secrets: never plain values. */}}
+{{- define "next-chat.env.integrationSecrets" -}}
+{{- if .Values.api.enabled }}
+- name: NEXT_CHAT_API_KEYS
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "next-chat.api.secretName" . }}
+      key: {{ include "next-chat.api.secretKey" . }}
+{{- end }}
+{{- if include "next-chat.webhooks.enabled" . }}
+- name: NEXT_CHAT_WEBHOOK_SECRET
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "next-chat.webhooks.secretName" . }}
+      key: {{ include "next-chat.webhooks.secretKey" . }}
+{{- end }}
+{{- end -}}
+
 {{- define "next-chat.redis.fullname" -}}
 {{- printf "%s-redis" (include "next-chat.fullname" .) | trunc 63 | trimSuffix "-" -}}
 {{- end -}}
@@ -212,6 +252,22 @@ Call with (dict "ctx" $ "secret" "<name>" "key" "<key>" "given" <value> "length"
 {{- end -}}
 {{- if eq (int .Values.hub.metrics.port) (int .Values.hub.containerPort) -}}
 {{- $errors = append $errors (printf "hub.metrics.port (%d) must differ from hub.containerPort: /metrics is kept off the public port" (int .Values.hub.metrics.port)) -}}
+{{- end -}}
+{{- if and .Values.api.enabled (not .Values.api.keys) (not .Values.api.existingSecret) -}}
+{{- $errors = append $errors "api.enabled=true needs api.keys or api.existingSecret: the API refuses every request without a key" -}}
+{{- end -}}
+{{- if and .Values.api.enabled (or (eq (int .Values.api.port) (int .Values.hub.containerPort)) (eq (int .Values.api.port) (int .Values.hub.metrics.port))) -}}
+{{- $errors = append $errors (printf "api.port (%d) must differ from hub.containerPort and hub.metrics.port: the API is kept off the public port" (int .Values.api.port)) -}}
+{{- end -}}
+{{- if and (include "next-chat.webhooks.enabled" .) (not .Values.webhooks.secret) (not .Values.webhooks.existingSecret) -}}
+{{- $errors = append $errors "webhooks.endpoints needs webhooks.secret or webhooks.existingSecret: every delivery is signed" -}}
+{{- end -}}
+{{- $seen := dict -}}
+{{- range .Values.webhooks.endpoints -}}
+{{- if hasKey $seen (toString .name) -}}
+{{- $errors = append $errors (printf "webhooks.endpoints: the name %q is used twice (each names its own delivery queue)" (toString .name)) -}}
+{{- end -}}
+{{- $_ := set $seen (toString .name) true -}}
 {{- end -}}
 {{- if and .Values.hub.autoscaling.enabled (gt (int .Values.hub.autoscaling.minReplicas) (int .Values.hub.autoscaling.maxReplicas)) -}}
 {{- $errors = append $errors "hub.autoscaling.minReplicas must not exceed hub.autoscaling.maxReplicas" -}}

@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { jwtVerify } from 'jose';
-import { CONFIG_KEYS, envName, parseConfig } from '../../../packages/server/src/config.js';
+import { CONFIG_KEYS, configOptions, envName, parseConfig } from '../../../packages/server/src/config.js';
 import { createAuthenticator } from '../../../packages/server/src/gateway/auth.js';
 import { parseOptions } from '../../auto/src/options.js';
 import { CHART, ROOT, VALUE_SETS, find, podSpec, render, renderNotes, resolveEnv, valueSet, type K8sObject } from './helm.js';
@@ -19,6 +19,7 @@ import { CHART, ROOT, VALUE_SETS, find, podSpec, render, renderNotes, resolveEnv
 const EXISTING_SECRETS: Record<string, string> = {
   'chat-db/url': 'mysql://chat:pw@db.example.com:3306/chat',
   'chat-jwt/hs256': 'x'.repeat(48),
+  'chat-webhooks/signing-key': 'w'.repeat(32),
 };
 const existing = (name: string, key: string) => EXISTING_SECRETS[`${name}/${key}`];
 
@@ -116,6 +117,9 @@ describe('hub.config', () => {
     const hubConfig = schema.properties.hub.properties.config;
     const allowed: string[] = hubConfig.properties.extra.propertyNames.enum;
     const chartSet = ['port', 'metricsPort', 'host', 'redisUrl', 'mysqlUrl', 'authMode', 'jwtSecret', 'jwtPreviousSecret', 'instanceId', ...Object.keys(hubConfig.properties).filter((k) => k !== 'extra')];
+    // From api.*, webhooks.* and moderation.* (tests/unit/chart/integrations.test.ts): keys and signing secret in Secrets, not the ConfigMap.
+    chartSet.push('apiPort', 'apiKeys', 'apiSystemUser', 'webhooks', 'webhookSecret', 'webhookRetrySeconds', 'webhookTimeoutMs', 'webhookPartitions');
+    chartSet.push('moderationUrl', 'moderationTimeoutMs', 'moderationFailure');
     const notSupported = ['jwtPublicKey', 'jwksUrl']; // the chart's jwt mode is the HS256 shared secret
     expect(
       [...allowed, ...chartSet, ...notSupported].sort(),
@@ -123,9 +127,20 @@ describe('hub.config', () => {
     ).toEqual([...CONFIG_KEYS].sort());
   });
 
+  it('offers no secret of the hub in hub.config.extra (it fills a ConfigMap)', () => {
+    const schema = JSON.parse(fs.readFileSync(path.join(ROOT, 'helm/next-chat/values.schema.json'), 'utf8'));
+    const allowed: string[] = schema.properties.hub.properties.config.properties.extra.propertyNames.enum;
+    const sensitive = configOptions().filter((o) => o.sensitive).map((o) => o.key);
+    expect(sensitive).toEqual(expect.arrayContaining(['jwtSecret', 'apiKeys', 'webhookSecret']));
+    expect(allowed.filter((k) => sensitive.includes(k as never))).toEqual([]);
+  });
+
   it('refuses an extra setting the chart sets itself', () => {
     expect(() => render(['--set', 'hub.config.extra.authMode=trust'])).toThrow();
     expect(() => render(['--set', 'hub.config.extra.metricsPort=9100'])).toThrow(/metricsPort/);
+    // Secrets never go through the ConfigMap that hub.config.extra fills.
+    expect(() => render(['--set', 'hub.config.extra.apiKeys=abcdefghijklmnopqrstuvwxyz'])).toThrow(/apiKeys/);
+    expect(() => render(['--set', 'hub.config.extra.webhookSecret=abcdefghijklmnopqrstuvwxyz'])).toThrow(/webhookSecret/);
   });
 
   it('offers the hub\'s JWT lifetime and per-user limits, which parse', () => {
