@@ -188,8 +188,13 @@ export function rpcErrorToText(err: RpcError, group?: string, user?: string): st
         return `this connection is in ${max ?? 'the most'} groups, the most allowed; leave one first (or connect again for more)`;
       return `too many requests; slow down and try again in ${seconds(ms)}`;
     }
+    case ErrorCode.MessageRejected:
+      // The operator's moderation hook wrote this sentence for the sender: it is shown as it is.
+      return err.message;
     case ErrorCode.Unavailable: {
       const ms = typeof err.data.retryAfterMs === 'number' ? err.data.retryAfterMs : 1000;
+      // A fail-closed moderation hook that is down answers 4503 too; the hub's message names it.
+      if (/moderation/i.test(err.message)) return `the hub cannot reach its moderation service right now, so nothing can be sent; try again in ${seconds(ms)}`;
       return `the hub cannot reach its messaging layer right now; try again in ${seconds(ms)}`;
     }
     case ErrorCode.InvalidParams: {

@@ -459,6 +459,10 @@ export class NextChatClient extends TypedEmitter<ClientEvents> {
   /**
    * `message.send`: resolves once the message is durable. Pass a
    * `clientMessageId` to make a retry (after a lost connection) safe.
+   * The resolved `text` may differ from `text` when the operator's
+   * moderation hook replaced it; a rejected text rejects with a 4022
+   * `RpcError` (`message_rejected`) whose `message` is the operator's
+   * sentence for the sender: show it as it is.
    */
   async send(
     groupId: string,
@@ -489,7 +493,8 @@ export class NextChatClient extends TypedEmitter<ClientEvents> {
 
   /**
    * `message.edit` (protocol 1.1): replaces the text of one of your messages
-   * (not once deleted: 4033; an unknown id: 4044). Resolves with the message
+   * (not once deleted: 4033; an unknown id: 4044; refused by the operator's
+   * moderation hook: 4022, as for `send`). Resolves with the message
    * as edited (`editedAt` set); subscribed connections, this one too, get it
    * as a `message.updated` event.
    */

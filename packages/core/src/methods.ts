@@ -179,17 +179,34 @@ export function isMethodName(m: string): m is MethodName {
  * `undefined` params count as `{}`; anything but a plain object is refused.
  */
 export function parseParams<M extends MethodName>(method: M, raw: unknown): Params<M> {
+  return parseObject(paramsSchemas[method], raw, 'params') as Params<M>;
+}
+
+/**
+ * Validates a JSON object against one of these schemas (the HTTP API's
+ * bodies and queries are made of them); throws -32602 naming the first bad
+ * field (`members.2.role` for a nested one). `undefined` counts as `{}`.
+ */
+export function parseObject<S extends z.ZodType>(schema: S, raw: unknown, what = 'params'): z.output<S> {
   if (raw === undefined) raw = {};
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-    throw errors.invalidParams('params', 'must be an object of named params');
+    throw errors.invalidParams(what, `must be an object of named ${what}`);
   }
-  const r = paramsSchemas[method].safeParse(raw);
-  if (r.success) return r.data as Params<M>;
+  const r = schema.safeParse(raw);
+  if (r.success) return r.data;
   const issue = r.error.issues[0];
-  const field = issue && issue.path.length > 0 ? String(issue.path[0]) : 'params';
+  const field = issue && issue.path.length > 0 ? issue.path.map(String).join('.') : what;
   let why = issue?.message ?? 'is invalid';
-  if (issue?.code === 'invalid_type' && (raw as Record<string, unknown>)[field] === undefined) why = 'is required';
+  if (issue?.code === 'invalid_type' && valueAt(raw, issue.path) === undefined) why = 'is required';
   throw errors.invalidParams(field, why);
+}
+
+function valueAt(v: unknown, path: readonly PropertyKey[]): unknown {
+  for (const k of path) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<PropertyKey, unknown>)[k];
+  }
+  return v;
 }
 
 export { RpcError };

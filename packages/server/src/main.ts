@@ -72,7 +72,7 @@ async function main(): Promise<void> {
   // written directly so that the URL and port come first, before any
   // timestamp digits, while it stays a log record like the others.
   if (logger.isLevelEnabled('info')) {
-    const record = { msg: 'listening', url: hub.url, port: hub.port, level: 'info', time: new Date().toISOString(), instance: config.instanceId, engine: hub.engine.name, auth: config.authMode };
+    const record = { msg: 'listening', url: hub.url, port: hub.port, level: 'info', time: new Date().toISOString(), instance: config.instanceId, engine: hub.engine.name, auth: config.authMode, ...(hub.apiPort !== undefined ? { apiPort: hub.apiPort } : {}) };
     process.stdout.write(`${JSON.stringify(record)}\n`);
   }
   // For a person at a terminal, one plain line among the JSON logs.

@@ -5,7 +5,8 @@
  * NEXT_CHAT_REDIS_URL is set. docs/architecture.md explains the design.
  */
 import type { Config } from '../config.js';
-import type { Engine } from '../ports/engine.js';
+import { setTimeout } from 'node:timers/promises';
+import type { BackendStatus, Engine } from '../ports/engine.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import { connectRedis } from './redis/connection.js';
@@ -17,6 +18,7 @@ import { RedisPresence } from './redis/redis-presence.js';
 import { RedisHistoryReader } from './redis/redis-history-reader.js';
 import { MysqlHistoryStore } from './mysql/mysql-history-store.js';
 import { RedisHistoryWriter } from './mysql/history-writer.js';
+import { createRedisWebhooks } from './redis/redis-webhooks.js';
 
 export interface ProductionEngineOptions {
   /** Presence heartbeat and TTL, ms (tests shorten them). */
@@ -24,6 +26,18 @@ export interface ProductionEngineOptions {
   presenceTtlMs?: number;
   /** ms an unacknowledged history entry of another hub waits before it is claimed. */
   historyClaimIdleMs?: number;
+}
+
+const PROBE_TIMEOUT_MS = 1000;
+
+async function probe(name: BackendStatus['name'], ping: () => Promise<unknown>): Promise<BackendStatus> {
+  const t0 = performance.now();
+  try {
+    await Promise.race([ping(), setTimeout(PROBE_TIMEOUT_MS).then(() => Promise.reject(new Error('timeout')))]);
+    return { name, reachable: true, latencyMs: Math.round((performance.now() - t0) * 10) / 10 };
+  } catch {
+    return { name, reachable: false };
+  }
 }
 
 export async function createProductionEngine(
@@ -38,6 +52,8 @@ export async function createProductionEngine(
   const commands = connectRedis(config.redisUrl, 'commands', d);
   const scripts = new Scripts(commands, keys);
   const mysql = config.mysqlUrl ? new MysqlHistoryStore(config.mysqlUrl, d) : null;
+  // The live hubs (presence, made below) set each hub's share of the webhook partitions.
+  const webhooks = createRedisWebhooks(config, { commands, keys, scripts, logger, metrics: deps.metrics, liveHubs: async () => (await presence.instances()).length });
 
   const broker = new RedisBroker({
     url: config.redisUrl,
@@ -49,6 +65,7 @@ export async function createProductionEngine(
     withHistory: mysql !== null,
     streamRetentionMs: config.streamRetentionMs,
     instanceId: config.instanceId,
+    ...(webhooks ? { webhooks } : {}),
   });
   const groups = new RedisGroupStore(commands, keys, scripts, deps.metrics);
   const presence = new RedisPresence({
@@ -93,7 +110,12 @@ export async function createProductionEngine(
     presence,
     history,
     historyWriter,
+    ...(webhooks ? { webhooks } : {}),
+    async backends() {
+      return Promise.all([probe('redis', () => commands.ping()), ...(mysql ? [probe('mysql', () => mysql.knex.raw('SELECT 1'))] : [])]);
+    },
     async close() {
+      await webhooks?.close();
       await historyWriter?.close();
       await presence.close();
       await broker.close();

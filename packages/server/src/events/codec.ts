@@ -164,7 +164,7 @@ export function changeJson(cursor: string, messageJson: string): string {
   return `{"cursor":"${cursor}","message":${messageJson}}`;
 }
 
-/** The message JSON inside a change's JSON (as {@link changeJson} and change-7.lua write it). */
+/** The message JSON inside a change's JSON (as {@link changeJson} and change-8.lua write it). */
 export function messageOfChange(json: string): string {
   const at = json.indexOf('"message":');
   return json.slice(at + '"message":'.length, -1);

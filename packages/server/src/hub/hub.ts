@@ -9,6 +9,8 @@ import { DIRECT_PREFIX, errors, type MethodName, type Params, type Result } from
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Engine } from '../ports/engine.js';
+import type { PublishInput } from '../ports/broker.js';
+import type { MessageEvent } from '../events/codec.js';
 import { EncodedResult } from './encoded-result.js';
 import { refusalError } from './refusals.js';
 import type { CreateQuota } from '../ports/group-store.js';
@@ -54,7 +56,7 @@ export class Hub {
   readonly users = new UserPeers();
   readonly rooms: Rooms;
   private readonly direct: Direct;
-  private readonly messages: Messages;
+  readonly messages: Messages;
   /** Groups each peer is joining right now: they count towards maxGroupsPerConnection before the join completes. */
   private readonly joining = new Map<Peer, Set<string>>();
 
@@ -252,25 +254,30 @@ export class Hub {
       await this.requireMember(p.groupId, ctx.peer.userId);
       text = await moderatedText(this.options.moderator, { kind: 'message', groupId: p.groupId, authorId: ctx.peer.userId, text, clientMessageId: p.clientMessageId });
     }
-    const r = await this.engine.broker.publish({
-      groupId: p.groupId,
-      authorId: ctx.peer.userId,
-      text,
-      clientMessageId: p.clientMessageId,
-      sentAtMs: Date.now(),
-    });
-    if (!('message' in r)) throw refusalError(p.groupId, r);
+    const { message } = await this.post({ groupId: p.groupId, authorId: ctx.peer.userId, text, clientMessageId: p.clientMessageId, sentAtMs: Date.now() });
+    return new EncodedResult(`{"message":${message.json}}`);
+  }
+
+  /**
+   * Appends a message (message.send, and the HTTP API's posts): the new one,
+   * or the original of a retried clientMessageId (`created` false). Refusals are thrown.
+   */
+  async post(input: PublishInput): Promise<{ message: MessageEvent; created: boolean }> {
+    const r = await this.engine.broker.publish(input);
+    if (!('message' in r)) throw refusalError(input.groupId, r);
     if (r.status === 'published') {
       this.metrics.messagesIn.inc();
-      // Sending reads up to one's own message (the publish moved the marker).
-      // The sender's connections on this hub hear it at once, without Redis;
-      // the broker tells their other instances, only when there are any
-      // (a PUBLISH for every send cost the groups scenario half its CPU,
-      // docs/performance.md).
-      this.users.deliver({ kind: 'personal', userIds: [ctx.peer.userId], method: 'read', params: { groupId: p.groupId, readUpTo: r.message.id, unread: 0 } });
-      if (p.groupId.startsWith(DIRECT_PREFIX)) await this.markerMoved(p.groupId, ctx.peer.userId, r.message.id, 0, false);
+      if (!input.byOperator) {
+        // Sending reads up to one's own message (the publish moved the marker).
+        // The sender's connections on this hub hear it at once, without Redis;
+        // the broker tells their other instances, only when there are any
+        // (a PUBLISH for every send cost the groups scenario half its CPU,
+        // docs/performance.md).
+        this.users.deliver({ kind: 'personal', userIds: [input.authorId], method: 'read', params: { groupId: input.groupId, readUpTo: r.message.id, unread: 0 } });
+        if (input.groupId.startsWith(DIRECT_PREFIX)) await this.markerMoved(input.groupId, input.authorId, r.message.id, 0, false);
+      }
     }
-    return new EncodedResult(`{"message":${r.message.json}}`);
+    return { message: r.message, created: r.status === 'published' };
   }
 
   /** The marker only moves forward; an id newer than the group's newest message is -32602. */

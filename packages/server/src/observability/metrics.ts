@@ -65,6 +65,62 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly moderationCalls = new Counter({
+    name: 'nextchat_moderation_calls_total',
+    help: 'Moderation hook calls by verdict: allow, reject, replace, or failed_open / failed_closed when the hook failed or timed out',
+    labelNames: ['verdict'] as const,
+    registers: [this.registry],
+  });
+  readonly moderationDuration = new Histogram({
+    name: 'nextchat_moderation_duration_seconds',
+    help: 'Time from calling the moderation hook to its verdict (or failure), what each moderated send and edit waits',
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+    registers: [this.registry],
+  });
+  readonly webhookAttempts = new Counter({
+    name: 'nextchat_webhook_attempts_total',
+    help: 'Webhook delivery attempts by endpoint and outcome (ok, http_error, timeout, network)',
+    labelNames: ['endpoint', 'outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly webhookDelivered = new Counter({
+    name: 'nextchat_webhook_delivered_total',
+    help: 'Webhook events delivered (a 2xx) by endpoint',
+    labelNames: ['endpoint'] as const,
+    registers: [this.registry],
+  });
+  readonly webhookDeadLetters = new Counter({
+    name: 'nextchat_webhook_dead_letters_total',
+    help: 'Webhook events moved to the dead letters after their retry window, by endpoint',
+    labelNames: ['endpoint'] as const,
+    registers: [this.registry],
+  });
+  readonly webhookLag = new Gauge({
+    name: 'nextchat_webhook_lag_seconds',
+    help: 'Age of the oldest webhook event this instance is delivering (or retrying) per endpoint; 0 when idle',
+    labelNames: ['endpoint'] as const,
+    registers: [this.registry],
+  });
+  readonly webhookPartitionsHeld = new Gauge({
+    name: 'nextchat_webhook_partitions_held',
+    help: 'Webhook event partitions this instance holds the lease of (delivers)',
+    registers: [this.registry],
+  });
+
+  readonly apiRequests = new Counter({
+    name: 'nextchat_api_requests_total',
+    help: 'HTTP API requests by route template, method and status',
+    labelNames: ['route', 'method', 'status'] as const,
+    registers: [this.registry],
+  });
+  readonly apiDuration = new Histogram({
+    name: 'nextchat_api_request_duration_seconds',
+    help: 'HTTP API request handling time by route template',
+    labelNames: ['route'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [this.registry],
+  });
+
   constructor(opts: { defaultMetrics?: boolean } = {}) {
     if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry });
   }

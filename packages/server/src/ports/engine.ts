@@ -4,6 +4,14 @@ import type { HistoryReader, HistoryWriter } from './history-store.js';
 import type { Presence } from './presence.js';
 import type { Webhooks } from './webhooks.js';
 
+/** One backend the engine depends on, as probed just now. */
+export interface BackendStatus {
+  name: 'redis' | 'mysql';
+  reachable: boolean;
+  /** The probe's round trip, when it answered. */
+  latencyMs?: number;
+}
+
 /** The adapters one hub runs on; chosen by main.ts only. */
 export interface Engine {
   name: string;
@@ -15,5 +23,7 @@ export interface Engine {
   historyWriter?: HistoryWriter;
   /** Present when webhook endpoints are configured (NEXT_CHAT_WEBHOOKS). */
   webhooks?: Webhooks;
+  /** Probes each backend (none for the in-process engine), each bounded by a short timeout. */
+  backends(): Promise<BackendStatus[]>;
   close(): Promise<void>;
 }

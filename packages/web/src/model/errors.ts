@@ -60,6 +60,12 @@ function rpcText(err: RpcError): string {
       return `That is not allowed: ${err.message.replace(/^Not allowed: /, '').replace(/\.$/, '')}.`;
     case ErrorCode.OwnerCannotLeave:
       return 'You own this room and others are still in it: make someone else the owner, or delete the room, before you leave.';
+    case ErrorCode.MessageRejected: {
+      // The operator's moderation hook wrote this sentence for the sender; shown as one.
+      const m = err.message.trim();
+      if (m === '') return "This message was refused by the service's moderation.";
+      return `${m[0]!.toUpperCase()}${m.slice(1)}${/[.!?]$/.test(m) ? '' : '.'}`;
+    }
     case ErrorCode.MessageNotFound:
       return 'That message is no longer there.';
     case ErrorCode.RateLimited:

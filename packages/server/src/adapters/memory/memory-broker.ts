@@ -3,6 +3,7 @@ import { changeEvent, changeJson, idTime, messageBody, messageEvent, messageJson
 import type { Broker, BrokerHandlers, ChangeInput, ChangeResult, PublishInput, PublishResult } from '../../ports/broker.js';
 import type { MemoryGroupStore } from './memory-group-store.js';
 import type { MemoryLog } from './memory-log.js';
+import type { MemoryWebhooks } from './memory-webhooks.js';
 
 /** (group, author, clientMessageId) as one key of the dedupe records. */
 const dedupeKey = (groupId: string, authorId: string, clientMessageId: string): string => `${groupId}\u0000${authorId}\u0000${clientMessageId}`;
@@ -24,6 +25,8 @@ export class MemoryBroker implements Broker {
     private readonly log: MemoryLog,
     private readonly groups: MemoryGroupStore,
     private readonly now: () => number = Date.now,
+    /** Messages and edits are recorded for webhooks here, in the same synchronous step as the append (as the Redis scripts do). */
+    private readonly webhooks?: MemoryWebhooks,
   ) {}
 
   setHandlers(handlers: BrokerHandlers): void {
@@ -51,6 +54,7 @@ export class MemoryBroker implements Broker {
     };
     if (input.clientMessageId !== undefined) message.clientMessageId = input.clientMessageId;
     this.log.append(message);
+    this.webhooks?.messageCreated(message);
     // Sending reads up to one's own message, as the Redis publish script does.
     if (!input.byOperator) this.groups.markRead(message.groupId, message.authorId, message.id, this.log.count(message.groupId));
     // Encoded once, as on Redis: the same JSON answers the sender and reaches every subscriber.
@@ -70,6 +74,7 @@ export class MemoryBroker implements Broker {
     const at = new Date(input.atMs).toISOString();
     const message: Message = input.text === null ? { ...current, text: '', deletedAt: at } : { ...current, text: input.text, editedAt: at };
     const cursor = this.log.change(message, input.atMs);
+    this.webhooks?.messageUpdated(message, cursor);
     const json = messageJson(message.id, messageBody(message));
     // A retry of the send gets the message as it is now (and a deleted one's text is gone here too).
     if (message.clientMessageId !== undefined) {

@@ -7,7 +7,7 @@
  *   <prefix>:{<g>}:meta      hash createdBy, createdAt, kind (room|direct), visibility (public|private),
  *                            title, topic, ownerId ('' for direct), capacity, peers ("a,b" sorted, direct only),
  *                            seq (entries), msgs (messages), last (newest message id), top (newest entry id),
- *                            read:<u> "<message number> <id>" (read markers) (publish-6.lua, change-7.lua)
+ *                            read:<u> "<message number> <id>" (read markers) (publish-8.lua, change-8.lua)
  *   <prefix>:{<g>}:members   sorted set of user ids, all scores 0 (lex order pages)
  *   <prefix>:{<g>}:joined    hash userId -> joinedAt
  *   <prefix>:{<g>}:admins    set of the members who are admins (the owner is in meta ownerId)
@@ -32,6 +32,11 @@
  *   <prefix>:user:{<u>}:blocks         sorted set of the user ids this user blocks, scores 0
  *   <prefix>:history         stream of messages not yet in MySQL (consumer group "history")
  *   <prefix>:user:{<u>}:events  pub/sub channel of the user's events (the hubs where they are connected listen)
+ *   <prefix>:{wh:<p>}:events  webhook events of partition p (stream; one consumer group per endpoint, named as it):
+ *                            k (type) + m (a message's or change's JSON, publish-8.lua, change-8.lua), or e (the
+ *                            event's JSON), o (only this endpoint: a replayed dead letter)
+ *   <prefix>:{wh:<p>}:lease  instanceId of the hub delivering partition p (PX, webhookLease-1.lua)
+ *   <prefix>:webhooks:dead   stream of dead letters: endpoint, event (JSON), attempts, lastError, failedAt, partition
  *
  * Scripts that touch one key per member or invitee (update, delete) build
  * those keys from the parts around the user id ({@link RedisKeys.userRoomsParts},
@@ -139,6 +144,17 @@ export class RedisKeys {
   userOfEvents(channel: string): string | undefined {
     const head = `${this.prefix}:user:{`;
     return channel.startsWith(head) && channel.endsWith('}:events') ? channel.slice(head.length, -'}:events'.length) : undefined;
+  }
+
+  /** Webhook events of one partition (webhooks/partition.ts); hash-tagged by the partition, not a group: a room's events share it with other rooms'. */
+  webhookEvents(partition: number): string {
+    return `${this.prefix}:{wh:${partition}}:events`;
+  }
+  webhookLease(partition: number): string {
+    return `${this.prefix}:{wh:${partition}}:lease`;
+  }
+  webhookDeadLetters(): string {
+    return `${this.prefix}:webhooks:dead`;
   }
 
   /** The group id of a key made by {@link stream}. */

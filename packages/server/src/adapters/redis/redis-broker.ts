@@ -33,6 +33,14 @@ export interface RedisBrokerOptions {
   instanceId: string;
   /** @default 1000 — ms between health pings that drive isReady(). */
   healthIntervalMs?: number;
+  /** Configured webhooks: publish and change record messages and edits for them in the same script. */
+  webhooks?: WebhookRecording;
+}
+
+/** What the broker asks of the webhooks to record a message with it. */
+export interface WebhookRecording {
+  wants(type: 'message.created' | 'message.updated'): boolean;
+  partitionOf(groupId: string): number;
 }
 
 const NOOP_HANDLERS: BrokerHandlers = { event: () => {}, gap: () => {} };
@@ -99,6 +107,7 @@ export class RedisBroker implements Broker {
         retentionMs: this.o.streamRetentionMs,
         readEvent: { instanceId: this.o.instanceId, parts: sendReadParts(input.groupId, input.authorId, this.o.instanceId) },
         byOperator: input.byOperator,
+        webhookEvents: this.webhookEvents('message.created', input.groupId),
       }),
     );
     switch (r.status) {
@@ -123,6 +132,7 @@ export class RedisBroker implements Broker {
         byOperator: input.byOperator,
         withHistory: this.o.withHistory,
         fallback: input.fallback ? JSON.stringify(input.fallback) : undefined,
+        webhookEvents: this.webhookEvents('message.updated', input.groupId),
       }),
     );
     switch (r.status) {
@@ -135,6 +145,12 @@ export class RedisBroker implements Broker {
       default:
         return { status: r.status };
     }
+  }
+
+  /** The group's webhook stream when an endpoint wants `type`; undefined (the scripts do nothing more) otherwise. */
+  private webhookEvents(type: 'message.created' | 'message.updated', groupId: string): string | undefined {
+    const w = this.o.webhooks;
+    return w?.wants(type) ? this.o.keys.webhookEvents(w.partitionOf(groupId)) : undefined;
   }
 
   subscribe(groupId: string): Promise<string> {

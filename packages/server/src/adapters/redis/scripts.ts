@@ -37,8 +37,8 @@ function load(file: string): ScriptDef & { lua: string } {
 }
 
 const FILES = [
-  'publish-7.lua',
-  'change-7.lua',
+  'publish-8.lua',
+  'change-8.lua',
   'history-4.lua',
   'conversation-5.lua',
   'create-4.lua',
@@ -56,6 +56,8 @@ const FILES = [
   'ackHistory-1.lua',
   'announce-1.lua',
   'read-3.lua',
+  'webhookLease-1.lua',
+  'replayDeadLetter-2.lua',
 ] as const;
 let loaded: Map<string, ScriptDef & { lua: string }> | undefined;
 
@@ -143,6 +145,8 @@ export interface ChangeArgs {
   withHistory: boolean;
   /** The message's JSON from the history database, when the stream no longer has it. */
   fallback?: string;
+  /** The group's webhook partition stream, when an endpoint wants message.updated: the change is recorded there too. */
+  webhookEvents?: string;
 }
 
 export type ChangeReply =
@@ -175,6 +179,8 @@ export interface PublishArgs {
   readEvent?: { instanceId: string; parts: [string, string] };
   /** Posted through the HTTP API: no membership needed, no marker moved. */
   byOperator?: boolean;
+  /** The group's webhook partition stream, when an endpoint wants message.created: the message is recorded there too. */
+  webhookEvents?: string;
 }
 
 /** Typed calls of the scripts on one connection. */
@@ -201,7 +207,7 @@ export class Scripts {
     const cmid = a.clientMessageId ?? '';
     const r = readReply(
       await this.call(
-        'publish-7.lua',
+        'publish-8.lua',
         k.meta(a.groupId),
         k.members(a.groupId),
         k.stream(a.groupId),
@@ -209,6 +215,7 @@ export class Scripts {
         k.dedupe(a.groupId, a.authorId, cmid),
         k.edits(a.groupId),
         k.presence(a.authorId),
+        a.webhookEvents ?? k.stream(a.groupId),
         a.authorId,
         a.body,
         cmid,
@@ -221,6 +228,7 @@ export class Scripts {
         a.readEvent?.parts[0] ?? '',
         a.readEvent?.parts[1] ?? '',
         a.byOperator ? '1' : '0',
+        a.webhookEvents !== undefined ? '1' : '0',
       ),
       ['published', 'duplicate', 'group_not_found', 'not_member'] as const,
     );
@@ -446,12 +454,12 @@ export class Scripts {
     return this.call('conversation-5.lua', k.meta(groupId), k.members(groupId), k.admins(groupId), k.edits(groupId), k.stream(groupId), userId);
   }
 
-  /** An edit or delete (change-7.lua). */
+  /** An edit or delete (change-8.lua). */
   async change(a: ChangeArgs): Promise<ChangeReply> {
     const k = this.keys;
     const r = readReply(
       await this.call(
-        'change-7.lua',
+        'change-8.lua',
         k.meta(a.groupId),
         k.members(a.groupId),
         k.stream(a.groupId),
@@ -459,6 +467,7 @@ export class Scripts {
         k.edits(a.groupId),
         k.deleted(a.groupId),
         k.updates(a.groupId),
+        a.webhookEvents ?? k.stream(a.groupId),
         a.userId,
         a.messageId,
         a.text === null ? 'delete' : 'edit',
@@ -469,6 +478,7 @@ export class Scripts {
         k.notify(a.groupId),
         k.dedupeBefore(a.groupId),
         a.fallback ?? '',
+        a.webhookEvents !== undefined ? '1' : '0',
       ),
       ['changed', 'unchanged', 'not_found', 'not_author', 'deleted', 'not_member', 'group_not_found'] as const,
     );
@@ -476,6 +486,21 @@ export class Scripts {
     if (r.status === 'unchanged') return { status: r.status, json: r.fields.json as string };
     if (r.status === 'not_found') return { status: r.status, trimmed: r.fields.trimmed === '1' };
     return { status: r.status };
+  }
+
+  /** Takes or renews (`acquire`) or gives up (`release`) a webhook partition's lease (webhookLease-1.lua); true when this hub holds it. */
+  async webhookLease(partition: number, instanceId: string, mode: 'acquire' | 'release', leaseMs: number): Promise<boolean> {
+    const r = readReply(await this.call('webhookLease-1.lua', this.keys.webhookLease(partition), instanceId, mode, leaseMs), ['held', 'other', 'released'] as const);
+    return r.status === 'held';
+  }
+
+  /** A dead letter back into its partition for its endpoint (replayDeadLetter-2.lua); false when it is gone. */
+  async replayDeadLetter(id: string, partition: number): Promise<boolean> {
+    const r = readReply(
+      await this.call('replayDeadLetter-2.lua', this.keys.webhookDeadLetters(), this.keys.webhookEvents(partition), id),
+      ['replayed', 'not_found'] as const,
+    );
+    return r.status === 'replayed';
   }
 
   /** A page of history as it is now, with the stream's top and, with `since`, the changed messages (history-4.lua). */

@@ -12,6 +12,7 @@
   KEYS[5] dedupe key             <prefix>:dedupe:{g}:<author>:<cmid> (unused when ARGV[3] is '')
   KEYS[6] edits hash             <prefix>:{g}:edits (a retry of an edited or deleted message gets it as it is now)
   KEYS[7] the author's presence  <prefix>:presence:<author> (instances where they are connected -> expiry ms)
+  KEYS[8] webhook events         <prefix>:{wh:<p>}:events, the group's partition (unused when ARGV[13] is not '1')
 
   ARGV[1] author id
   ARGV[2] the message's JSON without its id: {"groupId":...}
@@ -28,6 +29,9 @@
   ARGV[11] ... and after it
   ARGV[12] '1': posted by the operator (HTTP API): the author need not be a member
            and has no read marker to move
+  ARGV[13] '1': a webhook endpoint wants message.created: the message goes to
+           KEYS[8] in this same step, so no message is announced without its
+           webhook event or the other way round
 
   Returns a status and named fields:
     {'published', 'id', id}
@@ -128,6 +132,10 @@ end
 
 if cmid ~= '' then
   redis.call('SET', dedupeKey, json, 'EX', dedupeSeconds)
+end
+
+if ARGV[13] == '1' then
+  redis.call('XADD', KEYS[8], '*', 'k', 'message.created', 'm', json)
 end
 
 if withHistory then

@@ -16,6 +16,7 @@
                                                        c:<id> -> cursors of its edit entries
   KEYS[6] deleted index          <prefix>:{g}:deleted  zset, scores 0, members padded ids
   KEYS[7] updates index          <prefix>:{g}:updates  zset, scores 0, "<padded cursor> <id>", the latest per message
+  KEYS[8] webhook events         <prefix>:{wh:<p>}:events, the group's partition (unused when ARGV[11] is not '1')
 
   ARGV[1] caller
   ARGV[2] message id
@@ -28,6 +29,7 @@
   ARGV[8] channel to PUBLISH the entry on (fan-out)
   ARGV[9] dedupe key before the author (<prefix>:dedupe:{g}:)
   ARGV[10] the message as the history database has it, '' when not looked up
+  ARGV[11] '1': a webhook endpoint wants message.updated: the change goes to KEYS[8] in this same step
 
   Returns a status and named fields:
     {'changed', 'json', {"cursor":...,"message":...}, 'cursor', id}
@@ -129,5 +131,8 @@ redis.call('HSET', editsKey, 'u:' .. id, member)
 
 if withHistory then
   redis.call('XADD', historyKey, '*', 'u', change)
+end
+if ARGV[11] == '1' then
+  redis.call('XADD', KEYS[8], '*', 'k', 'message.updated', 'm', change)
 end
 return { 'changed', 'json', change, 'cursor', cursor }
