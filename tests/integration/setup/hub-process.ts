@@ -20,6 +20,8 @@ export interface HubProcess {
   url: string;
   httpUrl: string;
   port: number;
+  /** `http://127.0.0.1:<NEXT_CHAT_API_PORT>/api/v1` when the hub serves the HTTP API. */
+  apiUrl?: string;
   pid: number;
   proc: ChildProcess;
   /** Every line the hub wrote (stdout and stderr). */
@@ -74,15 +76,17 @@ export async function startHub(env: Record<string, string> = {}, timeoutMs = 20_
     });
   });
 
+  let apiPort: number | undefined;
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`hub did not start within ${timeoutMs} ms:\n${logs.join('\n')}`)), timeoutMs);
     const onLine = (line: string) => {
       logs.push(line);
       if (!line.includes('"listening"')) return;
       try {
-        const rec = JSON.parse(line) as { msg?: string; port?: number };
+        const rec = JSON.parse(line) as { msg?: string; port?: number; apiPort?: number };
         if (rec.msg === 'listening' && typeof rec.port === 'number') {
           clearTimeout(timer);
+          apiPort = rec.apiPort;
           resolve(rec.port);
         }
       } catch {
@@ -111,6 +115,7 @@ export async function startHub(env: Record<string, string> = {}, timeoutMs = 20_
     url: `ws://127.0.0.1:${port}/next-chat`,
     httpUrl: `http://127.0.0.1:${port}`,
     port,
+    ...(apiPort !== undefined ? { apiUrl: `http://127.0.0.1:${apiPort}/api/v1` } : {}),
     pid: proc.pid as number,
     proc,
     logs,
