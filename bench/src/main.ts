@@ -5,7 +5,7 @@
  * per result on stdout, a table at the end; progress on stderr.
  *
  * Env: BENCH_SCENARIOS (comma list of fanout,groups,groups-edits,connections,
- * history,conversations,abuse; default all; groups-edits also runs Next
+ * history,conversations,abuse,moderation; default all; groups-edits also runs Next
  * Chat's plain groups when groups is not listed, as its baseline;
  * abuse.ts and conversations.ts have their own BENCH_ABUSE_* and
  * BENCH_CONVERSATIONS_ENGINES settings), BENCH_ROUNDS
@@ -19,6 +19,7 @@ import { Redis } from 'ioredis';
 import mysql from 'mysql2/promise';
 import { abuse, abuseTable } from './abuse.js';
 import { conversations, conversationsTable } from './conversations.js';
+import { moderation, moderationTable } from './moderation.js';
 import { Gen } from './gen.js';
 import type { ClientSpec, Event, Protocol } from './loadgen.js';
 import { CONFIGURATOR_BIN, cpuSeconds, machineBusySeconds, peakRss, rss, SIO_SERVER, startHubProc, startServer, WS_SERVER, type ServerProc } from './procs.js';
@@ -27,7 +28,7 @@ import { Histogram, median, r3, table } from './stats.js';
 
 type System = 'next-chat' | 'socket.io' | 'ws';
 
-const SCENARIOS = (process.env.BENCH_SCENARIOS ?? 'fanout,groups,groups-edits,connections,history,conversations,abuse').split(',').map((s) => s.trim());
+const SCENARIOS = (process.env.BENCH_SCENARIOS ?? 'fanout,groups,groups-edits,connections,history,conversations,abuse,moderation').split(',').map((s) => s.trim());
 const ROUNDS = Math.max(1, Math.min(9, Number(process.env.BENCH_ROUNDS ?? 5)));
 const DURATION_MS = Math.max(500, Math.min(30_000, Number(process.env.BENCH_DURATION_MS ?? 3000)));
 const CPU_PROF = process.env.BENCH_CPU_PROF;
@@ -716,6 +717,8 @@ function summary(): void {
   if (convLines) lines.push('', convLines);
   const abuseLines = abuseTable(results);
   if (abuseLines) lines.push('', abuseLines);
+  const moderationLines = moderationTable(results);
+  if (moderationLines) lines.push('', moderationLines);
 
   // Targets.
   const targets: (string | number)[][] = [];
@@ -821,6 +824,7 @@ async function main(): Promise<void> {
       await flush(admin);
       await abuse({ redis, log, emit, cpuProf: CPU_PROF });
     }
+    if (SCENARIOS.includes('moderation')) await moderation({ log, emit });
   } finally {
     admin.disconnect();
     await redis.stop();
