@@ -112,7 +112,8 @@ describe('webhook delivery on the memory log', () => {
       await c.call('message.send', { groupId: 'hung', text: `m${i}` });
       times.push(performance.now() - t);
     }
-    expect(Math.max(...times)).toBeLessThan(100);
+    // None waits for the hung receiver (60 s timeout); how fast a send is belongs to npm run bench.
+    expect(Math.max(...times)).toBeLessThan(5000);
     expect((await hub.engine.webhooks!.status())[0]!.backlog).toBe(32);
   });
 });
