@@ -4,7 +4,7 @@
  * that want a hub in-process.
  */
 import { PROTOCOL_PATH } from '@next-chat/core';
-import type { Config } from './config.js';
+import { redisTargetOf, type Config } from './config.js';
 import { createAuthenticator } from './gateway/auth.js';
 import { Gateway } from './gateway/server.js';
 import { Hub } from './hub/hub.js';
@@ -34,7 +34,7 @@ export interface RunningHub {
 }
 
 async function createEngine(config: Config, logger: Logger, metrics: Metrics): Promise<Engine> {
-  if (!config.redisUrl) return createMemoryEngine({ instanceId: config.instanceId, webhooks: { config, logger, metrics } });
+  if (redisTargetOf(config) === undefined) return createMemoryEngine({ instanceId: config.instanceId, webhooks: { config, logger, metrics } });
   const { createProductionEngine } = await import('./adapters/production-engine.js');
   return createProductionEngine(config, { logger, metrics });
 }

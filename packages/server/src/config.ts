@@ -152,6 +152,27 @@ function publicKeyProblem(s: string): string | undefined {
   return `is an ${key.asymmetricKeyType ?? 'unknown'} key; the hub verifies RS256 (RSA) or ES256 (EC P-256)`;
 }
 
+export interface HostPort {
+  host: string;
+  port: number;
+}
+
+/** `host:port,host:port` (IPv6 in brackets: `[::1]:26379`). */
+function readHostPorts(s: string): HostPort[] {
+  return s.split(',').map((part) => {
+    const m = /^\s*(?:\[([^\]]+)\]|([^:\s]+)):(\d{1,5})\s*$/.exec(part)!;
+    return { host: (m[1] ?? m[2]) as string, port: Number(m[3]) };
+  });
+}
+
+function hostPortsProblem(s: string): string | undefined {
+  for (const part of s.split(',')) {
+    const m = /^\s*(?:\[([^\]]+)\]|([^:\s]+)):(\d{1,5})\s*$/.exec(part);
+    if (!m || !isPort(m[3] as string) || hostProblem((m[1] ?? m[2]) as string) !== undefined) return `must be host:port pairs separated by commas (sentinel-0.example:26379,sentinel-1.example:26379), got '${part.trim().slice(0, 60)}'`;
+  }
+  return undefined;
+}
+
 /** A webhook endpoint of NEXT_CHAT_WEBHOOKS. */
 export interface WebhookEndpoint {
   /** Names its consumer group and its metrics: 1-64 characters of A-Z a-z 0-9 . _ -, unique. */
@@ -214,6 +235,27 @@ const schema = z.object({
   redisUrl: checked(redisUrlProblem)
     .optional()
     .describe('redis://HOST:PORT/DB (or rediss://): the Redis engine, for any number of hubs. Unset: the in-process engine, one instance only'),
+  redisSentinels: checked(hostPortsProblem)
+    .transform((s) => readHostPorts(s))
+    .optional()
+    .describe('Redis Sentinel instead of NEXT_CHAT_REDIS_URL: comma-separated host:port of the sentinels; the hubs follow the primary they name through failovers'),
+  redisSentinelName: z
+    .string()
+    .regex(ID_CHARS(128), { error: 'must be 1-128 characters of A-Z a-z 0-9 . _ : -' })
+    .default('mymaster')
+    .describe('the master name the sentinels monitor (with NEXT_CHAT_REDIS_SENTINELS)'),
+  redisUsername: z.string().min(1).optional().describe('Redis ACL user (with NEXT_CHAT_REDIS_SENTINELS; a URL carries its own)'),
+  redisPassword: z
+    .string()
+    .min(1)
+    .optional()
+    .meta({ description: 'Redis password (with NEXT_CHAT_REDIS_SENTINELS; a URL carries its own)', sensitive: true }),
+  redisSentinelPassword: z.string().min(1).optional().meta({ description: 'password of the sentinels themselves, when they require one', sensitive: true }),
+  redisTls: bool.default(false).describe('TLS to Redis and the sentinels (with NEXT_CHAT_REDIS_SENTINELS; a URL says it with rediss://)'),
+  redisWaitReplicas: int(0, 16)
+    .default(0)
+    .describe('replicas that must have each message, edit and delete (Redis WAIT) before message.send, message.edit or message.delete is answered; fewer within NEXT_CHAT_REDIS_WAIT_TIMEOUT_MS answers 4503. 0: answered once the primary has it (a failover may lose the newest; docs/architecture.md)'),
+  redisWaitTimeoutMs: int(10, 60_000).default(500).describe('ms a write waits for NEXT_CHAT_REDIS_WAIT_REPLICAS replicas before it is answered with 4503'),
   mysqlUrl: checked((s) => {
     const t = readMysqlUrl(s);
     return typeof t === 'string' ? t : undefined;
@@ -494,7 +536,40 @@ export function parseConfig(env: Record<string, string | undefined>, flags: Reco
   if (c.apiPort !== undefined && c.apiKeys === undefined) problems.push('NEXT_CHAT_API_PORT needs NEXT_CHAT_API_KEYS: the API refuses every request without a key');
   if (c.apiPort !== undefined && c.apiPort !== 0 && (c.apiPort === c.port || c.apiPort === c.metricsPort)) problems.push('NEXT_CHAT_API_PORT must differ from NEXT_CHAT_PORT and NEXT_CHAT_METRICS_PORT');
   if (c.webhooks !== undefined && c.webhooks.length > 0 && c.webhookSecret === undefined) problems.push('NEXT_CHAT_WEBHOOKS needs NEXT_CHAT_WEBHOOK_SECRET: every delivery is signed');
-  if (c.mysqlUrl && !c.redisUrl) problems.push('NEXT_CHAT_MYSQL_URL needs NEXT_CHAT_REDIS_URL: history is written from the Redis streams');
+  if (c.redisUrl && c.redisSentinels) problems.push('set only one of NEXT_CHAT_REDIS_URL and NEXT_CHAT_REDIS_SENTINELS');
+  const sentinelOnly = { redisUsername: c.redisUsername, redisPassword: c.redisPassword, redisSentinelPassword: c.redisSentinelPassword, redisTls: c.redisTls ? true : undefined };
+  for (const [key, v] of Object.entries(sentinelOnly)) {
+    if (v !== undefined && !c.redisSentinels) problems.push(`${envName(key)} is for NEXT_CHAT_REDIS_SENTINELS (a NEXT_CHAT_REDIS_URL carries its user, password and rediss:// itself)`);
+  }
+  if (c.redisWaitReplicas > 0 && !c.redisUrl && !c.redisSentinels) problems.push('NEXT_CHAT_REDIS_WAIT_REPLICAS needs Redis (NEXT_CHAT_REDIS_URL or NEXT_CHAT_REDIS_SENTINELS)');
+  if (c.mysqlUrl && !c.redisUrl && !c.redisSentinels) problems.push('NEXT_CHAT_MYSQL_URL needs NEXT_CHAT_REDIS_URL (or NEXT_CHAT_REDIS_SENTINELS): history is written from the Redis streams');
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(c);
+}
+
+/** A primary found through Redis Sentinel (NEXT_CHAT_REDIS_SENTINELS). */
+export interface SentinelTarget {
+  sentinels: readonly HostPort[];
+  name: string;
+  username?: string;
+  password?: string;
+  sentinelPassword?: string;
+  tls: boolean;
+}
+
+/** Where the production engine's Redis is: a URL (NEXT_CHAT_REDIS_URL), or a primary behind sentinels. */
+export type RedisTarget = string | SentinelTarget;
+
+/** The Redis the config names, or undefined for the embedded engine: the one place that decides it. */
+export function redisTargetOf(config: Config): RedisTarget | undefined {
+  if (config.redisUrl) return config.redisUrl;
+  if (!config.redisSentinels) return undefined;
+  return {
+    sentinels: config.redisSentinels,
+    name: config.redisSentinelName,
+    username: config.redisUsername,
+    password: config.redisPassword,
+    sentinelPassword: config.redisSentinelPassword,
+    tls: config.redisTls,
+  };
 }

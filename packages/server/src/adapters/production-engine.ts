@@ -4,7 +4,7 @@
  * set of groups as if they were one. main.ts loads this module only when
  * NEXT_CHAT_REDIS_URL is set. docs/architecture.md explains the design.
  */
-import type { Config } from '../config.js';
+import { redisTargetOf, type Config } from '../config.js';
 import { setTimeout } from 'node:timers/promises';
 import type { BackendStatus, Engine } from '../ports/engine.js';
 import type { Logger } from '../observability/logger.js';
@@ -45,18 +45,19 @@ export async function createProductionEngine(
   deps: { logger: Logger; metrics: Metrics },
   opts: ProductionEngineOptions = {},
 ): Promise<Engine> {
-  if (!config.redisUrl) throw new Error('createProductionEngine needs NEXT_CHAT_REDIS_URL');
+  const redis = redisTargetOf(config);
+  if (redis === undefined) throw new Error('createProductionEngine needs NEXT_CHAT_REDIS_URL or NEXT_CHAT_REDIS_SENTINELS');
   const logger = deps.logger.child({ component: 'engine' });
   const d = { logger, metrics: deps.metrics };
   const keys = new RedisKeys(config.redisPrefix);
-  const commands = connectRedis(config.redisUrl, 'commands', d);
+  const commands = connectRedis(redis, 'commands', d);
   const scripts = new Scripts(commands, keys);
   const mysql = config.mysqlUrl ? new MysqlHistoryStore(config.mysqlUrl, d) : null;
   // The live hubs (presence, made below) set each hub's share of the webhook partitions.
   const webhooks = createRedisWebhooks(config, { commands, keys, scripts, logger, metrics: deps.metrics, liveHubs: async () => (await presence.instances()).length });
 
   const broker = new RedisBroker({
-    url: config.redisUrl,
+    url: redis,
     commands,
     keys,
     scripts,
@@ -80,7 +81,7 @@ export async function createProductionEngine(
   const history = new RedisHistoryReader(commands, keys, scripts, deps.metrics, mysql);
   const historyWriter = mysql
     ? new RedisHistoryWriter({
-        url: config.redisUrl,
+        url: redis,
         commands,
         keys,
         scripts,

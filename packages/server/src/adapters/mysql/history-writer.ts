@@ -13,7 +13,7 @@ import type { Logger } from '../../observability/logger.js';
 import type { Metrics } from '../../observability/metrics.js';
 import { Reachability } from '../../observability/reachability.js';
 import { ThrottledLog } from '../../observability/throttled-log.js';
-import { connectRedis, sleep } from '../redis/connection.js';
+import { connectRedis, sleep, type RedisTarget } from '../redis/connection.js';
 import { HISTORY_CONSUMER_GROUP, type RedisKeys } from '../redis/keys.js';
 import type { Scripts } from '../redis/scripts.js';
 import type { Message } from '@next-chat/core';
@@ -22,7 +22,7 @@ import type { ChangeRow } from './mysql-history-store.js';
 import type { MysqlHistoryStore } from './mysql-history-store.js';
 
 export interface RedisHistoryWriterOptions {
-  url: string;
+  url: RedisTarget;
   /** Request connection (acks, claims, metrics). */
   commands: Redis;
   keys: RedisKeys;

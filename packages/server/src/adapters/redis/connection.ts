@@ -9,14 +9,31 @@ import { errors, RpcError } from '@next-chat/core';
 import type { Logger } from '../../observability/logger.js';
 import type { Metrics } from '../../observability/metrics.js';
 import { Reachability } from '../../observability/reachability.js';
+import type { RedisTarget, SentinelTarget } from '../../config.js';
+
+export type { RedisTarget };
 
 /** @default 3000 — ms a request-path command may take before the request fails with 4503. */
 export const COMMAND_TIMEOUT_MS = 3000;
 
-export type ConnectionRole = 'commands' | 'reader' | 'subscriber' | 'history';
+export type ConnectionRole = 'commands' | 'reader' | 'subscriber' | 'history' | 'durable' | 'webhooks';
 
-export function connectRedis(url: string, role: ConnectionRole, deps: { logger: Logger; metrics: Metrics }, extra: RedisOptions = {}): Redis {
-  const redis = new Redis(url, {
+function targetOptions(t: SentinelTarget): RedisOptions {
+  return {
+    sentinels: t.sentinels.map((s) => ({ host: s.host, port: s.port })),
+    name: t.name,
+    ...(t.username !== undefined ? { username: t.username } : {}),
+    ...(t.password !== undefined ? { password: t.password } : {}),
+    ...(t.sentinelPassword !== undefined ? { sentinelPassword: t.sentinelPassword } : {}),
+    ...(t.tls ? { tls: {}, sentinelTLS: {}, enableTLSForSentinelMode: true } : {}),
+    // After a failover the old primary may answer as a replica for a while: READONLY means "ask the sentinels again".
+    reconnectOnError: (err) => /^READONLY/.test(err.message),
+    sentinelRetryStrategy: (times) => Math.min(50 * 2 ** Math.min(times, 6), 2000),
+  };
+}
+
+export function connectRedis(target: RedisTarget, role: ConnectionRole, deps: { logger: Logger; metrics: Metrics }, extra: RedisOptions = {}): Redis {
+  const options: RedisOptions = {
     connectionName: `next-chat:${role}`,
     connectTimeout: 3000,
     commandTimeout: COMMAND_TIMEOUT_MS,
@@ -25,8 +42,10 @@ export function connectRedis(url: string, role: ConnectionRole, deps: { logger: 
     // Reconnect forever, backing off to 2 s between attempts.
     retryStrategy: (times) => Math.min(50 * 2 ** Math.min(times, 6), 2000),
     lazyConnect: false,
+    ...(typeof target === 'string' ? {} : targetOptions(target)),
     ...extra,
-  });
+  };
+  const redis = typeof target === 'string' ? new Redis(target, options) : new Redis(options);
   const reach = new Reachability(deps.logger, 'redis', 'requests that need it get 4503 until it returns; reconnecting');
   redis.on('error', (err: Error) => {
     deps.metrics.backendErrors.inc({ backend: 'redis' });

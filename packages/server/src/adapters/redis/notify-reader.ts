@@ -20,7 +20,7 @@ import { decodeAnnouncement, decodeClusterEvent, entryEvent, entryNumber, GROUP_
 import type { Logger } from '../../observability/logger.js';
 import type { Metrics } from '../../observability/metrics.js';
 import { ThrottledLog } from '../../observability/throttled-log.js';
-import { COMMAND_TIMEOUT_MS, connectRedis, sleep } from './connection.js';
+import { COMMAND_TIMEOUT_MS, connectRedis, sleep, type RedisTarget } from './connection.js';
 import type { RedisKeys } from './keys.js';
 import { ReadSet } from './read-set.js';
 
@@ -30,7 +30,7 @@ type StreamEntry = [id: string, fields: string[]];
 const PENDING_MAX_MS = 2000;
 
 export interface NotifyReaderOptions {
-  url: string;
+  url: RedisTarget;
   /** The request connection (XREVRANGE of a new group's top). */
   commands: Redis;
   keys: RedisKeys;

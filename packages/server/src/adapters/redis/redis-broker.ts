@@ -12,14 +12,14 @@ import { changeEvent, sendReadParts, decodeClusterEvent, decodeMessage, encodeCl
 import type { Broker, BrokerHandlers, ChangeInput, ChangeResult, PublishInput, PublishResult } from '../../ports/broker.js';
 import type { Logger } from '../../observability/logger.js';
 import type { Metrics } from '../../observability/metrics.js';
-import { connectRedis, guarded } from './connection.js';
+import { connectRedis, guarded, type RedisTarget } from './connection.js';
 import { unwrap } from './redis-group-store.js';
 import type { RedisKeys } from './keys.js';
 import type { Scripts } from './scripts.js';
 import { NotifyReader } from './notify-reader.js';
 
 export interface RedisBrokerOptions {
-  url: string;
+  url: RedisTarget;
   commands: Redis;
   keys: RedisKeys;
   scripts: Scripts;
