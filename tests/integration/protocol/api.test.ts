@@ -263,6 +263,42 @@ describe('HTTP API: refusals', () => {
     }
   });
 
+  it('refuses bad input on every route that takes any (400 invalid_params naming the field)', async () => {
+    const doc = (await api.get('/openapi.json')).body as {
+      paths: Record<string, Record<string, { parameters: { name: string; in: string }[]; requestBody?: unknown }>>;
+    };
+    const g = await room();
+    let checked = 0;
+    for (const [path, ops] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(ops)) {
+        const inPath = op.parameters.filter((p) => p.in === 'path').map((p) => p.name);
+        const inQuery = op.parameters.filter((p) => p.in === 'query').map((p) => p.name);
+        // Valid values for every path parameter but one made bad: each bad one must be named.
+        const valid: Record<string, string> = { groupId: g, userId: 'u1', messageId: '1700000000000-0', id: 'some-letter' };
+        const bad: Record<string, string> = { groupId: '-bad-', userId: 'bad%20user', messageId: 'not-an-id', id: 'x'.repeat(201) };
+        const concrete = (b?: string) => path.replace(/\{([^}]+)\}/g, (_m, n: string) => (n === b ? bad[n]! : valid[n]!));
+        const body = method === 'get' || method === 'delete' ? undefined : {};
+        for (const name of inPath) {
+          const r = await api.request(method.toUpperCase(), concrete(name), body);
+          expect(r.status, `${method} ${path} with a bad ${name}`).toBe(400);
+          expect(r.body).toMatchObject({ error: 'invalid_params', field: name });
+          checked++;
+        }
+        if (inQuery.includes('limit')) {
+          const r = await api.request(method.toUpperCase(), `${concrete()}?limit=201`, body);
+          expect(r.body, `${method} ${path}?limit=201`).toMatchObject({ error: 'invalid_params', field: 'limit' });
+          checked++;
+        }
+        if (op.requestBody) {
+          const r = await api.request(method.toUpperCase(), concrete(), undefined, { raw: '"a string"', headers: { 'content-type': 'application/json' } });
+          expect(r.body, `${method} ${path} with a string body`).toMatchObject({ error: 'invalid_params', field: 'body' });
+          checked++;
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(25);
+  });
+
   it('takes either of two keys while one is rotated out', async () => {
     expect((await api.request('GET', '/status', undefined, { key: OLD_KEY })).status).toBe(200);
     expect((await api.request('GET', '/status', undefined, { key: KEY })).status).toBe(200);
