@@ -57,6 +57,9 @@ const NOT_EXTRA = [
   'apiPort', 'apiKeys', 'apiSystemUser',
   'webhooks', 'webhookSecret', 'webhookRetrySeconds', 'webhookTimeoutMs', 'webhookPartitions',
   'moderationUrl', 'moderationTimeoutMs', 'moderationFailure',
+  // Redis through Sentinel from externalRedis.sentinel.* (passwords in Secrets), WAIT from hub.config.
+  'redisSentinels', 'redisSentinelName', 'redisUsername', 'redisPassword', 'redisSentinelPassword', 'redisTls',
+  'redisWaitReplicas', 'redisWaitTimeoutMs',
 ];
 for (const k of NOT_EXTRA) hubOption(k);
 
@@ -99,6 +102,16 @@ const webhookEndpoint = {
 };
 /** Names of a key in a Secret. */
 const secretKey = { pattern: '^[-._a-zA-Z0-9]+$' };
+/** The same, or empty for "not used". */
+const optionalSecretKey = { pattern: '^[-._a-zA-Z0-9]*$' };
+/**
+ * A sentinel of NEXT_CHAT_REDIS_SENTINELS: host:port (IPv6 in brackets), port 1-65535, as the hub's
+ * hostPortsProblem accepts it (tests/unit/chart/sentinel.test.ts checks both agree).
+ */
+const SENTINEL_NODE_PATTERN =
+  '^(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?(?:\\.[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)*\\.?):([1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])$';
+/** NEXT_CHAT_REDIS_SENTINEL_NAME as the hub accepts it. */
+const SENTINEL_NAME_PATTERN = '^[A-Za-z0-9._:-]{1,128}$';
 
 const pullPolicy = { enum: ['Always', 'IfNotPresent', 'Never'] };
 const intOrPercent = { type: ['integer', 'string'], pattern: '^[0-9]+%?$' };
@@ -114,6 +127,8 @@ const CONSTRAINTS = {
   'hub.config.rateLimit': typedConstraint('rateLimit'),
   'hub.config.maxGroupMembers': typedConstraint('maxGroupMembers'),
   'hub.config.drainTimeoutMs': typedConstraint('drainTimeoutMs'),
+  'hub.config.redisWaitReplicas': typedConstraint('redisWaitReplicas'),
+  'hub.config.redisWaitTimeoutMs': typedConstraint('redisWaitTimeoutMs'),
   'hub.config.extra': {
     propertyNames: { enum: EXTRA.map((o) => o.key) },
     properties: Object.fromEntries(EXTRA.map((o) => [o.key, extraNode(o)])),
@@ -148,6 +163,10 @@ const CONSTRAINTS = {
   'ingress.pathType': { enum: ['Prefix', 'Exact', 'ImplementationSpecific'] },
   'ingress.timeoutSeconds': { minimum: 60 },
   'redis.appendfsync': { enum: ['always', 'everysec', 'no'] },
+  'externalRedis.sentinel.nodes': { items: { type: 'string', pattern: SENTINEL_NODE_PATTERN }, uniqueItems: true },
+  'externalRedis.sentinel.masterName': { pattern: SENTINEL_NAME_PATTERN },
+  'externalRedis.sentinel.existingSecretPasswordKey': optionalSecretKey,
+  'externalRedis.sentinel.existingSecretSentinelPasswordKey': optionalSecretKey,
   'configurator.backoffLimit': { minimum: 0 },
   'configurator.waitTimeoutSeconds': { minimum: 1 },
   'configurator.activeDeadlineSeconds': { minimum: 1 },

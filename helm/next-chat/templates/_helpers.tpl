@@ -178,6 +178,47 @@ Call with (dict "ctx" $ "secret" "<name>" "key" "<key>" "given" <value> "length"
 {{- else -}}redis-url{{- end -}}
 {{- end -}}
 
+{{/* Redis through Sentinel: the Secret holding its passwords, and the env entries of the hub for it. */}}
+{{- define "next-chat.redis.sentinelSecretName" -}}
+{{- .Values.externalRedis.sentinel.existingSecret | default (include "next-chat.external.secretName" .) -}}
+{{- end -}}
+{{/* The keys of the Redis and the sentinels' passwords in that Secret, each empty when there is none. */}}
+{{- define "next-chat.redis.sentinelPasswordKey" -}}
+{{- $s := .Values.externalRedis.sentinel -}}
+{{- if $s.existingSecret -}}{{ $s.existingSecretPasswordKey }}{{- else if $s.password -}}redis-password{{- end -}}
+{{- end -}}
+{{- define "next-chat.redis.sentinelSentinelPasswordKey" -}}
+{{- $s := .Values.externalRedis.sentinel -}}
+{{- if $s.existingSecret -}}{{ $s.existingSecretSentinelPasswordKey }}{{- else if $s.sentinelPassword -}}redis-sentinel-password{{- end -}}
+{{- end -}}
+
+{{/* env entries for the hub's Redis: NEXT_CHAT_REDIS_URL, or (Sentinel) the passwords; the rest of Sentinel is in the ConfigMap. Secrets only by secretKeyRef. */}}
+{{- define "next-chat.env.redis" -}}
+{{- if and (not .Values.redis.enabled) .Values.externalRedis.sentinel.enabled -}}
+{{- $secret := include "next-chat.redis.sentinelSecretName" . -}}
+{{- with (include "next-chat.redis.sentinelPasswordKey" .) }}
+- name: NEXT_CHAT_REDIS_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ $secret }}
+      key: {{ . }}
+{{- end }}
+{{- with (include "next-chat.redis.sentinelSentinelPasswordKey" .) }}
+- name: NEXT_CHAT_REDIS_SENTINEL_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ $secret }}
+      key: {{ . }}
+{{- end }}
+{{- else }}
+- name: NEXT_CHAT_REDIS_URL
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "next-chat.redis.urlSecretName" . }}
+      key: {{ include "next-chat.redis.urlSecretKey" . }}
+{{- end }}
+{{- end -}}
+
 {{/* Secret and key holding NEXT_CHAT_MYSQL_URL. */}}
 {{- define "next-chat.mysql.urlSecretName" -}}
 {{- if .Values.mysql.enabled -}}{{ include "next-chat.mysql.fullname" . }}
@@ -224,8 +265,21 @@ Call with (dict "ctx" $ "secret" "<name>" "key" "<key>" "given" <value> "length"
 {{/* Collects every bad combination of values and fails once. */}}
 {{- define "next-chat.validateValues" -}}
 {{- $errors := list -}}
-{{- if and (not .Values.redis.enabled) (not .Values.externalRedis.url) (not .Values.externalRedis.existingSecret) -}}
-{{- $errors = append $errors "redis.enabled=false needs externalRedis.url or externalRedis.existingSecret" -}}
+{{- $sentinel := .Values.externalRedis.sentinel -}}
+{{- if and (not .Values.redis.enabled) (not .Values.externalRedis.url) (not .Values.externalRedis.existingSecret) (not $sentinel.enabled) -}}
+{{- $errors = append $errors "redis.enabled=false needs externalRedis.url, externalRedis.existingSecret or externalRedis.sentinel.enabled=true" -}}
+{{- end -}}
+{{- if and $sentinel.enabled .Values.redis.enabled -}}
+{{- $errors = append $errors "externalRedis.sentinel.enabled=true needs redis.enabled=false: the bundled Redis is a single node without sentinels" -}}
+{{- end -}}
+{{- if and $sentinel.enabled (or .Values.externalRedis.url .Values.externalRedis.existingSecret) -}}
+{{- $errors = append $errors "set only one of externalRedis.url / externalRedis.existingSecret and externalRedis.sentinel.enabled=true: the hub takes a URL or sentinels, not both" -}}
+{{- end -}}
+{{- if and $sentinel.enabled (not $sentinel.nodes) -}}
+{{- $errors = append $errors "externalRedis.sentinel.enabled=true needs externalRedis.sentinel.nodes (host:port of each sentinel)" -}}
+{{- end -}}
+{{- if and .Values.redis.enabled (gt (int .Values.hub.config.redisWaitReplicas) 0) -}}
+{{- $errors = append $errors (printf "hub.config.redisWaitReplicas=%d needs an external Redis with replicas: the bundled Redis (redis.enabled=true) has none, so every message would wait redisWaitTimeoutMs and be refused with 4503" (int .Values.hub.config.redisWaitReplicas)) -}}
 {{- end -}}
 {{- if and (not .Values.mysql.enabled) (not .Values.externalMysql.url) (not .Values.externalMysql.existingSecret) -}}
 {{- $errors = append $errors "mysql.enabled=false needs externalMysql.url or externalMysql.existingSecret" -}}

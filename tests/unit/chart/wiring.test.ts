@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { jwtVerify } from 'jose';
-import { CONFIG_KEYS, configOptions, envName, parseConfig } from '../../../packages/server/src/config.js';
+import { CONFIG_KEYS, configOptions, envName, parseConfig, redisTargetOf } from '../../../packages/server/src/config.js';
 import { createAuthenticator } from '../../../packages/server/src/gateway/auth.js';
 import { parseOptions } from '../../auto/src/options.js';
 import { CHART, ROOT, VALUE_SETS, find, podSpec, render, renderNotes, resolveEnv, valueSet, type K8sObject } from './helm.js';
@@ -20,6 +20,8 @@ const EXISTING_SECRETS: Record<string, string> = {
   'chat-db/url': 'mysql://chat:pw@db.example.com:3306/chat',
   'chat-jwt/hs256': 'x'.repeat(48),
   'chat-webhooks/signing-key': 'w'.repeat(32),
+  'chat-redis/redis-password': 'r'.repeat(24),
+  'chat-redis/sentinel-password': 's'.repeat(24),
 };
 const existing = (name: string, key: string) => EXISTING_SECRETS[`${name}/${key}`];
 
@@ -55,7 +57,9 @@ describe.each(VALUE_SETS.map((s) => [s.name, s.args] as const))('wiring with %s'
     expect(Object.keys(env).filter((k) => !HUB_ENV.has(k))).toEqual([]);
     const config = parseConfig(env);
     // Production: shared engine and durable history, never the in-process ones.
-    expect(config.redisUrl).toMatch(/^rediss?:\/\//);
+    const redis = redisTargetOf(config);
+    if (typeof redis === 'string') expect(redis).toMatch(/^rediss?:\/\//);
+    else expect(redis?.sentinels.length, 'NEXT_CHAT_REDIS_URL or NEXT_CHAT_REDIS_SENTINELS').toBeGreaterThan(0);
     expect(config.mysqlUrl).toMatch(/^mysql:\/\//);
     expect(config.port).toBe(5000);
     // /metrics on its own listener, the hub pods' `metrics` container port, never the hub port.
@@ -120,6 +124,8 @@ describe('hub.config', () => {
     // From api.*, webhooks.* and moderation.* (tests/unit/chart/integrations.test.ts): keys and signing secret in Secrets, not the ConfigMap.
     chartSet.push('apiPort', 'apiKeys', 'apiSystemUser', 'webhooks', 'webhookSecret', 'webhookRetrySeconds', 'webhookTimeoutMs', 'webhookPartitions');
     chartSet.push('moderationUrl', 'moderationTimeoutMs', 'moderationFailure');
+    // From externalRedis.sentinel.* (tests/unit/chart/sentinel.test.ts): the passwords in Secrets, not the ConfigMap.
+    chartSet.push('redisSentinels', 'redisSentinelName', 'redisUsername', 'redisPassword', 'redisSentinelPassword', 'redisTls');
     const notSupported = ['jwtPublicKey', 'jwksUrl']; // the chart's jwt mode is the HS256 shared secret
     expect(
       [...allowed, ...chartSet, ...notSupported].sort(),
@@ -131,7 +137,7 @@ describe('hub.config', () => {
     const schema = JSON.parse(fs.readFileSync(path.join(ROOT, 'helm/next-chat/values.schema.json'), 'utf8'));
     const allowed: string[] = schema.properties.hub.properties.config.properties.extra.propertyNames.enum;
     const sensitive = configOptions().filter((o) => o.sensitive).map((o) => o.key);
-    expect(sensitive).toEqual(expect.arrayContaining(['jwtSecret', 'apiKeys', 'webhookSecret']));
+    expect(sensitive).toEqual(expect.arrayContaining(['jwtSecret', 'apiKeys', 'webhookSecret', 'redisPassword', 'redisSentinelPassword']));
     expect(allowed.filter((k) => sensitive.includes(k as never))).toEqual([]);
   });
 
@@ -141,6 +147,8 @@ describe('hub.config', () => {
     // Secrets never go through the ConfigMap that hub.config.extra fills.
     expect(() => render(['--set', 'hub.config.extra.apiKeys=abcdefghijklmnopqrstuvwxyz'])).toThrow(/apiKeys/);
     expect(() => render(['--set', 'hub.config.extra.webhookSecret=abcdefghijklmnopqrstuvwxyz'])).toThrow(/webhookSecret/);
+    expect(() => render(['--set', 'hub.config.extra.redisPassword=abcdefghijklmnopqrstuvwxyz'])).toThrow(/redisPassword/);
+    expect(() => render(['--set', 'hub.config.extra.redisSentinelPassword=abcdefghijklmnopqrstuvwxyz'])).toThrow(/redisSentinelPassword/);
   });
 
   it('offers the hub\'s JWT lifetime and per-user limits, which parse', () => {
