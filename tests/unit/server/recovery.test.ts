@@ -7,6 +7,14 @@ const msgs = (n: number, from = 1): Message[] =>
 const ids = (m: Message[]) => m.map((x) => x.id);
 
 describe('joinHistory', () => {
+  it('a since beyond the log\'s newest entry (lost in a failover, or a group made again) gives the newest messages, not complete', () => {
+    expect(joinHistory(msgs(6), 5, '9-0', '6-0')).toEqual({ history: msgs(6).slice(1), complete: false });
+    expect(joinHistory(msgs(2), 5, '9-0', '2-0')).toEqual({ history: msgs(2), complete: false });
+    // Up to the newest entry (a change's cursor can be newer than the newest message) is a place the log has.
+    expect(joinHistory(msgs(6), 5, '6-0', '6-0')).toEqual({ history: [], complete: true });
+    expect(joinHistory(msgs(6), 5, '6-0', '7-0')).toEqual({ history: [], complete: true });
+  });
+
   it('without since: complete iff everything fit', () => {
     expect(joinHistory(msgs(3), 5, undefined)).toEqual({ history: msgs(3), complete: true });
     const r = joinHistory(msgs(6), 5, undefined);

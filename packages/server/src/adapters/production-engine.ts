@@ -67,6 +67,7 @@ export async function createProductionEngine(
     streamRetentionMs: config.streamRetentionMs,
     instanceId: config.instanceId,
     ...(webhooks ? { webhooks } : {}),
+    ...(config.redisWaitReplicas > 0 ? { durable: { replicas: config.redisWaitReplicas, timeoutMs: config.redisWaitTimeoutMs } } : {}),
   });
   const groups = new RedisGroupStore(commands, keys, scripts, deps.metrics);
   const presence = new RedisPresence({
@@ -100,7 +101,7 @@ export async function createProductionEngine(
   historyWriter?.start();
 
   logger.info(
-    { redisPrefix: config.redisPrefix, history: mysql ? 'mysql' : 'redis streams only (nothing trimmed)' },
+    { redisPrefix: config.redisPrefix, waitReplicas: config.redisWaitReplicas, history: mysql ? 'mysql' : 'redis streams only (nothing trimmed)' },
     'production engine configured',
   );
 

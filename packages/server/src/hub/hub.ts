@@ -206,7 +206,7 @@ export class Hub {
         await this.rooms.tell({ kind: 'member.joined', event: { groupId: p.groupId, userId: peer.userId, at: joined.joinedAt } });
       }
       const read = await this.engine.history.read(p.groupId, p.limit + 1, p.since);
-      const { history, complete } = joinHistory(read.messages, p.limit, p.since);
+      const { history, complete } = joinHistory(read.messages, p.limit, p.since, read.top);
       // The member count may have moved since the join; the group as of now is what the client wants.
       const group = await this.rooms.current(p.groupId, joined.group);
       // Live delivery goes on after the newest entry the read saw (message, edit or delete).

@@ -14,9 +14,16 @@ export interface JoinHistory {
  * group.join: without `since`, the latest `limit` messages; with `since`, the
  * messages after it, the latest `limit` of them when more were missed.
  * `complete` is true when nothing older that the client asked for is left out.
+ * `top` is the log's newest entry: a `since` beyond it is a place this log
+ * never had or no longer has (a failover lost its newest entries, or the
+ * group was deleted and made again), so the client cannot pick up from it:
+ * it gets the newest messages with `complete: false`, and resynchronises.
  */
-export function joinHistory(newest: Message[], limit: number, since: string | undefined): JoinHistory {
+export function joinHistory(newest: Message[], limit: number, since: string | undefined, top: string | null = null): JoinHistory {
   let candidates = newest;
+  if (since !== undefined && top !== null && compareMessageIds(since, top) > 0) {
+    return { history: newest.slice(Math.max(0, newest.length - limit)), complete: false };
+  }
   if (since !== undefined) {
     let i = 0;
     while (i < newest.length && compareMessageIds((newest[i] as Message).id, since) <= 0) i++;

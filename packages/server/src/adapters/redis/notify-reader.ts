@@ -12,6 +12,15 @@
  * (reconnect, slow subscriber dropped by Redis) is caught by re-reading
  * every subscribed group after each reconnect and by a sweep every
  * `sweepMs`; order and exactly-once come from the ReadSet's cursors.
+ *
+ * A failover can go back in time: replication is asynchronous, so the
+ * promoted replica may lack the newest entries this hub already delivered.
+ * After the reader's connection comes back to a different Redis process (its
+ * run_id changed), every group's entry count is compared with its cursor,
+ * before any read from the new server; and an entry whose number is not
+ * above the cursor's is caught on delivery. Either way the group's
+ * subscribers are told to resync (onGap) and the cursor goes back to the log
+ * as it is now, so later messages are delivered.
  */
 import { once } from 'node:events';
 import type { Redis } from 'ioredis';
@@ -26,6 +35,8 @@ import { ReadSet } from './read-set.js';
 
 type StreamEntry = [id: string, fields: string[]];
 
+export type GapReason = 'trimmed' | 'rolled_back';
+
 /** Longest an event waits for the message it was announced after (one this hub may never see). */
 const PENDING_MAX_MS = 2000;
 
@@ -38,8 +49,12 @@ export interface NotifyReaderOptions {
   metrics: Metrics;
   /** Each message of a read group, once, in stream order, and the group's other events in their order among them. */
   onEvent: (e: ClusterEvent) => void;
-  /** Entries of the group were trimmed before this hub read them. */
-  onGap: (groupId: string) => void;
+  /**
+   * The group's subscribers missed entries: trimmed before this hub read
+   * them (`trimmed`), or the log lost entries this hub delivered
+   * (`rolled_back`, a failover to a replica without them).
+   */
+  onGap: (groupId: string, reason: GapReason) => void;
   /** @default 500 — entries per stream per read. */
   count?: number;
   /** @default 5000 — ms between sweeps that re-read every subscribed group. */
@@ -62,6 +77,11 @@ export class NotifyReader {
   private readonly warnings: ThrottledLog;
   private reading: Promise<void> | null = null;
   private started = false;
+  /** Counts the read connection's (re)connects; `checked` is the one whose server was compared with `runId`. */
+  private connects = 0;
+  private checked = 0;
+  /** run_id of the Redis process the cursors were read from. */
+  private runId: string | undefined;
 
   constructor(private readonly o: NotifyReaderOptions) {
     this.count = o.count ?? 500;
@@ -70,6 +90,10 @@ export class NotifyReader {
     this.sub = connectRedis(o.url, 'subscriber', o, { commandTimeout: undefined, maxRetriesPerRequest: null, autoResubscribe: true });
     this.conn = connectRedis(o.url, 'reader', o, { maxRetriesPerRequest: 0 });
     this.sub.on('message', (channel: string, payload: string) => this.onAnnouncement(channel, payload));
+    this.conn.on('ready', () => {
+      this.connects++;
+      this.markAll();
+    });
     // Announcements sent while the subscriber was away are lost: look at
     // everything. And subscribe to every channel again: ioredis resubscribes
     // by itself, but a SUBSCRIBE sent while the connection was still being
@@ -222,7 +246,8 @@ export class NotifyReader {
     if (this.pending.has(e.groupId)) this.flushPending(e.groupId, e.id);
     const verdict = this.set.accept(e, holes);
     if (verdict === 'skip') return;
-    if (verdict === 'deliver_after_gap') this.o.onGap(e.groupId);
+    if (verdict === 'deliver_after_gap') this.o.onGap(e.groupId, 'trimmed');
+    else if (verdict === 'deliver_after_rollback') this.o.onGap(e.groupId, 'rolled_back');
     this.handOn(e);
     if (this.pending.has(e.groupId)) this.flushPending(e.groupId);
   }
@@ -251,6 +276,18 @@ export class NotifyReader {
         if (groups.length >= this.batchGroups) break;
       }
       if (groups.length === 0) return;
+      if (this.checked !== this.connects) {
+        try {
+          await this.checkServer();
+        } catch (err) {
+          for (const g of groups) this.dirty.add(g);
+          if (this.abort.signal.aborted) return;
+          this.warnings.write('warn', 'failover_check', { error: (err as Error).message }, 'could not compare the Redis server with the cursors; retrying');
+          await sleep(backoff, this.abort.signal);
+          backoff = Math.min(backoff * 2, 2000);
+          continue;
+        }
+      }
       const args: (string | number)[] = ['COUNT', this.count, 'STREAMS'];
       for (const g of groups) args.push(this.o.keys.stream(g));
       for (const g of groups) args.push(this.set.cursor(g) as string);
@@ -273,6 +310,55 @@ export class NotifyReader {
       // Read to the end (or nothing new): events waiting for what was read go now.
       for (const g of groups) if (this.pending.has(g) && !this.dirty.has(g)) this.flushPending(g);
     }
+  }
+
+  /**
+   * After a (re)connect of the read connection: when it reaches a different
+   * Redis process than the cursors were read from (a failover, or a restart),
+   * the groups whose log is now behind their cursor are rewound and reported.
+   * A first connect, or the same process again, costs one INFO.
+   */
+  private async checkServer(): Promise<void> {
+    const connects = this.connects;
+    let info: string;
+    try {
+      info = String(await this.conn.info('server'));
+    } catch (err) {
+      if ((err as Error).name !== 'ReplyError') throw err;
+      // Redis answered but refused (an ACL without INFO): the check is not
+      // possible; reading goes on, relying on the numbers of delivered entries.
+      this.warnings.write('warn', 'failover_check_refused', { error: (err as Error).message }, 'INFO refused: a failover that lost entries is only detected when new entries arrive');
+      this.checked = connects;
+      return;
+    }
+    const runId = /^run_id:(\S+)/m.exec(info)?.[1];
+    const changed = this.runId !== undefined && runId !== this.runId;
+    if (changed) {
+      const groups = [...this.set.entries()].map(([g]) => g);
+      for (let i = 0; i < groups.length; i += this.batchGroups) await this.rewindBehind(groups.slice(i, i + this.batchGroups));
+    }
+    this.runId = runId;
+    this.checked = connects;
+  }
+
+  /** One pipeline of each group's entry count and newest entry; rewinds and reports those behind their cursor. */
+  private async rewindBehind(groups: string[]): Promise<void> {
+    const p = this.conn.pipeline();
+    for (const g of groups) {
+      p.hget(this.o.keys.meta(g), 'seq');
+      p.xrevrange(this.o.keys.stream(g), '+', '-', 'COUNT', 1);
+    }
+    const replies = (await p.exec()) ?? [];
+    groups.forEach((g, i) => {
+      const [seqErr, seqReply] = replies[2 * i] ?? [new Error('no reply'), null];
+      const [topErr, topReply] = replies[2 * i + 1] ?? [new Error('no reply'), null];
+      if (seqErr || topErr) throw seqErr ?? topErr;
+      const seq = seqReply === null ? null : Number(seqReply);
+      const newest = (topReply as StreamEntry[])[0];
+      if (!this.set.behind(g, seq, newest?.[0])) return;
+      this.set.rewind(g, newest ? { id: newest[0], n: seq ?? entryNumber(newest[1]) } : seq !== null ? { id: ZERO_ID, n: seq } : undefined);
+      this.o.onGap(g, 'rolled_back');
+    });
   }
 
   /**

@@ -4,7 +4,9 @@
  * entry is delivered: never at or below the cursor, never for a group no
  * longer read, and with a gap reported when numbers skip (entries trimmed
  * before this hub read them; the offsets-are-contiguous test of
- * Centrifuge's stream recovery).
+ * Centrifuge's stream recovery), and a rollback reported when they go back
+ * (a failover to a replica that lacked the newest entries, which other
+ * entries then took the numbers of).
  */
 import { compareMessageIds, ZERO_ID } from '@next-chat/core';
 import type { MessageEvent } from '../../events/codec.js';
@@ -15,7 +17,7 @@ interface GroupCursor {
   n: number | undefined;
 }
 
-export type Verdict = 'deliver' | 'deliver_after_gap' | 'skip';
+export type Verdict = 'deliver' | 'deliver_after_gap' | 'deliver_after_rollback' | 'skip';
 
 export class ReadSet {
   private readonly groups = new Map<string, GroupCursor>();
@@ -75,8 +77,31 @@ export class ReadSet {
     const c = this.groups.get(e.groupId);
     if (c === undefined || compareMessageIds(e.id, c.id) <= 0) return 'skip';
     const gap = !holes && c.n !== undefined && e.n !== undefined && e.n > c.n + 1;
+    // A newer id with a number not above the cursor's: the log this hub
+    // delivered from lost its newest entries, and new ones took their numbers.
+    const rollback = c.n !== undefined && e.n !== undefined && e.n <= c.n;
     c.id = e.id;
     c.n = e.n;
-    return gap ? 'deliver_after_gap' : 'deliver';
+    return rollback ? 'deliver_after_rollback' : gap ? 'deliver_after_gap' : 'deliver';
+  }
+
+  /**
+   * Whether the group's log is now behind what this hub delivered: its entry
+   * count (`seq`, which only grows; null: the group is gone) below the
+   * cursor's number, or, with numbers unknown, its newest id below the cursor.
+   */
+  behind(groupId: string, seq: number | null, top: string | undefined): boolean {
+    const c = this.groups.get(groupId);
+    if (c === undefined) return false;
+    if (c.n !== undefined) return seq === null || seq < c.n;
+    return c.id !== ZERO_ID && (top === undefined || compareMessageIds(top, c.id) < 0);
+  }
+
+  /** Moves the cursor back to the log's top as it is now (after {@link behind}), so later entries are delivered. */
+  rewind(groupId: string, top: { id: string; n: number | undefined } | undefined): void {
+    const c = this.groups.get(groupId);
+    if (c === undefined) return;
+    c.id = top?.id ?? ZERO_ID;
+    c.n = top?.n;
   }
 }

@@ -12,11 +12,13 @@ import { changeEvent, sendReadParts, decodeClusterEvent, decodeMessage, encodeCl
 import type { Broker, BrokerHandlers, ChangeInput, ChangeResult, PublishInput, PublishResult } from '../../ports/broker.js';
 import type { Logger } from '../../observability/logger.js';
 import type { Metrics } from '../../observability/metrics.js';
-import { connectRedis, guarded, type RedisTarget } from './connection.js';
+import { COMMAND_TIMEOUT_MS, connectRedis, guarded, type RedisTarget } from './connection.js';
 import { unwrap } from './redis-group-store.js';
 import type { RedisKeys } from './keys.js';
-import type { Scripts } from './scripts.js';
+import { Scripts } from './scripts.js';
 import { NotifyReader } from './notify-reader.js';
+import { ReplicaWait } from './replica-wait.js';
+import { ThrottledLog } from '../../observability/throttled-log.js';
 
 export interface RedisBrokerOptions {
   url: RedisTarget;
@@ -35,6 +37,13 @@ export interface RedisBrokerOptions {
   healthIntervalMs?: number;
   /** Configured webhooks: publish and change record messages and edits for them in the same script. */
   webhooks?: WebhookRecording;
+  /**
+   * NEXT_CHAT_REDIS_WAIT_REPLICAS: publishes and changes run on a connection
+   * of their own and are answered once `replicas` replicas have them (WAIT),
+   * 4503 when fewer do within `timeoutMs`. Absent: answered once the primary
+   * has them, on the request connection.
+   */
+  durable?: { replicas: number; timeoutMs: number };
 }
 
 /** What the broker asks of the webhooks to record a message with it. */
@@ -55,8 +64,29 @@ export class RedisBroker implements Broker {
   private lastPong = 0;
   private pinging = false;
   private closed = false;
+  /** The scripts that write messages: on the durable connection with WAIT, else the request connection's. */
+  private readonly writes: Scripts;
+  private readonly durable: { conn: Redis; wait: ReplicaWait } | undefined;
 
   constructor(private readonly o: RedisBrokerOptions) {
+    if (o.durable && o.durable.replicas > 0) {
+      // WAIT blocks its connection up to the timeout: the command timeout must outlast it.
+      const conn = connectRedis(o.url, 'durable', o, { commandTimeout: Math.max(COMMAND_TIMEOUT_MS, o.durable.timeoutMs + 1000) });
+      const warnings = new ThrottledLog(o.logger);
+      const wait = new ReplicaWait({
+        redis: conn,
+        replicas: o.durable.replicas,
+        timeoutMs: o.durable.timeoutMs,
+        markChannel: `${o.keys.prefix}:durable-mark`,
+        onWait: (w) => {
+          if (!w.ok) warnings.write('warn', 'replica_wait', { acked: w.acked, wanted: o.durable?.replicas, writes: w.writes }, 'too few replicas confirmed writes in time; answered 4503');
+        },
+      });
+      this.durable = { conn, wait };
+      this.writes = new Scripts(conn, o.keys);
+    } else {
+      this.writes = o.scripts;
+    }
     this.reader = new NotifyReader({
       url: o.url,
       commands: o.commands,
@@ -64,8 +94,13 @@ export class RedisBroker implements Broker {
       logger: o.logger,
       metrics: o.metrics,
       onEvent: (e) => this.handlers.event(e),
-      onGap: (groupId) => {
-        o.logger.warn({ groupId }, 'messages trimmed before this hub read them; subscribers resync');
+      onGap: (groupId, reason) => {
+        o.logger.warn(
+          { groupId, reason },
+          reason === 'trimmed'
+            ? 'messages trimmed before this hub read them; subscribers resync'
+            : "the group's log went back behind what this hub delivered (failover to a replica without the newest entries); subscribers resync",
+        );
         this.handlers.gap(groupId);
       },
     });
@@ -96,8 +131,9 @@ export class RedisBroker implements Broker {
       ...(input.clientMessageId !== undefined ? { clientMessageId: input.clientMessageId } : {}),
     };
     const body = messageBody(fields);
+    const epoch = this.durable?.wait.epoch;
     const r = await guarded(this.o.metrics, () =>
-      this.o.scripts.publish({
+      this.writes.publish({
         groupId: input.groupId,
         authorId: input.authorId,
         body,
@@ -110,6 +146,7 @@ export class RedisBroker implements Broker {
         webhookEvents: this.webhookEvents('message.created', input.groupId),
       }),
     );
+    if (r.status === 'published' || r.status === 'duplicate') await this.confirmed(epoch, r.status === 'duplicate');
     switch (r.status) {
       case 'published':
         return { status: 'published', message: messageEvent(input.groupId, r.id, messageJson(r.id, body)) };
@@ -121,8 +158,9 @@ export class RedisBroker implements Broker {
   }
 
   async change(input: ChangeInput): Promise<ChangeResult> {
+    const epoch = this.durable?.wait.epoch;
     const r = await guarded(this.o.metrics, () =>
-      this.o.scripts.change({
+      this.writes.change({
         groupId: input.groupId,
         userId: input.userId,
         messageId: input.messageId,
@@ -135,6 +173,7 @@ export class RedisBroker implements Broker {
         webhookEvents: this.webhookEvents('message.updated', input.groupId),
       }),
     );
+    if (r.status === 'changed' || r.status === 'unchanged') await this.confirmed(epoch, r.status === 'unchanged');
     switch (r.status) {
       case 'changed':
         return { status: r.status, event: changeEvent(input.groupId, r.cursor, r.json), message: decodeMessage(messageOfChange(r.json)) };
@@ -144,6 +183,23 @@ export class RedisBroker implements Broker {
         return { status: 'message_not_found', trimmed: r.trimmed };
       default:
         return { status: r.status };
+    }
+  }
+
+  /**
+   * With WAIT: resolves once enough replicas have the write just answered
+   * (`epoch`: the durable connection's before the write; `unwritten`: it
+   * found its effect already made, maybe by a write that was never
+   * confirmed); 4503 otherwise, and the client's retry with the same
+   * clientMessageId comes back here as a duplicate. Without: at once.
+   */
+  private async confirmed(epoch: number | undefined, unwritten: boolean): Promise<void> {
+    if (!this.durable) return;
+    try {
+      await this.durable.wait.confirm({ epoch, unwritten });
+    } catch (err) {
+      this.o.metrics.backendErrors.inc({ backend: 'redis' });
+      throw err;
     }
   }
 
@@ -200,6 +256,7 @@ export class RedisBroker implements Broker {
     this.closed = true;
     clearInterval(this.health);
     this.subscriber.disconnect();
+    this.durable?.conn.disconnect();
     await this.reader.close();
   }
 
