@@ -29,12 +29,21 @@ export interface ClientSpec {
   group: string;
   /** Receipts of this client are counted (false: the fan-out sender, whose own copies only drive its window). */
   count: boolean;
+  /**
+   * Source address of the socket (127.0.0.x): the kernel's ephemeral ports
+   * (~28k in ip_local_port_range) are per source address, so 100,000
+   * connections to one hub port need several. Unset: the kernel picks.
+   */
+  localAddress?: string;
 }
 
 export type Command =
   | { cmd: 'setup'; protocol: Protocol; clients: ClientSpec[]; create: { url: string; groups: string[] } | null; joinLimit: number; concurrency: number; timeoutMs: number }
   | { cmd: 'run'; senders: 'all' | 'none' | number[]; window: number; durationMs: number; maxMessages: number; textBytes: number; drainMs: number; ratePerSender?: number; editEvery?: number }
   | { cmd: 'report' }
+  | { cmd: 'reset'; trackLast: boolean }
+  | { cmd: 'join'; group: string; clients: 'all' | number[]; concurrency: number; timeoutMs: number }
+  | { cmd: 'blast'; client: number; group: string; messages: number; gapMs: number; textBytes: number }
   | { cmd: 'history'; durationMs: number; concurrency: number; limit: number; maxRequests: number; ranges: Record<string, [number, number]> }
   | { cmd: 'close' };
 
@@ -43,7 +52,9 @@ type HistJSON = ReturnType<Histogram['toJSON']>;
 export type Event =
   | { ev: 'ready'; connected: number; failed: number; join: HistJSON; connect: HistJSON; errors: string[] }
   | { ev: 'sent'; sent: number; acked: number; ackErrors: number; echoTimeouts: number; sendMs: number; edits: number; ackErrorSamples: string[] }
-  | { ev: 'report'; received: number; latency: HistJSON; lastAtMs: number; closed: number }
+  | { ev: 'report'; received: number; latency: HistJSON; lastAtMs: number; closed: number; lastByMessage: [number, number][] }
+  | { ev: 'joined'; joined: number; failed: number; join: HistJSON; errors: string[] }
+  | { ev: 'blasted'; sent: number; acked: number; ackErrors: number; errors: string[] }
   | { ev: 'history'; requests: number; pages: number; errors: number; latency: HistJSON; rows: number }
   | { ev: 'error'; message: string };
 
@@ -112,7 +123,7 @@ class RpcClient implements Client {
 
   static connect(spec: ClientSpec): Promise<RpcClient> {
     return new Promise((resolve, reject) => {
-      const ws = new WebSocket(spec.url, { headers: { Authorization: spec.user }, perMessageDeflate: false, skipUTF8Validation: true });
+      const ws = new WebSocket(spec.url, { headers: { Authorization: spec.user }, perMessageDeflate: false, skipUTF8Validation: true, ...(spec.localAddress ? { localAddress: spec.localAddress } : {}) });
       const c = new RpcClient(spec, ws);
       ws.once('open', () => resolve(c));
       ws.once('error', reject);
@@ -264,6 +275,13 @@ let clients: Client[] = [];
 let received = 0;
 let lastAtMs = 0;
 let latency = new Histogram();
+/**
+ * With trackLast (reset command): per sent message (its send time, µs, as
+ * carried in the text), the latency of its last receipt here: the fan-out
+ * time of one message to everyone is the max of this over all generators.
+ * Off for the throughput scenarios, whose millions of messages would fill it.
+ */
+let lastByMessage: Map<number, number> | null = null;
 
 function send(e: Event): void {
   process.send?.(e);
@@ -307,8 +325,10 @@ async function setup(c: Extract<Command, { cmd: 'setup' }>): Promise<void> {
       if (errors.length < 5) errors.push(`${spec.user}: ${(e as Error).message}`);
     }
   });
-  clients = made.filter((x): x is Client => x !== undefined);
-  send({ ev: 'ready', connected: clients.length, failed, join: join.toJSON(), connect: connect.toJSON(), errors });
+  // A second setup adds to the clients of the first (connections-100k connects in two waves).
+  const fresh = made.filter((x): x is Client => x !== undefined);
+  clients = clients.length ? [...clients, ...fresh] : fresh;
+  send({ ev: 'ready', connected: fresh.length, failed, join: join.toJSON(), connect: connect.toJSON(), errors });
 }
 
 /** Per client: counts and times receipts, and frees a window slot on the sender's own copy. */
@@ -319,9 +339,11 @@ function receiver(client: Client): (authorId: string, text: string) => void {
   return (authorId, text) => {
     if (counting) {
       const now = nowUs();
-      latency.record(now - parseFloat(text));
+      const sentUs = parseFloat(text);
+      latency.record(now - sentUs);
       received++;
       lastAtMs = now / 1000;
+      if (lastByMessage) lastByMessage.set(sentUs, Math.max(lastByMessage.get(sentUs) ?? 0, now - sentUs));
     }
     if (authorId === user) echo.get(client)?.();
   };
@@ -470,6 +492,60 @@ async function history(c: Extract<Command, { cmd: 'history' }>): Promise<void> {
   send({ ev: 'history', requests, pages, errors, latency: h.toJSON(), rows });
 }
 
+/** Every chosen client joins one more group (the clients stay members of the groups they had). */
+async function joinMore(c: Extract<Command, { cmd: 'join' }>): Promise<void> {
+  const join = new Histogram();
+  const errors: string[] = [];
+  const chosen = c.clients === 'all' ? clients : c.clients.map((i) => clients[i]).filter((x): x is Client => x !== undefined);
+  const deadline = Date.now() + c.timeoutMs;
+  let joined = 0;
+  let failed = 0;
+  await pool(chosen, c.concurrency, async (client) => {
+    if (Date.now() > deadline) {
+      failed++;
+      return;
+    }
+    const t0 = nowUs();
+    try {
+      await client.call('group.join', { groupId: c.group, limit: 0 });
+      join.record(nowUs() - t0);
+      joined++;
+    } catch (e) {
+      failed++;
+      if (errors.length < 5) errors.push(`${client.spec.user}: ${(e as Error).message}`);
+    }
+  });
+  send({ ev: 'joined', joined, failed, join: join.toJSON(), errors });
+}
+
+/**
+ * One client sends `messages` messages to `group`, one every gapMs whatever
+ * the fan-out is doing (no window: each message is timed on its own).
+ */
+async function blast(c: Extract<Command, { cmd: 'blast' }>): Promise<void> {
+  const client = clients[c.client];
+  if (!client) throw new Error(`blast: no client ${c.client}`);
+  const pad = 'x'.repeat(Math.max(0, c.textBytes - 20));
+  let acked = 0;
+  let ackErrors = 0;
+  const errors: string[] = [];
+  const acks: Promise<void>[] = [];
+  for (let i = 0; i < c.messages; i++) {
+    if (i > 0) await new Promise((r) => setTimeout(r, c.gapMs));
+    acks.push(
+      client.send(c.group, `${nowUs().toFixed(1)}:${pad}`).then(
+        () => void acked++,
+        (e: Error) => {
+          ackErrors++;
+          if (errors.length < 5) errors.push(e.message);
+        },
+      ),
+    );
+  }
+  await Promise.all(acks);
+  send({ ev: 'blasted', sent: c.messages, acked, ackErrors, errors });
+}
+
 process.on('message', (m: Command) => {
   const go = async () => {
     switch (m.cmd) {
@@ -478,7 +554,17 @@ process.on('message', (m: Command) => {
       case 'run':
         return run(m);
       case 'report':
-        return send({ ev: 'report', received, latency: latency.toJSON(), lastAtMs, closed: clients.filter((c) => c.closed).length });
+        return send({ ev: 'report', received, latency: latency.toJSON(), lastAtMs, closed: clients.filter((c) => c.closed).length, lastByMessage: lastByMessage ? [...lastByMessage] : [] });
+      case 'reset':
+        received = 0;
+        lastAtMs = 0;
+        latency = new Histogram();
+        lastByMessage = m.trackLast ? new Map() : null;
+        return;
+      case 'join':
+        return joinMore(m);
+      case 'blast':
+        return blast(m);
       case 'history':
         return history(m);
       case 'close':

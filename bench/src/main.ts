@@ -5,7 +5,10 @@
  * per result on stdout, a table at the end; progress on stderr.
  *
  * Env: BENCH_SCENARIOS (comma list of fanout,groups,groups-edits,connections,
- * history,conversations,abuse,moderation; default all; groups-edits also runs Next
+ * history,conversations,abuse,moderation, and two not in the default list:
+ * connections-100k (100,000 connections, BENCH_IDLE_CONNECTIONS, see
+ * connections-100k.ts) and wait (wait.ts: Redis WAIT on a primary with a
+ * replica of its own); default all the others; groups-edits also runs Next
  * Chat's plain groups when groups is not listed, as its baseline;
  * abuse.ts and conversations.ts have their own BENCH_ABUSE_* and
  * BENCH_CONVERSATIONS_ENGINES settings), BENCH_ROUNDS
@@ -18,8 +21,10 @@ import { spawnSync } from 'node:child_process';
 import { Redis } from 'ioredis';
 import mysql from 'mysql2/promise';
 import { abuse, abuseTable } from './abuse.js';
+import { connections100k, connections100kRow, ensureNofile, idleTarget } from './connections-100k.js';
 import { conversations, conversationsTable } from './conversations.js';
 import { moderation, moderationTable } from './moderation.js';
+import { waitScenario, waitTable } from './wait.js';
 import { Gen } from './gen.js';
 import type { ClientSpec, Event, Protocol } from './loadgen.js';
 import { CONFIGURATOR_BIN, cpuSeconds, machineBusySeconds, peakRss, rss, SIO_SERVER, startHubProc, startServer, WS_SERVER, type ServerProc } from './procs.js';
@@ -702,6 +707,8 @@ function summary(): void {
     if (r.scenario === 'connections') {
       const j = r.joinLatencyMs as { p50: number; p99: number; max: number };
       other.push(['connections', `${r.connections} conns, ${r.rssPerConnectionKiB} KiB RSS each (${r.rssBeforeMiB} -> ${r.rssAfterMiB} MiB; ${r.rssPerConnectionFromStartKiB} KiB from a cold start); join p50 ${j.p50} / p99 ${j.p99} / max ${j.max} ms`]);
+    } else if (r.scenario === 'connections-100k') {
+      other.push(connections100kRow(r));
     } else if (r.scenario === 'history-writer') {
       other.push(['history writer', `${(r.messagesPerSec as number).toLocaleString('en-US')} msg/s into MySQL (${r.written}/${r.messages} in ${r.seconds} s, lost ${r.lost})`]);
     } else if (r.scenario === 'history-page') {
@@ -719,6 +726,8 @@ function summary(): void {
   if (abuseLines) lines.push('', abuseLines);
   const moderationLines = moderationTable(results);
   if (moderationLines) lines.push('', moderationLines);
+  const waitLines = waitTable(results);
+  if (waitLines) lines.push('', waitLines);
 
   // Targets.
   const targets: (string | number)[][] = [];
@@ -766,6 +775,8 @@ function summary(): void {
   }
   const conn = results.find((r) => r.scenario === 'connections');
   if (conn) check('KiB RSS per idle connection', conn.rssPerConnectionKiB as number, '<= 10', (conn.rssPerConnectionKiB as number) <= 10);
+  const big = results.find((r) => r.scenario === 'connections-100k');
+  if (big) check(`KiB RSS per idle connection at ${big.connections as number}`, big.rssPerConnectionKiB as number, '<= 8', (big.rssPerConnectionKiB as number) <= 8);
   const writer = results.find((r) => r.scenario === 'history-writer');
   if (writer) check('history writer msg/s', writer.messagesPerSec as number, '>= 20000', (writer.messagesPerSec as number) >= 20_000);
   const page = results.find((r) => r.scenario === 'history-page' && r.concurrency === 1);
@@ -793,6 +804,8 @@ async function main(): Promise<void> {
       log(`warning: open file limit is ${limit}; the connections scenario needs ${IDLE_CONNECTIONS + 1000} (raise it with ulimit -n)`);
     }
   }
+  // Before anything starts: a limit too low for 100,000 connections is said plainly, not met as EMFILE halfway.
+  if (SCENARIOS.includes('connections-100k')) ensureNofile(idleTarget() + 1000, idleTarget());
   const redis = await startRedis();
   const admin = new Redis(redis.url, { maxRetriesPerRequest: 3 });
   try {
@@ -815,6 +828,7 @@ async function main(): Promise<void> {
       }
     }
     if (SCENARIOS.includes('connections')) await connections(redis, admin);
+    if (SCENARIOS.includes('connections-100k')) await connections100k({ redis, admin, log, emit, cpuProf: CPU_PROF });
     if (SCENARIOS.includes('history')) await history(redis, admin);
     if (SCENARIOS.includes('conversations')) {
       await flush(admin);
@@ -825,6 +839,7 @@ async function main(): Promise<void> {
       await abuse({ redis, log, emit, cpuProf: CPU_PROF });
     }
     if (SCENARIOS.includes('moderation')) await moderation({ log, emit });
+    if (SCENARIOS.includes('wait')) await waitScenario({ log, emit });
   } finally {
     admin.disconnect();
     await redis.stop();
