@@ -142,6 +142,11 @@ it('with WAIT 1: kill -9 of the primary under traffic loses no acknowledged mess
   expect(acked.size).toBeGreaterThan(resumedFrom + 10);
   console.log(`[sentinel-failover] WAIT 1: ${acked.size} acknowledged (${before} before the kill), ${refused.unavailable} refused with 4503 and retried, ${refused.resyncs} resyncs, promoted ${newPrimary} after ${promotedMs} ms`);
 
+  // The WAITs are on /metrics: how long they took, and how many writes each confirmed.
+  const metrics = await fetch(`${h0!.httpUrl}/metrics`).then((r) => r.text());
+  expect(Number(/^nextchat_redis_wait_seconds_count\{outcome="ok"\} (\d+)/m.exec(metrics)?.[1] ?? 0)).toBeGreaterThan(0);
+  expect(Number(/^nextchat_redis_wait_writes_sum (\d+)/m.exec(metrics)?.[1] ?? 0)).toBeGreaterThan(0);
+
   // Every acknowledged message is in the history, once, with the id it was acknowledged with.
   const reader = await connect(h1!.url, uid('reader'));
   await reader.call('group.join', { groupId: g, limit: 0 });

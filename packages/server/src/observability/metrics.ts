@@ -107,6 +107,19 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly replicaWait = new Histogram({
+    name: 'nextchat_redis_wait_seconds',
+    help: 'Redis WAIT for NEXT_CHAT_REDIS_WAIT_REPLICAS: time per WAIT, by outcome (ok, too_few)',
+    labelNames: ['outcome'] as const,
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+    registers: [this.registry],
+  });
+  readonly replicaWaitWrites = new Histogram({
+    name: 'nextchat_redis_wait_writes',
+    help: 'Writes one Redis WAIT confirmed (the group commit batch)',
+    buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256],
+    registers: [this.registry],
+  });
   readonly apiRequests = new Counter({
     name: 'nextchat_api_requests_total',
     help: 'HTTP API requests by route template, method and status',

@@ -79,6 +79,8 @@ export class RedisBroker implements Broker {
         timeoutMs: o.durable.timeoutMs,
         markChannel: `${o.keys.prefix}:durable-mark`,
         onWait: (w) => {
+          o.metrics.replicaWait.observe({ outcome: w.ok ? 'ok' : 'too_few' }, w.ms / 1000);
+          o.metrics.replicaWaitWrites.observe(w.writes);
           if (!w.ok) warnings.write('warn', 'replica_wait', { acked: w.acked, wanted: o.durable?.replicas, writes: w.writes }, 'too few replicas confirmed writes in time; answered 4503');
         },
       });
