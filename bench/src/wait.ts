@@ -19,9 +19,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
-import WebSocket from 'ws';
 import { cpuSeconds, startHubProc, type ServerProc } from './procs.js';
 import { freePort, startRedis, type Service } from './services.js';
+import { Conn, nowUs, sendPhase } from './send-lanes.js';
 import { Histogram, median, r3, table } from './stats.js';
 
 const CLIENTS = 4;
@@ -31,7 +31,6 @@ const SENDS_WINDOW = SENDS_ONE * 4;
 const WARMUP = 500;
 const ROUNDS = 5;
 const TEXT = 'x'.repeat(100);
-const CALL_TIMEOUT_MS = 10_000;
 
 type Config = 'wait0' | 'wait1';
 const CONFIGS: readonly Config[] = ['wait0', 'wait1'];
@@ -41,55 +40,7 @@ export interface WaitDeps {
   emit: (r: Record<string, unknown>) => void;
 }
 
-function nowUs(): number {
-  const [s, ns] = process.hrtime();
-  return s * 1e6 + ns / 1e3;
-}
 
-/** One JSON-RPC connection with its requests in flight; answers by id (as moderation.ts's). */
-class Conn {
-  private next = 1;
-  private readonly waiting = new Map<number, { resolve: (ok: boolean) => void; timer: NodeJS.Timeout }>();
-  errors: string[] = [];
-
-  private constructor(private readonly ws: WebSocket) {
-    ws.on('message', (data) => {
-      const f = JSON.parse(data.toString()) as { id?: number; error?: { code: number; message: string } };
-      if (typeof f.id !== 'number') return;
-      const w = this.waiting.get(f.id);
-      if (!w) return;
-      this.waiting.delete(f.id);
-      clearTimeout(w.timer);
-      if (f.error && this.errors.length < 5) this.errors.push(`${f.error.code} ${f.error.message}`);
-      w.resolve(f.error === undefined);
-    });
-  }
-
-  static open(url: string, user: string): Promise<Conn> {
-    const ws = new WebSocket(url, { headers: { Authorization: user } });
-    return new Promise((resolve, reject) => {
-      ws.once('open', () => resolve(new Conn(ws)));
-      ws.once('error', reject);
-    });
-  }
-
-  call(method: string, params: unknown): Promise<boolean> {
-    const id = this.next++;
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.waiting.delete(id);
-        if (this.errors.length < 5) this.errors.push(`${method}: no answer within ${CALL_TIMEOUT_MS} ms`);
-        resolve(false);
-      }, CALL_TIMEOUT_MS);
-      this.waiting.set(id, { resolve, timer });
-      this.ws.send(JSON.stringify({ jsonrpc: '2.0', id, method, params }));
-    });
-  }
-
-  close(): void {
-    this.ws.close();
-  }
-}
 
 interface Side {
   config: Config;
@@ -132,27 +83,8 @@ async function startReplica(primary: Service): Promise<{ pid: number; stop: () =
   }
 }
 
-async function phase(side: Side, sends: number, window: number, hist: Histogram | null): Promise<{ ok: number; failed: number; seconds: number }> {
-  let ok = 0;
-  let failed = 0;
-  const t0 = nowUs();
-  await Promise.all(
-    side.clients.map(async ({ conn, groupId }) => {
-      let left = sends;
-      const lane = async () => {
-        while (left > 0) {
-          left--;
-          const s = nowUs();
-          const good = await conn.call('message.send', { groupId, text: TEXT });
-          hist?.record(nowUs() - s);
-          if (good) ok++;
-          else failed++;
-        }
-      };
-      await Promise.all(Array.from({ length: window }, lane));
-    }),
-  );
-  return { ok, failed, seconds: (nowUs() - t0) / 1e6 };
+function phase(side: Side, sends: number, window: number, hist: Histogram | null): Promise<{ ok: number; failed: number; seconds: number }> {
+  return sendPhase(side.clients, TEXT, sends, window, hist);
 }
 
 async function measure(deps: WaitDeps, side: Side, redisPid: number, round: number, name: 'one' | 'window', sends: number, window: number): Promise<Record<string, unknown>> {
