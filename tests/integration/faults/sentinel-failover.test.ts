@@ -180,7 +180,8 @@ it('without WAIT: a failover that lost acknowledged messages is detected and sub
   await b.waitForMessages(g, 3);
   const primary = d.nodes[0]!;
   const replica = d.nodes[1]!;
-  await expect.poll(async () => /slave0:.*state=online/.test(await primary.client().info('replication'))).toBe(true);
+  // The replica's link is up (a loaded machine may take a while to show it).
+  await expect.poll(async () => /slave0:.*state=online/.test(await primary.client().info('replication')), { timeout: 15_000 }).toBe(true);
 
   // The replica stops reading and its link is cut: the primary goes on
   // acknowledging what the replica will never get.
@@ -202,7 +203,7 @@ it('without WAIT: a failover that lost acknowledged messages is detected and sub
   const closes = await Promise.all([a.closed, b.closed].map((p) => Promise.race([p, sleep(15_000).then(() => undefined)])));
   expect(closes.map((c) => c?.code)).toEqual([1001, 1001]);
   expect(closes.map((c) => c?.reason)).toEqual(['missed messages: reconnect and re-join with since', 'missed messages: reconnect and re-join with since']);
-  for (const h of [h0!, h1!]) expect(h.logs.some((l) => l.includes('"reason":"rolled_back"'))).toBe(true);
+  for (const h of [h0!, h1!]) await expect.poll(() => h.logs.some((l) => l.includes('"reason":"rolled_back"')), { timeout: 5000 }).toBe(true);
 
   // A client resuming from the newest id it saw (one the log no longer has) gets an answer, not a hang or an error.
   const b2 = await connect(h1!.url, userB);
