@@ -14,7 +14,7 @@
   ARGV[3] ... and after it (}:rooms)
   ARGV[4..n] the patch as field, value pairs: title, topic, visibility, capacity
 
-  Returns a status and named fields (<group> as in join-8.lua):
+  Returns a status and named fields (<group> as in join-6.lua):
     {'updated', <group>}
     {'capacity_below_members', 'memberCount', n}
     {'group_not_found'}

@@ -138,19 +138,67 @@ export class RedisGroupStore implements GroupStore {
     const ids = [...new Set([...(open as string[]), ...(own as string[])])].sort().slice(0, n);
     const more = ids.length > opts.limit;
     const page = more ? ids.slice(0, opts.limit) : ids;
-    const groups = await this.fetch(page);
-    return { items: groups.filter((g): g is Group => g !== null && g.kind === 'room'), next: more ? (page[page.length - 1] as string) : null };
+    const groups = (await this.fetch(page)).filter((g): g is Group => g !== null && g.kind === 'room');
+    // The indexes are not the truth (they are written beside the group, in
+    // other slots, and a crash can leave an entry behind): a private room is
+    // listed only to a member, whatever index named it.
+    const secret = groups.filter((g) => g.visibility === 'private');
+    const member = new Set<string>();
+    if (secret.length > 0) {
+      const p = this.redis.pipeline();
+      for (const g of secret) p.zscore(this.keys.members(g.id), opts.userId);
+      const scores = await guarded(this.metrics, async () => unwrap(await p.exec()));
+      secret.forEach((g, i) => scores[i] !== null && member.add(g.id));
+    }
+    return { items: groups.filter((g) => g.visibility === 'public' || member.has(g.id)), next: more ? (page[page.length - 1] as string) : null };
   }
 
+  /**
+   * A membership has two sides in two slots: the group's (the truth) and the
+   * user's indexes (conversations, rooms). The user's side is written first
+   * and undone when the join is refused; a crash in between leaves an entry
+   * for a group the user is not in, which every reader checks against the
+   * group and skips (list, conversations), never a member missing from
+   * their own lists. docs/architecture.md, "One slot per script".
+   */
   async join(groupId: string, userId: string, capacity: number, atMs: number, byOperator = false): Promise<JoinResult> {
-    const r = await guarded(this.metrics, () => this.scripts.join(groupId, userId, capacity, new Date(atMs).toISOString(), byOperator));
-    if (r.status === 'joined' || r.status === 'already') return { status: r.status, group: r.group, joinedAt: r.joinedAt, role: r.role };
-    if (r.status === 'banned') return { status: 'banned', until: isoOrNull(r.untilMs) };
-    return r;
+    return guarded(this.metrics, async () => {
+      const added = await this.scripts.userJoinIntent(userId, groupId, atMs);
+      // A failure of the group's step leaves the intent: whether the join happened is unknown, and a stale entry is the safe side.
+      const r = await this.scripts.join(groupId, userId, capacity, new Date(atMs).toISOString(), byOperator);
+      if (r.status === 'joined' || r.status === 'already') {
+        const fixes: Promise<unknown>[] = [];
+        if (r.invited) fixes.push(this.redis.zrem(this.keys.userInvitations(userId), groupId));
+        if (r.status === 'already' && added[1] === '1') {
+          // A member whose entry was missing got it from the intent: with the time they really joined.
+          fixes.push(this.redis.zadd(this.keys.userConversations(userId), 'XX', Date.parse(r.joinedAt), groupId));
+        } else if (r.status === 'joined' && added !== '11') {
+          // The entries were there before the intent: a membership that just
+          // ended, whose leave may still remove them (it compares the join
+          // time), or a crash's leftovers. This membership's own replace them.
+          fixes.push(this.scripts.userJoinOwn(userId, groupId, Date.parse(r.joinedAt)));
+        }
+        await Promise.all(fixes);
+        return { status: r.status, group: r.group, joinedAt: r.joinedAt, role: r.role };
+      }
+      if (added !== '00') await this.scripts.userJoinUndo(userId, groupId, atMs, added);
+      if (r.status === 'banned') return { status: 'banned', until: isoOrNull(r.untilMs) };
+      return r;
+    });
   }
 
   async leave(groupId: string, userId: string): Promise<LeaveResult> {
-    return guarded(this.metrics, () => this.scripts.leave(groupId, userId));
+    return guarded(this.metrics, async () => {
+      const r = await this.scripts.leave(groupId, userId);
+      if (r.status === 'left') await this.userLeft(userId, groupId, r.joinedAt);
+      return { status: r.status };
+    });
+  }
+
+  /** The user's side of an ended membership, after the group's: kept when a join that came between wrote its own. */
+  private userLeft(userId: string, groupId: string, joinedAt: string): Promise<void> {
+    const ms = Date.parse(joinedAt);
+    return this.scripts.userLeave(userId, groupId, Number.isFinite(ms) ? ms : '');
   }
 
   async membership(groupId: string, userId: string): Promise<Membership> {
@@ -214,7 +262,14 @@ export class RedisGroupStore implements GroupStore {
   async invite(groupId: string, userId: string, invitedBy: string, atMs: number): Promise<InviteResult> {
     const at = new Date(atMs).toISOString();
     const stored: StoredInvitation = { invitedBy, at, atMs };
-    const r = await guarded(this.metrics, () => this.scripts.invite(groupId, userId, JSON.stringify(stored), atMs));
+    // The inbox entry first (the user's slot), taken back when the room refuses: as for a join.
+    const inbox = this.keys.userInvitations(userId);
+    const r = await guarded(this.metrics, async () => {
+      const added = Number(await this.redis.zadd(inbox, 'NX', atMs, groupId)) === 1;
+      const reply = await this.scripts.invite(groupId, userId, JSON.stringify(stored), atMs);
+      if (reply.status !== 'invited' && reply.status !== 'already_invited' && added) await this.redis.zrem(inbox, groupId);
+      return reply;
+    });
     if (r.status === 'invited') return { status: 'invited', invitation: { groupId, userId, invitedBy, at }, group: r.group };
     if (r.status === 'already_invited') {
       const s = JSON.parse(r.invitation) as StoredInvitation;
@@ -225,7 +280,12 @@ export class RedisGroupStore implements GroupStore {
   }
 
   async decline(groupId: string, userId: string): Promise<boolean> {
-    return guarded(this.metrics, () => this.scripts.decline(groupId, userId));
+    return guarded(this.metrics, async () => {
+      const declined = await this.scripts.decline(groupId, userId);
+      // Whatever the room said: an inbox entry without an invitation is stale.
+      await this.redis.zrem(this.keys.userInvitations(userId), groupId);
+      return declined;
+    });
   }
 
   async invitations(userId: string, opts: { after?: string; limit: number }): Promise<Page<{ invitation: Invitation; group: Group }>> {
@@ -275,14 +335,24 @@ export class RedisGroupStore implements GroupStore {
   }
 
   async kick(groupId: string, userId: string): Promise<RemoveResult> {
-    const r = await guarded(this.metrics, () => this.scripts.kick(groupId, userId));
-    return r.status === 'group_not_found' ? r : { status: 'removed', wasMember: r.wasMember };
+    return guarded(this.metrics, async () => {
+      const r = await this.scripts.kick(groupId, userId);
+      if (r.status === 'group_not_found') return r;
+      if (r.wasMember) await this.userLeft(userId, groupId, r.joinedAt);
+      return { status: 'removed', wasMember: r.wasMember };
+    });
   }
 
   async ban(groupId: string, userId: string, by: string, atMs: number, untilMs: number | null, reason: string): Promise<BanResult> {
     const at = new Date(atMs).toISOString();
     const stored: StoredBan = { by, at, untilMs, reason };
-    const r = await guarded(this.metrics, () => this.scripts.ban(groupId, userId, JSON.stringify(stored)));
+    const r = await guarded(this.metrics, async () => {
+      const b = await this.scripts.ban(groupId, userId, JSON.stringify(stored));
+      if (b.status === 'group_not_found') return b;
+      // The ban dropped any invitation and ended any membership: the user's side follows.
+      await Promise.all([this.redis.zrem(this.keys.userInvitations(userId), groupId), b.wasMember ? this.userLeft(userId, groupId, b.joinedAt) : undefined]);
+      return b;
+    });
     if (r.status === 'group_not_found') return r;
     return { status: 'banned', ban: { groupId, userId, by, at, until: isoOrNull(untilMs), reason }, wasMember: r.wasMember };
   }
@@ -312,9 +382,24 @@ export class RedisGroupStore implements GroupStore {
     return guarded(this.metrics, () => this.scripts.delete(groupId));
   }
 
+  /**
+   * Refused while `b` blocks `a` (read from b's slot just before: a block set
+   * in the same instant may come too late, as with any request in flight).
+   * Both users' conversation entries are written before the group, as for a
+   * join; an existing conversation whose entry was missing gets it back.
+   */
   async openDirect(groupId: string, a: string, b: string, atMs: number): Promise<OpenDirectResult> {
     const peers = (a < b ? [a, b] : [b, a]) as [string, string];
-    return guarded(this.metrics, () => this.scripts.openDirect(groupId, a, b, new Date(atMs).toISOString(), peers));
+    return guarded(this.metrics, async () => {
+      if ((await this.redis.zscore(this.keys.userBlocks(b), a)) !== null) return { status: 'blocked' as const };
+      const added = await Promise.all(peers.map((u) => this.redis.zadd(this.keys.userConversations(u), 'NX', atMs, groupId)));
+      const r = await this.scripts.openDirect(groupId, a, b, new Date(atMs).toISOString(), peers);
+      if (r.status === 'exists') {
+        const since = Date.parse(r.group.createdAt);
+        await Promise.all(peers.map((u, i) => (Number(added[i]) === 1 ? this.redis.zadd(this.keys.userConversations(u), 'XX', since, groupId) : undefined)));
+      }
+      return r;
+    });
   }
 
   async read(groupId: string, userId: string, messageId: string): Promise<ReadResult> {

@@ -42,22 +42,24 @@ const FILES = [
   'history-4.lua',
   'conversation-5.lua',
   'create-4.lua',
-  'join-9.lua',
-  'leave-6.lua',
-  'kick-6.lua',
-  'ban-9.lua',
+  'join-6.lua',
+  'leave-4.lua',
+  'kick-4.lua',
+  'ban-6.lua',
   'unban-1.lua',
-  'invite-5.lua',
-  'decline-2.lua',
+  'invite-4.lua',
+  'decline-1.lua',
   'update-3.lua',
   'setRole-4.lua',
   'delete-11.lua',
-  'openDirect-6.lua',
+  'openDirect-3.lua',
   'ackHistory-1.lua',
   'announce-1.lua',
   'read-3.lua',
   'webhookLease-1.lua',
   'replayDeadLetter-2.lua',
+  'userJoin-2.lua',
+  'userLeave-2.lua',
 ] as const;
 let loaded: Map<string, ScriptDef & { lua: string }> | undefined;
 
@@ -93,7 +95,8 @@ export type PublishReply =
   | { status: 'group_not_found' | 'not_member' };
 
 export type JoinReply =
-  | { status: 'joined' | 'already'; joinedAt: string; role: Role; group: Group }
+  /** `invited`: the join used an invitation (the inbox entry is the store's to remove). */
+  | { status: 'joined' | 'already'; joinedAt: string; role: Role; group: Group; invited: boolean }
   | { status: 'full'; capacity: number }
   /** `untilMs` null: until unbanned. */
   | { status: 'banned'; untilMs: number | null }
@@ -111,9 +114,10 @@ export interface RoomSettings {
 }
 const OPEN_ROOM: RoomSettings = { visibility: 'public', title: '', topic: '', capacity: 0 };
 
-export type LeaveReply = { status: 'left' | 'not_member' | 'group_not_found' | 'direct' | 'owner_cannot_leave' };
+/** `joinedAt`: the ended membership's (ISO-8601), for the user's side (userLeave). */
+export type LeaveReply = { status: 'left'; joinedAt: string } | { status: 'not_member' | 'group_not_found' | 'direct' | 'owner_cannot_leave' };
 
-export type RemoveReply = { status: 'removed' | 'banned'; wasMember: boolean } | { status: 'group_not_found' };
+export type RemoveReply = { status: 'removed' | 'banned'; wasMember: boolean; joinedAt: string } | { status: 'group_not_found' };
 
 export type InviteReply =
   | { status: 'invited'; group: Group }
@@ -128,7 +132,7 @@ export type SetRoleReply = { status: 'set'; role: Role; joinedAt: string; readUp
 
 export type DeleteReply = { status: 'deleted'; members: string[] } | { status: 'group_not_found' };
 
-export type OpenDirectReply = { status: 'created' | 'exists'; group: Group } | { status: 'blocked' };
+export type OpenDirectReply = { status: 'created' | 'exists'; group: Group };
 
 export interface ChangeArgs {
   groupId: string;
@@ -269,16 +273,13 @@ export class Scripts {
     const k = this.keys;
     const r = readReply(
       await this.call(
-        'join-9.lua',
+        'join-6.lua',
         k.meta(groupId),
         k.members(groupId),
         k.joined(groupId),
         k.admins(groupId),
         k.invites(groupId),
         k.bans(groupId),
-        k.userRooms(userId),
-        k.userInvitations(userId),
-        k.userConversations(userId),
         groupId,
         userId,
         capacity,
@@ -291,7 +292,7 @@ export class Scripts {
     const f = r.fields;
     if (r.status === 'full') return { status: r.status, capacity: Number(f.capacity) };
     if (r.status === 'banned') return { status: r.status, untilMs: msOrNull(f.untilMs) };
-    if (r.status === 'joined' || r.status === 'already') return { status: r.status, joinedAt: f.joinedAt as string, role: f.role as Role, group: replyGroup(groupId, f) };
+    if (r.status === 'joined' || r.status === 'already') return { status: r.status, joinedAt: f.joinedAt as string, role: f.role as Role, group: replyGroup(groupId, f), invited: f.invited === '1' };
     return { status: r.status };
   }
 
@@ -316,19 +317,19 @@ export class Scripts {
   async leave(groupId: string, userId: string): Promise<LeaveReply> {
     const k = this.keys;
     const r = readReply(
-      await this.call('leave-6.lua', k.meta(groupId), k.members(groupId), k.joined(groupId), k.admins(groupId), k.userRooms(userId), k.userConversations(userId), groupId, userId),
+      await this.call('leave-4.lua', k.meta(groupId), k.members(groupId), k.joined(groupId), k.admins(groupId), groupId, userId),
       ['left', 'not_member', 'group_not_found', 'direct', 'owner_cannot_leave'] as const,
     );
-    return { status: r.status };
+    return r.status === 'left' ? { status: r.status, joinedAt: r.fields.joinedAt ?? '' } : { status: r.status };
   }
 
   async kick(groupId: string, userId: string): Promise<RemoveReply> {
     const k = this.keys;
     const r = readReply(
-      await this.call('kick-6.lua', k.meta(groupId), k.members(groupId), k.joined(groupId), k.admins(groupId), k.userRooms(userId), k.userConversations(userId), groupId, userId),
+      await this.call('kick-4.lua', k.meta(groupId), k.members(groupId), k.joined(groupId), k.admins(groupId), groupId, userId),
       ['removed', 'group_not_found'] as const,
     );
-    return r.status === 'removed' ? { status: r.status, wasMember: r.fields.wasMember === '1' } : { status: r.status };
+    return r.status === 'removed' ? { status: r.status, wasMember: r.fields.wasMember === '1', joinedAt: r.fields.joinedAt ?? '' } : { status: r.status };
   }
 
   /** `ban`: the record as stored, {"by","at","untilMs","reason"}. */
@@ -336,23 +337,20 @@ export class Scripts {
     const k = this.keys;
     const r = readReply(
       await this.call(
-        'ban-9.lua',
+        'ban-6.lua',
         k.meta(groupId),
         k.members(groupId),
         k.joined(groupId),
         k.admins(groupId),
         k.invites(groupId),
         k.bans(groupId),
-        k.userRooms(userId),
-        k.userInvitations(userId),
-        k.userConversations(userId),
         groupId,
         userId,
         ban,
       ),
       ['banned', 'group_not_found'] as const,
     );
-    return r.status === 'banned' ? { status: r.status, wasMember: r.fields.wasMember === '1' } : { status: r.status };
+    return r.status === 'banned' ? { status: r.status, wasMember: r.fields.wasMember === '1', joinedAt: r.fields.joinedAt ?? '' } : { status: r.status };
   }
 
   /** True when a ban was in force. */
@@ -365,7 +363,7 @@ export class Scripts {
   async invite(groupId: string, userId: string, invitation: string, atMs: number): Promise<InviteReply> {
     const k = this.keys;
     const r = readReply(
-      await this.call('invite-5.lua', k.meta(groupId), k.members(groupId), k.invites(groupId), k.bans(groupId), k.userInvitations(userId), groupId, userId, invitation, atMs),
+      await this.call('invite-4.lua', k.meta(groupId), k.members(groupId), k.invites(groupId), k.bans(groupId), groupId, userId, invitation, atMs),
       ['invited', 'already_invited', 'already_member', 'banned', 'group_not_found'] as const,
     );
     const f = r.fields;
@@ -378,7 +376,7 @@ export class Scripts {
   /** True when there was an invitation. */
   async decline(groupId: string, userId: string): Promise<boolean> {
     const k = this.keys;
-    const r = readReply(await this.call('decline-2.lua', k.invites(groupId), k.userInvitations(userId), groupId, userId), ['declined', 'not_invited'] as const);
+    const r = readReply(await this.call('decline-1.lua', k.invites(groupId), groupId, userId), ['declined', 'not_invited'] as const);
     return r.status === 'declined';
   }
 
@@ -442,10 +440,37 @@ export class Scripts {
   async openDirect(groupId: string, a: string, b: string, createdAt: string, peers: readonly [string, string]): Promise<OpenDirectReply> {
     const k = this.keys;
     const r = readReply(
-      await this.call('openDirect-6.lua', k.meta(groupId), k.members(groupId), k.joined(groupId), k.userBlocks(b), k.userConversations(a), k.userConversations(b), a, b, createdAt, peers.join(','), Date.parse(createdAt), groupId),
-      ['created', 'exists', 'blocked'] as const,
+      await this.call('openDirect-3.lua', k.meta(groupId), k.members(groupId), k.joined(groupId), a, b, createdAt, peers.join(','), Date.parse(createdAt), groupId),
+      ['created', 'exists'] as const,
     );
-    return r.status === 'blocked' ? { status: r.status } : { status: r.status, group: replyGroup(groupId, r.fields) };
+    return { status: r.status, group: replyGroup(groupId, r.fields) };
+  }
+
+  /**
+   * The user's side of a join, before the group's step (userJoin-2.lua):
+   * what it added, for {@link userJoinUndo} when the join is refused.
+   */
+  async userJoinIntent(userId: string, groupId: string, atMs: number): Promise<string> {
+    const k = this.keys;
+    const r = readReply(await this.call('userJoin-2.lua', k.userRooms(userId), k.userConversations(userId), groupId, atMs, 'intent'), ['intent'] as const);
+    return r.fields.added as string;
+  }
+
+  /** After a join found entries already there: they become this membership's (its join ms). */
+  async userJoinOwn(userId: string, groupId: string, joinedAtMs: number): Promise<void> {
+    const k = this.keys;
+    await this.call('userJoin-2.lua', k.userRooms(userId), k.userConversations(userId), groupId, joinedAtMs, 'own');
+  }
+
+  async userJoinUndo(userId: string, groupId: string, atMs: number, added: string): Promise<void> {
+    const k = this.keys;
+    await this.call('userJoin-2.lua', k.userRooms(userId), k.userConversations(userId), groupId, atMs, 'undo', added);
+  }
+
+  /** The user's side of an ended membership (userLeave-2.lua): kept when a newer join wrote its own entry. */
+  async userLeave(userId: string, groupId: string, joinedAtMs: number | ''): Promise<void> {
+    const k = this.keys;
+    await this.call('userLeave-2.lua', k.userRooms(userId), k.userConversations(userId), groupId, joinedAtMs);
   }
 
   /** The raw fields of one me.conversations entry (conversation-5.lua), queued on `pipeline` when given. */

@@ -1,14 +1,12 @@
 --[[
   The one direct conversation of two users, created the first time with
-  both as members; refused while the other user blocks the caller. A direct
-  conversation is private, in no index, without owner, of capacity 2.
+  both as members. A direct conversation is private, in no index, without
+  owner, of capacity 2. Whether the other user blocks the caller, and the
+  two users' conversation entries, are the store's (their own slots).
 
   KEYS[1] group meta hash            <prefix>:{g}:meta
   KEYS[2] group members zset         <prefix>:{g}:members
   KEYS[3] joinedAt hash              <prefix>:{g}:joined
-  KEYS[4] the other user's blocks    <prefix>:user:{b}:blocks
-  KEYS[5] a's conversations          <prefix>:user:{a}:conversations
-  KEYS[6] b's conversations          <prefix>:user:{b}:conversations
 
   ARGV[1] user a (the caller)
   ARGV[2] user b
@@ -17,13 +15,12 @@
   ARGV[5] now, ms (the conversations' join time)
   ARGV[6] group id
 
-  Returns a status and named fields (<group> as in join-8.lua):
-    {'created', <group>} | {'exists', <group>} | {'blocked'}
+  Returns a status and named fields (<group> as in join-6.lua):
+    {'created', <group>} | {'exists', <group>}
 ]]
 local metaKey = KEYS[1]
 local membersKey = KEYS[2]
 local joinedKey = KEYS[3]
-local blocksKey = KEYS[4]
 
 local a = ARGV[1]
 local b = ARGV[2]
@@ -31,9 +28,6 @@ local at = ARGV[3]
 
 --- @include "withGroup"
 
-if redis.call('ZSCORE', blocksKey, a) then
-  return { 'blocked' }
-end
 if redis.call('EXISTS', metaKey) == 1 then
   return withGroup({ 'exists' }, metaKey, membersKey)
 end
@@ -42,6 +36,4 @@ redis.call('HSET', metaKey,
   'title', '', 'topic', '', 'ownerId', '', 'capacity', 2, 'peers', ARGV[4])
 redis.call('ZADD', membersKey, 0, a, 0, b)
 redis.call('HSET', joinedKey, a, at, b, at)
-redis.call('ZADD', KEYS[5], ARGV[5], ARGV[6])
-redis.call('ZADD', KEYS[6], ARGV[5], ARGV[6])
 return withGroup({ 'created' }, metaKey, membersKey)

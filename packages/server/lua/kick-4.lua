@@ -6,20 +6,16 @@
   KEYS[2] group members zset         <prefix>:{g}:members
   KEYS[3] joinedAt hash              <prefix>:{g}:joined
   KEYS[4] admins set                 <prefix>:{g}:admins
-  KEYS[5] the user's private rooms   <prefix>:user:{u}:rooms
-  KEYS[6] the user's conversations   <prefix>:user:{u}:conversations  zset groupId -> join ms (me.conversations)
 
   ARGV[1] group id
   ARGV[2] user id
 
-  Returns {'removed', 'wasMember', 0 | 1} | {'group_not_found'}
+  Returns {'removed', 'wasMember', 0 | 1, 'joinedAt', iso (when 1)} | {'group_not_found'}
 ]]
 local metaKey = KEYS[1]
 local membersKey = KEYS[2]
 local joinedKey = KEYS[3]
 local adminsKey = KEYS[4]
-local userRoomsKey = KEYS[5]
-local userConversationsKey = KEYS[6]
 
 local groupId = ARGV[1]
 local userId = ARGV[2]
@@ -28,5 +24,6 @@ if redis.call('EXISTS', metaKey) == 0 then
   return { 'group_not_found' }
 end
 --- @include "endMembership"
-local was = endMembership(membersKey, joinedKey, adminsKey, userRoomsKey, userConversationsKey, groupId, userId)
-return { 'removed', 'wasMember', was }
+local joinedAt = endMembership(membersKey, joinedKey, adminsKey, userId)
+if not joinedAt then return { 'removed', 'wasMember', 0 } end
+return { 'removed', 'wasMember', 1, 'joinedAt', joinedAt }

@@ -6,8 +6,6 @@
   KEYS[2] group members zset         <prefix>:{g}:members
   KEYS[3] joinedAt hash              <prefix>:{g}:joined
   KEYS[4] admins set                 <prefix>:{g}:admins
-  KEYS[5] the user's private rooms   <prefix>:user:{u}:rooms
-  KEYS[6] the user's conversations   <prefix>:user:{u}:conversations  zset groupId -> join ms (me.conversations)
 
   ARGV[1] group id
   ARGV[2] user id
@@ -18,8 +16,6 @@ local metaKey = KEYS[1]
 local membersKey = KEYS[2]
 local joinedKey = KEYS[3]
 local adminsKey = KEYS[4]
-local userRoomsKey = KEYS[5]
-local userConversationsKey = KEYS[6]
 
 local groupId = ARGV[1]
 local userId = ARGV[2]
@@ -38,9 +34,8 @@ local ownerId = meta[3] or meta[1]
 if ownerId == userId and redis.call('ZCARD', membersKey) > 1 then
   return { 'owner_cannot_leave' }
 end
+local joinedAt = redis.call('HGET', joinedKey, userId) or ''
 redis.call('ZREM', membersKey, userId)
 redis.call('HDEL', joinedKey, userId)
 redis.call('SREM', adminsKey, userId)
-redis.call('ZREM', userRoomsKey, groupId)
-redis.call('ZREM', userConversationsKey, groupId)
-return { 'left' }
+return { 'left', 'joinedAt', joinedAt }

@@ -7,14 +7,13 @@
   KEYS[2] group members zset         <prefix>:{g}:members
   KEYS[3] invitations hash           <prefix>:{g}:invites
   KEYS[4] bans hash                  <prefix>:{g}:bans
-  KEYS[5] the user's invitations     <prefix>:user:{u}:invitations
 
   ARGV[1] group id
   ARGV[2] user id
   ARGV[3] the invitation: {"invitedBy":u,"at":iso,"atMs":ms}
   ARGV[4] its time, ms (the inbox score; bans that ended by then are removed)
 
-  Returns a status and named fields (<group> as in join-8.lua):
+  Returns a status and named fields (<group> as in join-6.lua):
     {'invited', <group>}
     {'already_invited', 'invitation', json}   the pending one
     {'already_member'}
@@ -25,7 +24,6 @@ local metaKey = KEYS[1]
 local membersKey = KEYS[2]
 local invitesKey = KEYS[3]
 local bansKey = KEYS[4]
-local userInvitationsKey = KEYS[5]
 
 local groupId = ARGV[1]
 local userId = ARGV[2]
@@ -47,5 +45,4 @@ if pending then
   return { 'already_invited', 'invitation', pending }
 end
 redis.call('HSET', invitesKey, userId, ARGV[3])
-redis.call('ZADD', userInvitationsKey, atMs, groupId)
 return withGroup({ 'invited' }, metaKey, membersKey)

@@ -9,15 +9,12 @@
   KEYS[4] admins set                 <prefix>:{g}:admins
   KEYS[5] invitations hash           <prefix>:{g}:invites
   KEYS[6] bans hash                  <prefix>:{g}:bans
-  KEYS[7] the user's private rooms   <prefix>:user:{u}:rooms
-  KEYS[8] the user's invitations     <prefix>:user:{u}:invitations
-  KEYS[9] the user's conversations   <prefix>:user:{u}:conversations  zset groupId -> join ms (me.conversations)
 
   ARGV[1] group id
   ARGV[2] user id
   ARGV[3] the ban: {"by":u,"at":iso,"untilMs":ms|null,"reason":s}
 
-  Returns {'banned', 'wasMember', 0 | 1} | {'group_not_found'}
+  Returns {'banned', 'wasMember', 0 | 1, 'joinedAt', iso (when 1)} | {'group_not_found'}
 ]]
 local metaKey = KEYS[1]
 local membersKey = KEYS[2]
@@ -25,9 +22,6 @@ local joinedKey = KEYS[3]
 local adminsKey = KEYS[4]
 local invitesKey = KEYS[5]
 local bansKey = KEYS[6]
-local userRoomsKey = KEYS[7]
-local userInvitationsKey = KEYS[8]
-local userConversationsKey = KEYS[9]
 
 local groupId = ARGV[1]
 local userId = ARGV[2]
@@ -36,8 +30,8 @@ if redis.call('EXISTS', metaKey) == 0 then
   return { 'group_not_found' }
 end
 --- @include "endMembership"
-local was = endMembership(membersKey, joinedKey, adminsKey, userRoomsKey, userConversationsKey, groupId, userId)
+local joinedAt = endMembership(membersKey, joinedKey, adminsKey, userId)
 redis.call('HDEL', invitesKey, userId)
-redis.call('ZREM', userInvitationsKey, groupId)
 redis.call('HSET', bansKey, userId, ARGV[3])
-return { 'banned', 'wasMember', was }
+if not joinedAt then return { 'banned', 'wasMember', 0 } end
+return { 'banned', 'wasMember', 1, 'joinedAt', joinedAt }

@@ -10,9 +10,6 @@
   KEYS[4] admins set                 <prefix>:{g}:admins
   KEYS[5] invitations hash           <prefix>:{g}:invites
   KEYS[6] bans hash                  <prefix>:{g}:bans
-  KEYS[7] the user's private rooms   <prefix>:user:{u}:rooms
-  KEYS[8] the user's invitations     <prefix>:user:{u}:invitations
-  KEYS[9] the user's conversations   <prefix>:user:{u}:conversations  zset groupId -> join ms (me.conversations)
 
   ARGV[1] group id
   ARGV[2] user id
@@ -27,7 +24,7 @@
 
   Returns a status and named fields (<group>: createdBy, createdAt, kind,
   visibility, title, topic, ownerId, capacity, peers, memberCount):
-    {'joined',  'joinedAt', t, 'role', r, <group>}
+    {'joined',  'joinedAt', t, 'role', r, 'invited', '0' | '1' (an invitation was used), <group>}
     {'already', 'joinedAt', t, 'role', r, <group>}
     {'full', 'capacity', n}
     {'banned', 'untilMs', ms | ''}        '' : until unbanned
@@ -41,9 +38,6 @@ local joinedKey = KEYS[3]
 local adminsKey = KEYS[4]
 local invitesKey = KEYS[5]
 local bansKey = KEYS[6]
-local userRoomsKey = KEYS[7]
-local userInvitationsKey = KEYS[8]
-local userConversationsKey = KEYS[9]
 
 local groupId = ARGV[1]
 local userId = ARGV[2]
@@ -99,9 +93,4 @@ redis.call('HSET', joinedKey, userId, ARGV[4])
 if invited then
   redis.call('HDEL', invitesKey, userId)
 end
-redis.call('ZREM', userInvitationsKey, groupId)
-redis.call('ZADD', userConversationsKey, ARGV[5], groupId)
-if visibility == 'private' then
-  redis.call('ZADD', userRoomsKey, 0, groupId)
-end
-return withGroup({ 'joined', 'joinedAt', ARGV[4], 'role', roleOf() }, metaKey, membersKey)
+return withGroup({ 'joined', 'joinedAt', ARGV[4], 'role', roleOf(), 'invited', invited and '1' or '0' }, metaKey, membersKey)
