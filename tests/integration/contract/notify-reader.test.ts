@@ -11,7 +11,6 @@ import { decodeMessage, messageBody, messageJson, type ClusterEvent, type Messag
 import { RedisKeys } from '../../../packages/server/src/adapters/redis/keys.js';
 import { NotifyReader } from '../../../packages/server/src/adapters/redis/notify-reader.js';
 import { Scripts } from '../../../packages/server/src/adapters/redis/scripts.js';
-import { NO_CREATE_QUOTA } from '../../../packages/server/src/ports/group-store.js';
 import { Metrics } from '../../../packages/server/src/observability/metrics.js';
 import { silentLogger } from '../../../packages/server/src/observability/logger.js';
 import { randomPrefix } from '../setup/engine-env.js';
@@ -62,7 +61,7 @@ class Sink {
 /** A group with member `u` and a function that publishes into it through the real script. */
 async function group(conn: Redis, keys: RedisKeys, g: string, opts: { withHistory?: boolean } = {}) {
   const scripts = new Scripts(conn, keys);
-  await scripts.create(g, 'u', new Date().toISOString(), NO_CREATE_QUOTA);
+  await scripts.create(g, 'u', new Date().toISOString());
   await scripts.join(g, 'u', 100, new Date().toISOString());
   let i = 0;
   return async (): Promise<string> => {

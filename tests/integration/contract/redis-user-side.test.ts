@@ -117,6 +117,43 @@ describe("the user's side of memberships on Redis", () => {
     }
   });
 
+  it('create: a taken id answers before any quota and gives the quota back if it was taken meanwhile; the index follows visibility', async () => {
+    const quota = { perWindow: 3, windowMs: 60_000, total: 0 };
+    const made = (id: string, visibility: 'public' | 'private' = 'public') =>
+      a.groups.create({ groupId: id, createdBy: 'quinn', atMs: Date.now(), visibility, title: '', topic: '', capacity: 10 }, quota);
+    expect((await made('q-1')).status).toBe('created');
+    expect((await made('q-1')).status).toBe('exists');
+    // Two hubs racing for one id: one creates, the other's quota is given back.
+    const race = await Promise.all([made('q-2'), b.groups.create({ groupId: 'q-2', createdBy: 'quinn', atMs: Date.now(), visibility: 'public', title: '', topic: '', capacity: 10 }, quota)]);
+    expect(race.map((r) => r.status).sort()).toEqual(['created', 'exists']);
+    expect(Number(await redis.get(keys.userCreateWindow('quinn')))).toBe(2);
+    expect((await made('q-3')).status).toBe('created');
+    expect((await made('q-4')).status).toBe('quota');
+    // A leftover index entry (a create that died after writing it) names nothing listable.
+    await redis.zadd(keys.groups(), 0, 'q-ghost');
+    await a.groups.create({ groupId: 'q-hidden', createdBy: 'rose', atMs: Date.now(), visibility: 'private', title: '', topic: '', capacity: 10 });
+    await redis.zadd(keys.groups(), 0, 'q-hidden');
+    expect((await a.groups.list({ userId: 'stranger', prefix: 'q-', limit: 50 })).items.map((g) => g.id)).toEqual(['q-1', 'q-2', 'q-3']);
+  });
+
+  it('update and delete: the index and the members\' entries follow the room', async () => {
+    await room('vis-1');
+    await a.groups.join('vis-1', 'sam', 100, Date.now());
+    expect((await a.groups.update('vis-1', { visibility: 'private' })).status).toBe('updated');
+    expect(await redis.zscore(keys.groups(), 'vis-1')).toBeNull();
+    expect(await redis.zscore(keys.userRooms('sam'), 'vis-1')).not.toBeNull();
+    expect((await a.groups.list({ userId: 'sam', prefix: 'vis-', limit: 50 })).items.map((g) => g.id)).toEqual(['vis-1']);
+    expect((await a.groups.list({ userId: 'stranger', prefix: 'vis-', limit: 50 })).items).toEqual([]);
+    await a.groups.update('vis-1', { visibility: 'public' });
+    expect(await redis.zscore(keys.groups(), 'vis-1')).not.toBeNull();
+    await a.groups.invite('vis-1', 'tom', 'owner', Date.now());
+    await a.groups.delete('vis-1');
+    expect(await redis.zscore(keys.groups(), 'vis-1')).toBeNull();
+    expect(await redis.zscore(keys.userConversations('sam'), 'vis-1')).toBeNull();
+    expect(await redis.zscore(keys.userRooms('sam'), 'vis-1')).toBeNull();
+    expect(await redis.zscore(keys.userInvitations('tom'), 'vis-1')).toBeNull();
+  });
+
   it('direct conversations: both entries written, and mended when one went missing', async () => {
     await a.groups.openDirect('dm-test-1', 'hana', 'ivan', Date.now());
     expect(await redis.zscore(keys.userConversations('ivan'), 'dm-test-1')).not.toBeNull();

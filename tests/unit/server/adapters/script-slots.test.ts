@@ -9,7 +9,6 @@ import { describe, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
 import { RedisKeys } from '../../../../packages/server/src/adapters/redis/keys.js';
 import { Scripts } from '../../../../packages/server/src/adapters/redis/scripts.js';
-import { NO_CREATE_QUOTA } from '../../../../packages/server/src/ports/group-store.js';
 
 /** Redis' rule: the part between the first `{` and the next `}`, when not empty; else the whole key. */
 function hashTag(key: string): string {
@@ -40,9 +39,6 @@ function recorder(): { redis: Redis; calls: { command: string; keys: string[] }[
 const STILL_SPANNING: Record<string, string> = {
   publish: 'the history stream, the author presence and the webhook partition beside the group',
   change: 'the history stream and the webhook partition beside the group',
-  create: "the public rooms index and the creator's quota counters beside the group",
-  update: 'the public rooms index beside the group',
-  delete: 'the public rooms index beside the group',
   replayDeadLetter: 'the dead letters and a partition',
 };
 
@@ -53,7 +49,8 @@ describe('Lua scripts and Redis Cluster slots', () => {
     const g = 'room-1';
     const attempts: Promise<unknown>[] = [
       s.publish({ groupId: g, authorId: 'alice', body: '{"groupId":"room-1"}', clientMessageId: 'c1', dedupeSeconds: 600, withHistory: true, retentionMs: 1000 }),
-      s.create(g, 'alice', new Date().toISOString(), NO_CREATE_QUOTA),
+      s.create(g, 'alice', new Date().toISOString()),
+      s.createQuota('alice', { perWindow: 10, windowMs: 1000, total: 100 }, 'take'),
       s.join(g, 'alice', 10, new Date().toISOString()),
       s.read(g, 'alice', '1-0'),
       s.announce(g, '{}'),
@@ -81,7 +78,7 @@ describe('Lua scripts and Redis Cluster slots', () => {
     }
     expect([...spanning.keys()].sort()).toEqual(Object.keys(STILL_SPANNING).filter((k) => calls.some((c) => c.command === k)).sort());
     // The membership scripts are among the single-slot ones now: their user side has a script of its own.
-    for (const name of ['join', 'leave', 'kick', 'ban', 'invite', 'decline', 'openDirect', 'userJoin', 'userLeave']) {
+    for (const name of ['create', 'createQuota', 'update', 'delete', 'join', 'leave', 'kick', 'ban', 'invite', 'decline', 'openDirect', 'userJoin', 'userLeave']) {
       const c = calls.find((x) => x.command === name);
       expect(c, name).toBeDefined();
       expect(new Set(c!.keys.map(hashTag)).size, name).toBe(1);

@@ -63,11 +63,30 @@ export class RedisGroupStore implements GroupStore {
     private readonly metrics: Metrics,
   ) {}
 
+  /**
+   * Three slots, in an order a crash cannot make wrong: the id taken? (a
+   * read, so a taken id answers 4009 before any quota), the creator's quota
+   * (their slot; given back when the id turns out to be taken meanwhile),
+   * the public index entry (a leftover names a group that does not exist,
+   * or a private one: group.list checks), then the group.
+   */
   async create(spec: RoomSpec, quota: CreateQuota = NO_CREATE_QUOTA): Promise<CreateResult> {
     const createdAt = new Date(spec.atMs).toISOString();
-    const r = await guarded(this.metrics, () =>
-      this.scripts.create(spec.groupId, spec.createdBy, createdAt, quota, { visibility: spec.visibility, title: spec.title, topic: spec.topic, capacity: spec.capacity }),
-    );
+    const r = await guarded(this.metrics, async (): Promise<CreateResult | { status: 'created' }> => {
+      if ((await this.redis.exists(this.keys.meta(spec.groupId))) === 1) return { status: 'exists' };
+      const limited = quota.perWindow > 0 || quota.total > 0;
+      if (limited) {
+        const q = await this.scripts.createQuota(spec.createdBy, quota, 'take');
+        if (q.status === 'quota') return q;
+      }
+      if (spec.visibility === 'public') await this.redis.zadd(this.keys.groups(), 0, spec.groupId);
+      const made = await this.scripts.create(spec.groupId, spec.createdBy, createdAt, { visibility: spec.visibility, title: spec.title, topic: spec.topic, capacity: spec.capacity });
+      if (made === 'exists') {
+        if (limited) await this.scripts.createQuota(spec.createdBy, quota, 'refund');
+        return { status: 'exists' };
+      }
+      return { status: 'created' };
+    });
     if (r.status !== 'created') return r;
     return {
       status: 'created',
@@ -251,8 +270,23 @@ export class RedisGroupStore implements GroupStore {
     return { items, next: more ? (page[page.length - 1] as string) : null };
   }
 
+  /**
+   * The group first; a change of visibility then moves the room in or out of
+   * the public index and its members' room sets (their slots). A crash in
+   * between leaves an index entry that group.list checks against the room.
+   */
   async update(groupId: string, patch: RoomPatch): Promise<UpdateResult> {
-    return guarded(this.metrics, () => this.scripts.update(groupId, patch));
+    return guarded(this.metrics, async () => {
+      const r = await this.scripts.update(groupId, patch);
+      if (r.status !== 'updated') return r;
+      if (r.moved) {
+        const { visibility, members } = r.moved;
+        await (visibility === 'public' ? this.redis.zadd(this.keys.groups(), 0, groupId) : this.redis.zrem(this.keys.groups(), groupId));
+        // A private room is listed through its members' sets, so each member gets the entry (a public one needs none).
+        if (visibility === 'private') await Promise.all(members.map((u) => this.redis.zadd(this.keys.userRooms(u), 0, groupId)));
+      }
+      return { status: 'updated', group: r.group };
+    });
   }
 
   async setRole(groupId: string, userId: string, role: Role): Promise<SetRoleResult> {
@@ -378,8 +412,18 @@ export class RedisGroupStore implements GroupStore {
     return { items, next: more ? (items[items.length - 1] as Ban).userId : null };
   }
 
+  /** The group first; then the index entry, each member's entries (kept for a newer membership of a group made again) and each invitee's inbox entry. */
   async delete(groupId: string): Promise<DeleteResult> {
-    return guarded(this.metrics, () => this.scripts.delete(groupId));
+    return guarded(this.metrics, async () => {
+      const r = await this.scripts.delete(groupId);
+      if (r.status !== 'deleted') return r;
+      await Promise.all([
+        this.redis.zrem(this.keys.groups(), groupId),
+        ...r.members.map((m) => this.userLeft(m.userId, groupId, m.joinedAt)),
+        ...r.invitees.map((u) => this.redis.zrem(this.keys.userInvitations(u), groupId)),
+      ]);
+      return { status: 'deleted', members: r.members.map((m) => m.userId) };
+    });
   }
 
   /**

@@ -41,7 +41,7 @@ const FILES = [
   'change-8.lua',
   'history-4.lua',
   'conversation-5.lua',
-  'create-4.lua',
+  'create-1.lua',
   'join-6.lua',
   'leave-4.lua',
   'kick-4.lua',
@@ -49,9 +49,9 @@ const FILES = [
   'unban-1.lua',
   'invite-4.lua',
   'decline-1.lua',
-  'update-3.lua',
+  'update-2.lua',
   'setRole-4.lua',
-  'delete-11.lua',
+  'delete-10.lua',
   'openDirect-3.lua',
   'ackHistory-1.lua',
   'announce-1.lua',
@@ -60,6 +60,7 @@ const FILES = [
   'replayDeadLetter-2.lua',
   'userJoin-2.lua',
   'userLeave-2.lua',
+  'createQuota-2.lua',
 ] as const;
 let loaded: Map<string, ScriptDef & { lua: string }> | undefined;
 
@@ -126,11 +127,12 @@ export type InviteReply =
   | { status: 'banned'; untilMs: number | null }
   | { status: 'already_member' | 'group_not_found' };
 
-export type UpdateReply = { status: 'updated'; group: Group } | { status: 'capacity_below_members'; memberCount: number } | { status: 'group_not_found' };
+/** `moved`: the visibility changed; the members, whose room sets follow (the store's). */
+export type UpdateReply = { status: 'updated'; group: Group; moved?: { visibility: Visibility; members: string[] } } | { status: 'capacity_below_members'; memberCount: number } | { status: 'group_not_found' };
 
 export type SetRoleReply = { status: 'set'; role: Role; joinedAt: string; readUpTo: string | null; changes: { userId: string; role: Role }[] } | { status: 'not_member' | 'group_not_found' };
 
-export type DeleteReply = { status: 'deleted'; members: string[] } | { status: 'group_not_found' };
+export type DeleteReply = { status: 'deleted'; members: { userId: string; joinedAt: string }[]; invitees: string[] } | { status: 'group_not_found' };
 
 export type OpenDirectReply = { status: 'created' | 'exists'; group: Group };
 
@@ -241,30 +243,23 @@ export class Scripts {
     return { status: r.status };
   }
 
-  /** `room` defaults to a public room with no capacity of its own (as tests that only need a group use it). */
-  async create(groupId: string, createdBy: string, createdAt: string, quota: CreateQuota, room: RoomSettings = OPEN_ROOM): Promise<CreateReply> {
+  /** `room` defaults to a public room with no capacity of its own (as tests that only need a group use it). The group's side only: quota and index are the store's. */
+  async create(groupId: string, createdBy: string, createdAt: string, room: RoomSettings = OPEN_ROOM): Promise<'created' | 'exists'> {
+    const r = readReply(
+      await this.call('create-1.lua', this.keys.meta(groupId), groupId, createdBy, createdAt, room.visibility, room.title, room.topic, room.capacity),
+      ['created', 'exists'] as const,
+    );
+    return r.status;
+  }
+
+  /** The creator's quota (createQuota-2.lua, their slot): taken before a create, refunded when the id was taken. */
+  async createQuota(createdBy: string, quota: CreateQuota, mode: 'take' | 'refund'): Promise<CreateReply> {
     const k = this.keys;
     const r = readReply(
-      await this.call(
-        'create-4.lua',
-        k.meta(groupId),
-        k.groups(),
-        k.userCreated(createdBy),
-        k.userCreateWindow(createdBy),
-        groupId,
-        createdBy,
-        createdAt,
-        quota.perWindow,
-        quota.windowMs,
-        quota.total,
-        room.visibility,
-        room.title,
-        room.topic,
-        room.capacity,
-      ),
-      ['created', 'exists', 'quota'] as const,
+      await this.call('createQuota-2.lua', k.userCreated(createdBy), k.userCreateWindow(createdBy), mode, quota.perWindow, quota.windowMs, quota.total),
+      ['taken', 'refunded', 'quota'] as const,
     );
-    if (r.status !== 'quota') return { status: r.status };
+    if (r.status !== 'quota') return { status: 'created' };
     return { status: 'quota', quota: r.fields.quota === 'total' ? 'total' : 'window', retryAfterMs: Number(r.fields.retryAfterMs) };
   }
 
@@ -388,10 +383,14 @@ export class Scripts {
     if (patch.visibility !== undefined) pairs.push('visibility', patch.visibility);
     if (patch.capacity !== undefined) pairs.push('capacity', patch.capacity);
     const r = readReply(
-      await this.call('update-3.lua', k.meta(groupId), k.members(groupId), k.groups(), groupId, ...k.userRoomsParts(), ...pairs),
+      await this.call('update-2.lua', k.meta(groupId), k.members(groupId), groupId, ...pairs),
       ['updated', 'capacity_below_members', 'group_not_found'] as const,
     );
-    if (r.status === 'updated') return { status: r.status, group: replyGroup(groupId, r.fields) };
+    if (r.status === 'updated') {
+      const v = r.fields.visibility;
+      const moved = v === 'public' || v === 'private' ? { visibility: v as Visibility, members: splitWords(r.fields.members) } : undefined;
+      return { status: r.status, group: replyGroup(groupId, r.fields), ...(moved ? { moved } : {}) };
+    }
     if (r.status === 'capacity_below_members') return { status: r.status, memberCount: Number(r.fields.memberCount) };
     return { status: r.status };
   }
@@ -414,26 +413,26 @@ export class Scripts {
     const k = this.keys;
     const r = readReply(
       await this.call(
-        'delete-11.lua',
+        'delete-10.lua',
         k.meta(groupId),
         k.members(groupId),
         k.joined(groupId),
         k.admins(groupId),
         k.invites(groupId),
         k.bans(groupId),
-        k.groups(),
         k.stream(groupId),
         k.edits(groupId),
         k.deleted(groupId),
         k.updates(groupId),
         groupId,
-        ...k.userRoomsParts(),
-        ...k.userInvitationsParts(),
-        ...k.userConversationsParts(),
       ),
       ['deleted', 'group_not_found'] as const,
     );
-    return r.status === 'deleted' ? { status: r.status, members: splitWords(r.fields.members) } : { status: r.status };
+    if (r.status !== 'deleted') return { status: r.status };
+    const pairs = splitWords(r.fields.members);
+    const members: { userId: string; joinedAt: string }[] = [];
+    for (let i = 0; i + 1 < pairs.length; i += 2) members.push({ userId: pairs[i] as string, joinedAt: pairs[i + 1] === '-' ? '' : (pairs[i + 1] as string) });
+    return { status: r.status, members, invitees: splitWords(r.fields.invitees) };
   }
 
   /** `a` opens the conversation with `b`; `peers` is the two ids sorted. */
