@@ -22,6 +22,8 @@ const DOCUMENT_PATH = '/openapi.json';
 interface Matched {
   route: Route;
   params: Record<string, string>;
+  /** The route's query keys read as numbers. */
+  numeric: Set<string>;
 }
 
 /** Query keys whose schema is a number: their text is read as one before validation (a cursor stays text). */
@@ -91,9 +93,8 @@ export class ApiServer {
       if (auth !== 'ok') {
         throw httpErrors.unauthorized(auth === 'missing' ? 'No API key' : auth === 'malformed' ? "The Authorization header is not 'Bearer <key>'" : 'That API key is not valid here');
       }
-      const entry = this.table.find((t) => t.route === m.route)!;
       const params = parseObject(m.route.params ?? z.object({}), m.params, 'path');
-      const query = parseObject(m.route.query ?? z.object({}), this.query(url, entry.numeric), 'query');
+      const query = parseObject(m.route.query ?? z.object({}), this.query(url, m.numeric), 'query');
       const body = m.route.body ? parseObject(m.route.body, await this.body(req), 'body') : {};
       const answer = await m.route.handle({ params, query, body });
       status = answer.status ?? m.route.status;
@@ -124,7 +125,7 @@ export class ApiServer {
       if (t.parts.length !== parts.length) continue;
       const params: Record<string, string> = {};
       if (!t.parts.every((s, i) => (s.param !== null ? ((params[s.param] = parts[i]!), true) : s.literal === parts[i]))) continue;
-      if (t.route.method === method) return { route: t.route, params };
+      if (t.route.method === method) return { route: t.route, params, numeric: t.numeric };
       allowed.push(t.route.method);
     }
     if (allowed.length > 0) throw httpErrors.methodNotAllowed(allowed);
