@@ -239,19 +239,23 @@ const schema = z.object({
     .transform((s) => readHostPorts(s))
     .optional()
     .describe('Redis Sentinel instead of NEXT_CHAT_REDIS_URL: comma-separated host:port of the sentinels; the hubs follow the primary they name through failovers'),
+  redisClusterNodes: checked(hostPortsProblem)
+    .transform((s) => readHostPorts(s))
+    .optional()
+    .describe('Redis Cluster instead of NEXT_CHAT_REDIS_URL: comma-separated host:port of some of its nodes (seeds); the hubs learn the rest and follow slot moves and failovers'),
   redisSentinelName: z
     .string()
     .regex(ID_CHARS(128), { error: 'must be 1-128 characters of A-Z a-z 0-9 . _ : -' })
     .default('mymaster')
     .describe('the master name the sentinels monitor (with NEXT_CHAT_REDIS_SENTINELS)'),
-  redisUsername: z.string().min(1).optional().describe('Redis ACL user (with NEXT_CHAT_REDIS_SENTINELS; a URL carries its own)'),
+  redisUsername: z.string().min(1).optional().describe('Redis ACL user (with NEXT_CHAT_REDIS_SENTINELS or NEXT_CHAT_REDIS_CLUSTER_NODES; a URL carries its own)'),
   redisPassword: z
     .string()
     .min(1)
     .optional()
-    .meta({ description: 'Redis password (with NEXT_CHAT_REDIS_SENTINELS; a URL carries its own)', sensitive: true }),
+    .meta({ description: 'Redis password (with NEXT_CHAT_REDIS_SENTINELS or NEXT_CHAT_REDIS_CLUSTER_NODES; a URL carries its own)', sensitive: true }),
   redisSentinelPassword: z.string().min(1).optional().meta({ description: 'password of the sentinels themselves, when they require one', sensitive: true }),
-  redisTls: bool.default(false).describe('TLS to Redis and the sentinels (with NEXT_CHAT_REDIS_SENTINELS; a URL says it with rediss://)'),
+  redisTls: bool.default(false).describe('TLS to Redis and the sentinels or cluster nodes (with NEXT_CHAT_REDIS_SENTINELS or NEXT_CHAT_REDIS_CLUSTER_NODES; a URL says it with rediss://)'),
   redisWaitReplicas: int(0, 16)
     .default(0)
     .describe('replicas that must have each message, edit and delete (Redis WAIT) before message.send, message.edit or message.delete is answered; fewer within NEXT_CHAT_REDIS_WAIT_TIMEOUT_MS answers 4503. 0: answered once the primary has it (a failover may lose the newest; docs/architecture.md)'),
@@ -536,13 +540,20 @@ export function parseConfig(env: Record<string, string | undefined>, flags: Reco
   if (c.apiPort !== undefined && c.apiKeys === undefined) problems.push('NEXT_CHAT_API_PORT needs NEXT_CHAT_API_KEYS: the API refuses every request without a key');
   if (c.apiPort !== undefined && c.apiPort !== 0 && (c.apiPort === c.port || c.apiPort === c.metricsPort)) problems.push('NEXT_CHAT_API_PORT must differ from NEXT_CHAT_PORT and NEXT_CHAT_METRICS_PORT');
   if (c.webhooks !== undefined && c.webhooks.length > 0 && c.webhookSecret === undefined) problems.push('NEXT_CHAT_WEBHOOKS needs NEXT_CHAT_WEBHOOK_SECRET: every delivery is signed');
-  if (c.redisUrl && c.redisSentinels) problems.push('set only one of NEXT_CHAT_REDIS_URL and NEXT_CHAT_REDIS_SENTINELS');
-  const sentinelOnly = { redisUsername: c.redisUsername, redisPassword: c.redisPassword, redisSentinelPassword: c.redisSentinelPassword, redisTls: c.redisTls ? true : undefined };
-  for (const [key, v] of Object.entries(sentinelOnly)) {
-    if (v !== undefined && !c.redisSentinels) problems.push(`${envName(key)} is for NEXT_CHAT_REDIS_SENTINELS (a NEXT_CHAT_REDIS_URL carries its user, password and rediss:// itself)`);
+  const redisForms = [c.redisUrl && 'NEXT_CHAT_REDIS_URL', c.redisSentinels && 'NEXT_CHAT_REDIS_SENTINELS', c.redisClusterNodes && 'NEXT_CHAT_REDIS_CLUSTER_NODES'].filter(Boolean);
+  if (redisForms.length > 1) problems.push(`set only one of ${redisForms.join(', ')}`);
+  const withoutUrl = c.redisSentinels || c.redisClusterNodes;
+  const notForUrl = { redisUsername: c.redisUsername, redisPassword: c.redisPassword, redisTls: c.redisTls ? true : undefined };
+  for (const [key, v] of Object.entries(notForUrl)) {
+    if (v !== undefined && !withoutUrl) problems.push(`${envName(key)} is for NEXT_CHAT_REDIS_SENTINELS or NEXT_CHAT_REDIS_CLUSTER_NODES (a NEXT_CHAT_REDIS_URL carries its user, password and rediss:// itself)`);
   }
-  if (c.redisWaitReplicas > 0 && !c.redisUrl && !c.redisSentinels) problems.push('NEXT_CHAT_REDIS_WAIT_REPLICAS needs Redis (NEXT_CHAT_REDIS_URL or NEXT_CHAT_REDIS_SENTINELS)');
-  if (c.mysqlUrl && !c.redisUrl && !c.redisSentinels) problems.push('NEXT_CHAT_MYSQL_URL needs NEXT_CHAT_REDIS_URL (or NEXT_CHAT_REDIS_SENTINELS): history is written from the Redis streams');
+  // Not on a cluster yet: webhook partitions and WAIT both assume every key is on one primary (docs/architecture.md).
+  if (c.redisClusterNodes && c.webhooks !== undefined && c.webhooks.length > 0) problems.push('NEXT_CHAT_WEBHOOKS is not supported on NEXT_CHAT_REDIS_CLUSTER_NODES yet (use NEXT_CHAT_REDIS_URL or NEXT_CHAT_REDIS_SENTINELS)');
+  if (c.redisClusterNodes && c.redisWaitReplicas > 0) problems.push('NEXT_CHAT_REDIS_WAIT_REPLICAS is not supported on NEXT_CHAT_REDIS_CLUSTER_NODES yet (use NEXT_CHAT_REDIS_SENTINELS for confirmed writes)');
+  if (c.redisSentinelPassword !== undefined && !c.redisSentinels) problems.push('NEXT_CHAT_REDIS_SENTINEL_PASSWORD is for NEXT_CHAT_REDIS_SENTINELS');
+  const anyRedis = c.redisUrl || withoutUrl;
+  if (c.redisWaitReplicas > 0 && !anyRedis) problems.push('NEXT_CHAT_REDIS_WAIT_REPLICAS needs Redis (NEXT_CHAT_REDIS_URL, NEXT_CHAT_REDIS_SENTINELS or NEXT_CHAT_REDIS_CLUSTER_NODES)');
+  if (c.mysqlUrl && !anyRedis) problems.push('NEXT_CHAT_MYSQL_URL needs NEXT_CHAT_REDIS_URL (or NEXT_CHAT_REDIS_SENTINELS or NEXT_CHAT_REDIS_CLUSTER_NODES): history is written from the Redis streams');
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze(c);
 }
@@ -557,12 +568,21 @@ export interface SentinelTarget {
   tls: boolean;
 }
 
-/** Where the production engine's Redis is: a URL (NEXT_CHAT_REDIS_URL), or a primary behind sentinels. */
-export type RedisTarget = string | SentinelTarget;
+/** A Redis Cluster found from seed nodes (NEXT_CHAT_REDIS_CLUSTER_NODES). */
+export interface ClusterTarget {
+  cluster: readonly HostPort[];
+  username?: string;
+  password?: string;
+  tls: boolean;
+}
+
+/** Where the production engine's Redis is: a URL (NEXT_CHAT_REDIS_URL), a primary behind sentinels, or a cluster. */
+export type RedisTarget = string | SentinelTarget | ClusterTarget;
 
 /** The Redis the config names, or undefined for the embedded engine: the one place that decides it. */
 export function redisTargetOf(config: Config): RedisTarget | undefined {
   if (config.redisUrl) return config.redisUrl;
+  if (config.redisClusterNodes) return { cluster: config.redisClusterNodes, username: config.redisUsername, password: config.redisPassword, tls: config.redisTls };
   if (!config.redisSentinels) return undefined;
   return {
     sentinels: config.redisSentinels,

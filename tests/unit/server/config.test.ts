@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { CONFIG_KEYS, ConfigError, configOptions, envName, parseConfig, parseMysqlUrl, type ConfigOption } from '../../../packages/server/src/config.js';
+import { CONFIG_KEYS, ConfigError, configOptions, envName, parseConfig, parseMysqlUrl, redisTargetOf, type ConfigOption } from '../../../packages/server/src/config.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const BIN = path.join(ROOT, 'packages/server/bin/next-chat-server.js');
@@ -52,6 +52,25 @@ describe('parseConfig', () => {
   it('rejects bad combinations', () => {
     expect(() => parseConfig({ NEXT_CHAT_AUTH_MODE: 'jwt' })).toThrow(/NEXT_CHAT_JWT_SECRET/);
     expect(() => parseConfig({ NEXT_CHAT_MYSQL_URL: 'mysql://root@localhost/x' })).toThrow(/needs NEXT_CHAT_REDIS_URL/);
+  });
+  it('takes a Redis Cluster by seed nodes, with the credentials and TLS of the sentinel form, and refuses what it cannot do yet', () => {
+    const nodes = { NEXT_CHAT_REDIS_CLUSTER_NODES: 'redis-0:6379, [::1]:7000' };
+    expect(redisTargetOf(parseConfig({ ...nodes, NEXT_CHAT_REDIS_USERNAME: 'chat', NEXT_CHAT_REDIS_PASSWORD: 'pw', NEXT_CHAT_REDIS_TLS: 'true' }))).toEqual({
+      cluster: [
+        { host: 'redis-0', port: 6379 },
+        { host: '::1', port: 7000 },
+      ],
+      username: 'chat',
+      password: 'pw',
+      tls: true,
+    });
+    expect(problem({ ...nodes, NEXT_CHAT_REDIS_URL: 'redis://127.0.0.1:6379' })).toMatch(/set only one of NEXT_CHAT_REDIS_URL, NEXT_CHAT_REDIS_CLUSTER_NODES/);
+    expect(problem({ ...nodes, NEXT_CHAT_REDIS_SENTINELS: 's:26379' })).toMatch(/set only one of NEXT_CHAT_REDIS_SENTINELS, NEXT_CHAT_REDIS_CLUSTER_NODES/);
+    expect(problem({ NEXT_CHAT_REDIS_CLUSTER_NODES: 'redis-0' })).toMatch(/NEXT_CHAT_REDIS_CLUSTER_NODES/);
+    expect(problem({ ...nodes, NEXT_CHAT_REDIS_SENTINEL_PASSWORD: 'x' })).toMatch(/NEXT_CHAT_REDIS_SENTINEL_PASSWORD is for NEXT_CHAT_REDIS_SENTINELS/);
+    expect(problem({ ...nodes, NEXT_CHAT_REDIS_WAIT_REPLICAS: '1' })).toMatch(/NEXT_CHAT_REDIS_WAIT_REPLICAS is not supported on NEXT_CHAT_REDIS_CLUSTER_NODES/);
+    expect(problem({ ...nodes, NEXT_CHAT_WEBHOOKS: '[{"name":"crm","url":"http://hooks.example/x","events":["message.created"]}]', NEXT_CHAT_WEBHOOK_SECRET: 'whsec_c2VjcmV0c2VjcmV0c2VjcmV0' })).toMatch(/NEXT_CHAT_WEBHOOKS is not supported on NEXT_CHAT_REDIS_CLUSTER_NODES/);
+    expect(() => parseConfig({ ...nodes, NEXT_CHAT_MYSQL_URL: 'mysql://root@localhost/x' })).not.toThrow();
   });
   it('accepts no NEXT_CHAT_LOG_PRETTY: nothing would read it', () => {
     expect(CONFIG_KEYS).not.toContain('logPretty');

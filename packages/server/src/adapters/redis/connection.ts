@@ -4,14 +4,30 @@
  * seconds and are retried at most once, so a paused or dead Redis becomes
  * RpcError 4503 instead of a hang; background loops reconnect forever.
  */
-import { Redis, type RedisOptions } from 'ioredis';
+import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
 import { errors, RpcError } from '@next-chat/core';
 import type { Logger } from '../../observability/logger.js';
 import type { Metrics } from '../../observability/metrics.js';
 import { Reachability } from '../../observability/reachability.js';
-import type { RedisTarget, SentinelTarget } from '../../config.js';
+import type { ClusterTarget, RedisTarget, SentinelTarget } from '../../config.js';
 
 export type { RedisTarget };
+
+/**
+ * A connection of the production engine: one Redis (a URL or a Sentinel
+ * primary) or a Redis Cluster. Both take the same commands; what differs
+ * (pub/sub commands, which keys may share a command) is decided by
+ * {@link isCluster} in the few places that care.
+ */
+export type RedisClient = Redis | Cluster;
+
+export function isCluster(r: RedisClient): r is Cluster {
+  return (r as { isCluster?: boolean }).isCluster === true;
+}
+
+export function isClusterTarget(t: RedisTarget): t is ClusterTarget {
+  return typeof t !== 'string' && 'cluster' in t;
+}
 
 /** @default 3000 — ms a request-path command may take before the request fails with 4503. */
 export const COMMAND_TIMEOUT_MS = 3000;
@@ -32,7 +48,40 @@ function targetOptions(t: SentinelTarget): RedisOptions {
   };
 }
 
-export function connectRedis(target: RedisTarget, role: ConnectionRole, deps: { logger: Logger; metrics: Metrics }, extra: RedisOptions = {}): Redis {
+/**
+ * A Redis Cluster client. Sharded subscribers (one connection per primary,
+ * SSUBSCRIBE) for the subscriber role, so announcements travel only within
+ * their shard; auto-pipelining groups the commands of one tick per node, as
+ * a pipeline over keys of several nodes is refused in a cluster.
+ */
+function connectCluster(t: ClusterTarget, role: ConnectionRole, node: RedisOptions): Cluster {
+  const options: ClusterOptions = {
+    redisOptions: {
+      ...node,
+      ...(t.username !== undefined ? { username: t.username } : {}),
+      ...(t.password !== undefined ? { password: t.password } : {}),
+      ...(t.tls ? { tls: {} } : {}),
+    },
+    // Managed clusters over TLS announce names the certificate covers: keep them, do not resolve to addresses.
+    ...(t.tls ? { dnsLookup: (address: string, callback: (err: Error | null, address: string) => void) => callback(null, address) } : {}),
+    enableOfflineQueue: true,
+    enableAutoPipelining: role !== 'subscriber' && role !== 'history' && role !== 'durable',
+    shardedSubscribers: role === 'subscriber',
+    scaleReads: 'master',
+    maxRedirections: 16,
+    retryDelayOnFailover: 200,
+    retryDelayOnClusterDown: 200,
+    retryDelayOnTryAgain: 100,
+    slotsRefreshTimeout: 2000,
+    clusterRetryStrategy: (times) => Math.min(50 * 2 ** Math.min(times, 6), 2000),
+  };
+  return new Cluster(
+    t.cluster.map((n) => ({ host: n.host, port: n.port })),
+    options,
+  );
+}
+
+export function connectRedis(target: RedisTarget, role: ConnectionRole, deps: { logger: Logger; metrics: Metrics }, extra: RedisOptions = {}): RedisClient {
   const options: RedisOptions = {
     connectionName: `next-chat:${role}`,
     connectTimeout: 3000,
@@ -42,10 +91,10 @@ export function connectRedis(target: RedisTarget, role: ConnectionRole, deps: { 
     // Reconnect forever, backing off to 2 s between attempts.
     retryStrategy: (times) => Math.min(50 * 2 ** Math.min(times, 6), 2000),
     lazyConnect: false,
-    ...(typeof target === 'string' ? {} : targetOptions(target)),
+    ...(typeof target === 'string' || isClusterTarget(target) ? {} : targetOptions(target)),
     ...extra,
   };
-  const redis = typeof target === 'string' ? new Redis(target, options) : new Redis(options);
+  const redis = isClusterTarget(target) ? connectCluster(target, role, options) : typeof target === 'string' ? new Redis(target, options) : new Redis(options);
   const reach = new Reachability(deps.logger, 'redis', 'requests that need it get 4503 until it returns; reconnecting');
   redis.on('error', (err: Error) => {
     deps.metrics.backendErrors.inc({ backend: 'redis' });
