@@ -8,6 +8,7 @@
 
   ARGV[1] the group's channel    <prefix>:{g}:notify
   ARGV[2] the event's JSON (events/codec.ts)
+  ARGV[3] 'PUBLISH', or 'SPUBLISH' on a cluster (the channel is in the group's slot)
 
   Returns {'announced', 'after', id}   ('0-0' when the group has no message)
 ]]
@@ -15,5 +16,5 @@
 
 local tops = redis.call('HMGET', KEYS[1], 'top', 'last')
 local last = newerId(tops[1], tops[2]) or '0-0'
-redis.call('PUBLISH', ARGV[1], '!' .. last .. ' ' .. ARGV[2])
+redis.call(ARGV[3], ARGV[1], '!' .. last .. ' ' .. ARGV[2])
 return { 'announced', 'after', last }

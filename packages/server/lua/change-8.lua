@@ -11,7 +11,7 @@
   KEYS[1] group meta hash        <prefix>:{g}:meta  (top, seq)
   KEYS[2] group members zset     <prefix>:{g}:members
   KEYS[3] group stream           <prefix>:{g}:stream
-  KEYS[4] history stream         <prefix>:history
+  KEYS[4] history stream         <prefix>:history, or on a cluster the group's slot's (keys.ts historyOf)
   KEYS[5] edits hash             <prefix>:{g}:edits    <id> -> the message as it is now;
                                                        c:<id> -> cursors of its edit entries
   KEYS[6] deleted index          <prefix>:{g}:deleted  zset, scores 0, members padded ids
@@ -30,6 +30,7 @@
   ARGV[9] dedupe key before the author (<prefix>:dedupe:{g}:)
   ARGV[10] the message as the history database has it, '' when not looked up
   ARGV[11] '1': a webhook endpoint wants message.updated: the change goes to KEYS[8] in this same step
+  ARGV[12] 'PUBLISH', or 'SPUBLISH' on a cluster (the channel is in the group's slot)
 
   Returns a status and named fields:
     {'changed', 'json', {"cursor":...,"message":...}, 'cursor', id}
@@ -105,7 +106,7 @@ local change = '{"cursor":"' .. cursor .. '","message":' .. json .. '}'
 local seq = redis.call('HINCRBY', metaKey, 'seq', 1)
 redis.call('XADD', streamKey, cursor, 'n', seq, 'u', change)
 redis.call('HSET', metaKey, 'top', cursor)
-redis.call('PUBLISH', channel, seq .. change)
+redis.call(ARGV[12], channel, seq .. change)
 
 local cursorsField = 'c:' .. id
 local previous = redis.call('HGET', editsKey, cursorsField)

@@ -8,11 +8,10 @@
   KEYS[1] group meta hash        <prefix>:{g}:meta  (also seq, msgs, last, top, and read:<author>)
   KEYS[2] group members zset     <prefix>:{g}:members
   KEYS[3] group stream           <prefix>:{g}:stream
-  KEYS[4] history stream         <prefix>:history
+  KEYS[4] history stream         <prefix>:history, or on a cluster the group's slot's (keys.ts historyOf)
   KEYS[5] dedupe key             <prefix>:dedupe:{g}:<author>:<cmid> (unused when ARGV[3] is '')
   KEYS[6] edits hash             <prefix>:{g}:edits (a retry of an edited or deleted message gets it as it is now)
-  KEYS[7] the author's presence  <prefix>:presence:<author> (instances where they are connected -> expiry ms)
-  KEYS[8] webhook events         <prefix>:{wh:<p>}:events, the group's partition (unused when ARGV[13] is not '1')
+  KEYS[7] webhook events         <prefix>:{wh:<p>}:events, the group's partition (unused when ARGV[9] is not '1')
 
   ARGV[1] author id
   ARGV[2] the message's JSON without its id: {"groupId":...}
@@ -21,17 +20,16 @@
   ARGV[5] '1' when a history database is configured: also append to the
           history stream and trim the group stream; '0': keep everything
   ARGV[6] stream retention, ms
-  ARGV[7] channel to PUBLISH the entry on (fan-out), '' for none
-  ARGV[8] the author's events channel, '' for none: the send moved their read
-          marker, and their connections on other instances hear it there
-  ARGV[9] this instance's id (it tells its own connections itself)
-  ARGV[10] the `read` event's JSON before the message id
-  ARGV[11] ... and after it
-  ARGV[12] '1': posted by the operator (HTTP API): the author need not be a member
-           and has no read marker to move
-  ARGV[13] '1': a webhook endpoint wants message.created: the message goes to
-           KEYS[8] in this same step, so no message is announced without its
-           webhook event or the other way round
+  ARGV[7] channel to announce the entry on (fan-out), '' for none
+  ARGV[8] '1': posted by the operator (HTTP API): the author need not be a member
+          and has no read marker to move
+  ARGV[9] '1': a webhook endpoint wants message.created: the message goes to
+          KEYS[7] in this same step, so no message is announced without its
+          webhook event or the other way round
+  ARGV[10] 'PUBLISH', or 'SPUBLISH' on a cluster (the channel is in the group's slot)
+
+  The author's read marker moves here; telling their connections on other
+  hubs is the broker's (their channel is in the user's slot, not this one).
 
   Returns a status and named fields:
     {'published', 'id', id}
@@ -59,7 +57,7 @@ local notifyChannel = ARGV[7]
 if redis.call('EXISTS', metaKey) == 0 then
   return { 'group_not_found' }
 end
-local byOperator = ARGV[12] == '1'
+local byOperator = ARGV[8] == '1'
 if not byOperator and not redis.call('ZSCORE', membersKey, author) then
   return { 'not_member' }
 end
@@ -116,26 +114,15 @@ end
 if notifyChannel ~= '' then
   -- The announcement carries the entry: a hub that has delivered the one
   -- before it (n - 1) delivers it without reading the stream.
-  redis.call('PUBLISH', notifyChannel, seq .. json)
-end
-
--- Only when the author is connected on another live instance: most senders
--- are connected once, and a PUBLISH nobody else needs costs every send.
-if ARGV[8] ~= '' and not byOperator then
-  for _, instance in ipairs(redis.call('ZRANGEBYSCORE', KEYS[7], nowMs, '+inf')) do
-    if instance ~= ARGV[9] then
-      redis.call('PUBLISH', ARGV[8], ARGV[10] .. id .. ARGV[11])
-      break
-    end
-  end
+  redis.call(ARGV[10], notifyChannel, seq .. json)
 end
 
 if cmid ~= '' then
   redis.call('SET', dedupeKey, json, 'EX', dedupeSeconds)
 end
 
-if ARGV[13] == '1' then
-  redis.call('XADD', KEYS[8], '*', 'k', 'message.created', 'm', json)
+if ARGV[9] == '1' then
+  redis.call('XADD', KEYS[7], '*', 'k', 'message.created', 'm', json)
 end
 
 if withHistory then

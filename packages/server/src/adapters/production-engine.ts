@@ -9,7 +9,7 @@ import { setTimeout } from 'node:timers/promises';
 import type { BackendStatus, Engine } from '../ports/engine.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
-import { connectRedis } from './redis/connection.js';
+import { connectRedis, isClusterTarget } from './redis/connection.js';
 import { RedisKeys } from './redis/keys.js';
 import { Scripts } from './redis/scripts.js';
 import { RedisBroker } from './redis/redis-broker.js';
@@ -46,40 +46,16 @@ export async function createProductionEngine(
   opts: ProductionEngineOptions = {},
 ): Promise<Engine> {
   const redis = redisTargetOf(config);
-  if (redis === undefined) throw new Error('createProductionEngine needs NEXT_CHAT_REDIS_URL or NEXT_CHAT_REDIS_SENTINELS');
+  if (redis === undefined) throw new Error('createProductionEngine needs NEXT_CHAT_REDIS_URL, NEXT_CHAT_REDIS_SENTINELS or NEXT_CHAT_REDIS_CLUSTER_NODES');
   const logger = deps.logger.child({ component: 'engine' });
   const d = { logger, metrics: deps.metrics };
-  const keys = new RedisKeys(config.redisPrefix);
+  const keys = new RedisKeys(config.redisPrefix, isClusterTarget(redis));
   const commands = connectRedis(redis, 'commands', d);
   const scripts = new Scripts(commands, keys);
   const mysql = config.mysqlUrl ? new MysqlHistoryStore(config.mysqlUrl, d) : null;
   // The live hubs (presence, made below) set each hub's share of the webhook partitions.
   const webhooks = createRedisWebhooks(config, { commands, keys, scripts, logger, metrics: deps.metrics, liveHubs: async () => (await presence.instances()).length });
 
-  const broker = new RedisBroker({
-    url: redis,
-    commands,
-    keys,
-    scripts,
-    logger,
-    metrics: deps.metrics,
-    withHistory: mysql !== null,
-    streamRetentionMs: config.streamRetentionMs,
-    instanceId: config.instanceId,
-    ...(webhooks ? { webhooks } : {}),
-    ...(config.redisWaitReplicas > 0 ? { durable: { replicas: config.redisWaitReplicas, timeoutMs: config.redisWaitTimeoutMs } } : {}),
-  });
-  const groups = new RedisGroupStore(commands, keys, scripts, deps.metrics);
-  const presence = new RedisPresence({
-    redis: commands,
-    keys,
-    instanceId: config.instanceId,
-    logger,
-    metrics: deps.metrics,
-    heartbeatMs: opts.presenceHeartbeatMs ?? Math.max(250, Math.floor(config.presenceTtlMs / 3)),
-    ttlMs: opts.presenceTtlMs ?? config.presenceTtlMs,
-  });
-  const history = new RedisHistoryReader(commands, keys, scripts, deps.metrics, mysql);
   const historyWriter = mysql
     ? new RedisHistoryWriter({
         url: redis,
@@ -97,6 +73,31 @@ export async function createProductionEngine(
       })
     : undefined;
 
+  const broker = new RedisBroker({
+    url: redis,
+    commands,
+    keys,
+    scripts,
+    logger,
+    metrics: deps.metrics,
+    withHistory: mysql !== null,
+    streamRetentionMs: config.streamRetentionMs,
+    instanceId: config.instanceId,
+    ...(historyWriter ? { wroteHistory: (groupId: string) => historyWriter.touch(groupId) } : {}),
+    ...(webhooks ? { webhooks } : {}),
+    ...(config.redisWaitReplicas > 0 ? { durable: { replicas: config.redisWaitReplicas, timeoutMs: config.redisWaitTimeoutMs } } : {}),
+  });
+  const groups = new RedisGroupStore(commands, keys, scripts, deps.metrics);
+  const presence = new RedisPresence({
+    redis: commands,
+    keys,
+    instanceId: config.instanceId,
+    logger,
+    metrics: deps.metrics,
+    heartbeatMs: opts.presenceHeartbeatMs ?? Math.max(250, Math.floor(config.presenceTtlMs / 3)),
+    ttlMs: opts.presenceTtlMs ?? config.presenceTtlMs,
+  });
+  const history = new RedisHistoryReader(commands, keys, scripts, deps.metrics, mysql);
   // Started here so history is written even if the caller forgets; start() is idempotent.
   historyWriter?.start();
 

@@ -3,6 +3,7 @@ import { RedisKeys } from '../../../../packages/server/src/adapters/redis/keys.j
 import { toRpcError } from '../../../../packages/server/src/adapters/redis/connection.js';
 import { parseMysqlUrl } from '../../../../packages/server/src/adapters/mysql/mysql-history-store.js';
 import { RpcError } from '@next-chat/core';
+import calculateSlot from 'cluster-key-slot';
 
 describe('RedisKeys', () => {
   const k = new RedisKeys('nc:test');
@@ -56,5 +57,18 @@ describe('parseMysqlUrl', () => {
   it('splits a mysql URL, decoding user and password', () => {
     expect(parseMysqlUrl('mysql://app:p%40ss@db.example:3307/chat')).toEqual({ host: 'db.example', port: 3307, user: 'app', password: 'p@ss', database: 'chat' });
     expect(parseMysqlUrl('mysql://root@127.0.0.1/nc')).toEqual({ host: '127.0.0.1', port: 3306, user: 'root', password: '', database: 'nc' });
+  });
+  it("on a cluster, a group's history stream is in the group's slot, and there is one stream per slot", () => {
+    const c = new RedisKeys('nc', true);
+    for (const g of ['room-1', 'general', 'dm:alice:bob', 'ünïcode', 'x'.repeat(128)]) {
+      expect(calculateSlot(c.historyOf(g))).toBe(calculateSlot(c.meta(g)));
+      expect(c.historyOf(g)).not.toBe(c.history());
+    }
+    const all = c.historyStreams();
+    expect(all).toHaveLength(16384);
+    expect(new Set(all.map((key) => calculateSlot(key))).size).toBe(16384);
+    // One Redis keeps the one stream.
+    expect(new RedisKeys('nc').historyOf('room-1')).toBe('nc:history');
+    expect(new RedisKeys('nc').historyStreams()).toEqual(['nc:history']);
   });
 });

@@ -6,8 +6,16 @@
  * is retried with backoff and nothing is acknowledged, so nothing unwritten
  * leaves Redis. Entries a dead hub had read but not written are claimed by
  * the others once idle for `claimIdleMs` (XAUTOCLAIM).
+ *
+ * On a Redis Cluster the history stream is one per slot (keys.ts historyOf):
+ * a blocking read cannot span slots, so the writer reads the streams it
+ * knows to have entries, without blocking: those its own hub has written to
+ * ({@link RedisHistoryWriter.touch}) and those a sweep of every slot's
+ * stream finds non-empty (entries of a hub that died before its writer read
+ * them, or read them and never acknowledged; the sweep runs every
+ * `claimIdleMs`, so nothing waits much longer than a claim would).
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/connection.js';
 import type { HistoryWriter } from '../../ports/history-store.js';
 import type { Logger } from '../../observability/logger.js';
 import type { Metrics } from '../../observability/metrics.js';
@@ -24,7 +32,7 @@ import type { MysqlHistoryStore } from './mysql-history-store.js';
 export interface RedisHistoryWriterOptions {
   url: RedisTarget;
   /** Request connection (acks, claims, metrics). */
-  commands: Redis;
+  commands: RedisClient;
   keys: RedisKeys;
   scripts: Scripts;
   store: MysqlHistoryStore;
@@ -44,19 +52,27 @@ export interface RedisHistoryWriterOptions {
 type RawEntry = [id: string, fields: string[]] | null;
 
 const IDLE_BLOCK_MS = 2000;
+/** Streams of a cluster sweep asked at once. */
+const SWEEP_CHUNK = 512;
 
 export class RedisHistoryWriter implements HistoryWriter {
-  private readonly conn: Redis;
+  private readonly conn: RedisClient;
   private readonly abort = new AbortController();
   private loop: Promise<void> | null = null;
   private draining = false;
   private lastClaim = 0;
   private lastJanitor = 0;
-  private claimCursor = '0-0';
+  /** XAUTOCLAIM cursors, by stream. */
+  private claimCursors = new Map<string, string>();
   /** CLIENT ID of `conn`, to wake its blocking read on flush. */
   private clientId: number | null = null;
-  /** Entries read but not yet committed, by history-stream id. */
-  private batch = new Map<string, HistoryEntry | null>();
+  /** Entries read but not yet committed, by stream, then by entry id (ids are per stream). */
+  private batch = new Map<string, Map<string, HistoryEntry | null>>();
+  private batchSize = 0;
+  /** Cluster: the slot streams known to hold entries, and a wake-up for an idle read. */
+  private readonly active = new Set<string>();
+  private wake: (() => void) | null = null;
+  private lastSweep = 0;
   private readonly mysql: Reachability;
   /** Deleted groups and when, from the last pass over the deletion records. */
   private deleted = new Map<string, number>();
@@ -66,12 +82,30 @@ export class RedisHistoryWriter implements HistoryWriter {
     this.mysql = new Reachability(o.logger, 'mysql', 'messages wait in the Redis history stream and are written when it returns');
     this.warnings = new ThrottledLog(o.logger);
     this.conn = connectRedis(o.url, 'history', o, { commandTimeout: Math.max(IDLE_BLOCK_MS, o.flushMs) + 5000, maxRetriesPerRequest: 0 });
-    this.conn.on('ready', () => {
-      this.conn
-        .client('ID')
-        .then((id) => (this.clientId = Number(id)))
-        .catch(() => {});
-    });
+    if (!o.keys.sharded) {
+      this.conn.on('ready', () => {
+        this.conn
+          .client('ID')
+          .then((id) => (this.clientId = Number(id)))
+          .catch(() => {});
+      });
+    }
+  }
+
+  /** The hub wrote a message or change of the group (cluster: its slot's stream has an entry to read). */
+  touch(groupId: string): void {
+    if (!this.o.keys.sharded) return;
+    this.active.add(this.o.keys.historyOf(groupId));
+    this.wake?.();
+  }
+
+  private get sharded(): boolean {
+    return this.o.keys.sharded;
+  }
+
+  /** The streams to read and claim from. */
+  private streams(): string[] {
+    return this.sharded ? [...this.active] : [this.o.keys.history()];
   }
 
   start(): void {
@@ -87,6 +121,7 @@ export class RedisHistoryWriter implements HistoryWriter {
     // The loop may sit in a blocking XREADGROUP for up to the flush interval:
     // wake it, again if the read was still on its way to Redis.
     for (let i = 0; i < 100 && !done; i++) {
+      this.wake?.();
       if (this.clientId !== null) await this.o.commands.client('UNBLOCK', this.clientId).catch(() => 0);
       await Promise.race([finished, sleep(50)]);
     }
@@ -105,21 +140,26 @@ export class RedisHistoryWriter implements HistoryWriter {
   }
 
   private async run(): Promise<void> {
-    await this.ensureGroup();
-    // Entries this consumer name read before a restart and never acknowledged.
-    await this.readInto('0', 0);
+    if (this.sharded) {
+      this.lastClaim = Date.now();
+      await this.sweep();
+    } else {
+      await this.ensureGroup(this.o.keys.history());
+      // Entries this consumer name read before a restart and never acknowledged.
+      await this.readInto(this.o.keys.history(), '0', 0);
+    }
     while (!this.signal.aborted) {
-      if (this.batch.size === 0 && this.draining) return;
+      if (this.batchSize === 0 && this.draining) return;
       await this.maybeClaim();
       if (!this.draining) await this.collect();
-      if (this.batch.size > 0) await this.commit();
+      if (this.batchSize > 0) await this.commit();
     }
   }
 
-  private async ensureGroup(): Promise<void> {
+  private async ensureGroup(stream: string): Promise<void> {
     for (let backoff = 100; !this.signal.aborted; backoff = Math.min(backoff * 2, 2000)) {
       try {
-        await this.conn.xgroup('CREATE', this.o.keys.history(), HISTORY_CONSUMER_GROUP, '0', 'MKSTREAM');
+        await this.conn.xgroup('CREATE', stream, HISTORY_CONSUMER_GROUP, '0', 'MKSTREAM');
         return;
       } catch (err) {
         if (/BUSYGROUP/.test((err as Error).message)) return;
@@ -131,25 +171,76 @@ export class RedisHistoryWriter implements HistoryWriter {
 
   /** Fills the batch up to batchSize, waiting at most flushMs after its first entry. */
   private async collect(): Promise<void> {
-    const started = this.batch.size > 0 ? Date.now() : 0;
+    const started = this.batchSize > 0 ? Date.now() : 0;
     let firstAt = started;
     for (let i = 0; i < 10_000 && !this.signal.aborted && !this.draining; i++) {
-      const room = this.o.batchSize - this.batch.size;
+      const room = this.o.batchSize - this.batchSize;
       if (room <= 0) return;
       const block = firstAt === 0 ? IDLE_BLOCK_MS : firstAt + this.o.flushMs - Date.now();
       if (block <= 0) return;
-      const got = await this.readInto('>', block, room);
+      const got = this.sharded ? await this.readActive(block, room, firstAt === 0) : await this.readInto(this.o.keys.history(), '>', block, room);
       if (got < 0) return; // Redis trouble: commit what we have, back off in commit/claim
       if (got > 0 && firstAt === 0) firstAt = Date.now();
       if (got === 0 && firstAt === 0) return; // idle: give claims a turn
     }
   }
 
-  /** XREADGROUP into the batch; returns entries read, or -1 on error. */
-  private async readInto(from: '>' | '0', blockMs: number, count = this.o.batchSize): Promise<number> {
+  /**
+   * Cluster: one read of every active stream, without blocking (a stream
+   * that gives nothing leaves the active set; the sweep finds it again if it
+   * still holds entries); when all are empty and the batch is too, waits up
+   * to `blockMs` for the hub to write one. Entries read, or -1 on error.
+   */
+  private async readActive(blockMs: number, room: number, idle: boolean): Promise<number> {
+    const streams = this.streams();
+    if (streams.length === 0) {
+      if (idle) await this.idleWait(blockMs);
+      return 0;
+    }
+    const per = Math.max(1, Math.ceil(room / streams.length));
+    const counts = await Promise.all(streams.map((stream) => this.readInto(stream, '>', 0, per)));
+    let got = 0;
+    let failed = false;
+    streams.forEach((stream, i) => {
+      const n = counts[i] as number;
+      if (n < 0) failed = true;
+      else got += n;
+      if (n === 0) this.active.delete(stream);
+    });
+    if (got === 0 && failed) return -1;
+    if (got === 0 && idle) await this.idleWait(blockMs);
+    return got;
+  }
+
+  private idleWait(ms: number): Promise<void> {
+    if (this.active.size > 0 || this.draining) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const t = setTimeout(done, ms);
+      const onAbort = () => done();
+      this.signal.addEventListener('abort', onAbort, { once: true });
+      const self = this;
+      function done() {
+        clearTimeout(t);
+        self.signal.removeEventListener('abort', onAbort);
+        if (self.wake === done) self.wake = null;
+        resolve();
+      }
+      this.wake = done;
+    });
+  }
+
+  private add(stream: string, id: string, entry: HistoryEntry | null): void {
+    let m = this.batch.get(stream);
+    if (!m) this.batch.set(stream, (m = new Map()));
+    if (!m.has(id)) this.batchSize++;
+    m.set(id, entry);
+  }
+
+  /** XREADGROUP of one stream into the batch (blocking up to `blockMs` when > 0); returns entries read, or -1 on error. */
+  private async readInto(stream: string, from: '>' | '0', blockMs: number, count = this.o.batchSize): Promise<number> {
     const args: (string | number)[] = ['GROUP', HISTORY_CONSUMER_GROUP, this.o.instanceId, 'COUNT', count];
-    if (from === '>') args.push('BLOCK', Math.max(1, Math.round(blockMs)));
-    args.push('STREAMS', this.o.keys.history(), from);
+    if (from === '>' && blockMs > 0) args.push('BLOCK', Math.max(1, Math.round(blockMs)));
+    args.push('STREAMS', stream, from);
     try {
       const reply = (await this.conn.call('XREADGROUP', ...args)) as [string, RawEntry[]][] | null;
       if (!reply) return 0;
@@ -157,29 +248,32 @@ export class RedisHistoryWriter implements HistoryWriter {
       for (const [, entries] of reply) {
         for (const e of entries) {
           if (!e) continue;
-          this.batch.set(e[0], historyEntry(e[1]));
+          this.add(stream, e[0], historyEntry(e[1]));
           n++;
         }
       }
       return n;
     } catch (err) {
       if (this.signal.aborted) return -1;
+      if (/NOGROUP/.test((err as Error).message)) {
+        // A slot's stream made by a script before any writer read it.
+        await this.ensureGroup(stream);
+        return this.sharded ? 0 : -1;
+      }
       this.o.metrics.backendErrors.inc({ backend: 'redis' });
       this.warnings.write('warn', 'history_read', { error: (err as Error).message }, 'history stream read failed; retrying');
       if (/timed out/i.test((err as Error).message)) this.conn.disconnect(true);
-      if (/NOGROUP/.test((err as Error).message)) await this.ensureGroup();
-      else await sleep(500, this.signal);
+      await sleep(500, this.signal);
       return -1;
     }
   }
 
   /** Inserts the batch (retrying while MySQL is down), then acknowledges it. */
   private async commit(): Promise<void> {
-    const ids = [...this.batch.keys()];
     // Messages of a group deleted after they were sent never reach MySQL.
     const rows: Message[] = [];
     const changes = new Map<string, ChangeRow>();
-    for (const e of this.batch.values()) {
+    for (const e of [...this.batch.values()].flatMap((m) => [...m.values()])) {
       if (e === null || this.isDeleted(e.message)) continue;
       if (e.kind === 'message') rows.push(e.message);
       // The latest change of each message in the batch is the one that counts.
@@ -203,17 +297,22 @@ export class RedisHistoryWriter implements HistoryWriter {
     this.o.metrics.historyBatches.inc({ outcome: 'ok' });
     this.o.metrics.historyWritten.inc(rows.length);
     this.o.metrics.historyBatchSize.observe(rows.length);
-    for (let backoff = 100; !this.signal.aborted; backoff = Math.min(backoff * 2, 2000)) {
-      try {
-        await this.o.scripts.ackHistory(HISTORY_CONSUMER_GROUP, ids);
-        break;
-      } catch {
-        // Unacknowledged entries are written again later: harmless, inserts are idempotent.
-        this.o.metrics.backendErrors.inc({ backend: 'redis' });
-        await sleep(backoff, this.signal);
+    for (const [stream, entries] of this.batch) {
+      for (let backoff = 100; !this.signal.aborted; backoff = Math.min(backoff * 2, 2000)) {
+        try {
+          await this.o.scripts.ackHistory(stream, HISTORY_CONSUMER_GROUP, [...entries.keys()]);
+          break;
+        } catch {
+          // Unacknowledged entries are written again later: harmless, inserts are idempotent.
+          this.o.metrics.backendErrors.inc({ backend: 'redis' });
+          await sleep(backoff, this.signal);
+        }
       }
+      // More may have come behind what was read.
+      if (this.sharded) this.active.add(stream);
     }
     this.batch = new Map();
+    this.batchSize = 0;
   }
 
   /**
@@ -246,36 +345,70 @@ export class RedisHistoryWriter implements HistoryWriter {
     if (now - this.lastClaim < this.o.claimIntervalMs) return;
     this.lastClaim = now;
     await this.removeDeletedGroups();
-    const key = this.o.keys.history();
+    if (this.sharded && now - this.lastSweep >= Math.max(this.o.claimIdleMs, 5000)) await this.sweep();
     try {
-      const room = Math.max(1, this.o.batchSize - this.batch.size);
-      const reply = (await this.o.commands.call(
-        'XAUTOCLAIM',
-        key,
-        HISTORY_CONSUMER_GROUP,
-        this.o.instanceId,
-        this.o.claimIdleMs,
-        this.claimCursor,
-        'COUNT',
-        room,
-      )) as [string, RawEntry[], string[]?];
-      this.claimCursor = reply[0];
       let claimed = 0;
-      for (const e of reply[1]) {
-        if (!e) continue;
-        this.batch.set(e[0], historyEntry(e[1]));
-        claimed++;
+      let backlog = 0;
+      for (const key of this.streams()) {
+        const room = Math.max(1, this.o.batchSize - this.batchSize);
+        const reply = (await this.o.commands.call(
+          'XAUTOCLAIM',
+          key,
+          HISTORY_CONSUMER_GROUP,
+          this.o.instanceId,
+          this.o.claimIdleMs,
+          this.claimCursors.get(key) ?? '0-0',
+          'COUNT',
+          room,
+        ).catch((err: Error) => (/NOGROUP/.test(err.message) ? ['0-0', []] : Promise.reject(err)))) as [string, RawEntry[], string[]?];
+        this.claimCursors.set(key, reply[0]);
+        for (const e of reply[1]) {
+          if (!e) continue;
+          this.add(key, e[0], historyEntry(e[1]));
+          claimed++;
+        }
+        backlog += Number(await this.o.commands.xlen(key));
+        if (this.batchSize >= this.o.batchSize) break;
       }
       if (claimed > 0) this.o.logger.info({ claimed }, 'claimed unwritten history entries of another instance');
-      this.o.metrics.historyBacklog.set(Number(await this.o.commands.xlen(key)));
+      this.o.metrics.historyBacklog.set(backlog);
       if (now - this.lastJanitor > 60_000) {
         this.lastJanitor = now;
-        await this.removeDeadConsumers();
+        for (const key of this.streams()) await this.removeDeadConsumers(key);
       }
     } catch (err) {
       this.o.metrics.backendErrors.inc({ backend: 'redis' });
       this.warnings.write('warn', 'history_claim', { error: (err as Error).message }, 'history claim pass failed; retrying');
     }
+  }
+
+  /**
+   * Cluster: the length of every slot's history stream, in chunks sent
+   * together (ioredis pipelines them per node); the non-empty ones become
+   * active. Finds what this hub was never told of: entries of a hub that
+   * died before its writer read them, or that it read and never acknowledged.
+   */
+  private async sweep(): Promise<void> {
+    const all = this.o.keys.historyStreams();
+    try {
+      for (let i = 0; i < all.length && !this.signal.aborted; i += SWEEP_CHUNK) {
+        const chunk = all.slice(i, i + SWEEP_CHUNK);
+        const lengths = await Promise.all(chunk.map((k) => this.o.commands.xlen(k)));
+        chunk.forEach((k, j) => {
+          if (Number(lengths[j]) > 0) this.active.add(k);
+        });
+      }
+      this.lastSweep = Date.now();
+    } catch (err) {
+      this.o.metrics.backendErrors.inc({ backend: 'redis' });
+      this.warnings.write('warn', 'history_sweep', { error: (err as Error).message }, "sweep of the slots' history streams failed; retrying");
+    }
+  }
+
+  /** ms of the oldest entry not yet in MySQL that may be the group's (its history stream's first), Infinity when none. */
+  private async oldestPendingMs(groupId: string): Promise<number> {
+    const first = (await this.o.commands.xrange(this.o.keys.historyOf(groupId), '-', '+', 'COUNT', 1)) as [string, string[]][];
+    return first[0] ? idTime(first[0][0]) : Number.POSITIVE_INFINITY;
   }
 
   private isDeleted(m: Message): boolean {
@@ -299,14 +432,13 @@ export class RedisHistoryWriter implements HistoryWriter {
     }
     this.deleted = new Map(Object.entries(records).map(([g, at]) => [g, Number(at)]));
     if (this.deleted.size === 0) return;
-    let oldestPendingMs = Number.POSITIVE_INFINITY;
-    try {
-      const first = (await this.o.commands.xrange(this.o.keys.history(), '-', '+', 'COUNT', 1)) as [string, string[]][];
-      if (first[0]) oldestPendingMs = idTime(first[0][0]);
-    } catch {
-      return;
-    }
     for (const [groupId, atMs] of this.deleted) {
+      let oldestPendingMs: number;
+      try {
+        oldestPendingMs = await this.oldestPendingMs(groupId);
+      } catch {
+        return;
+      }
       try {
         for (let i = 0; i < 20 && !this.signal.aborted; i++) {
           if ((await this.o.store.deleteUpTo(groupId, atMs)) < 1000) {
@@ -324,9 +456,8 @@ export class RedisHistoryWriter implements HistoryWriter {
   }
 
   /** Consumers idle for 10 minutes with nothing pending are gone for good. */
-  private async removeDeadConsumers(): Promise<void> {
-    const key = this.o.keys.history();
-    const consumers = (await this.o.commands.call('XINFO', 'CONSUMERS', key, HISTORY_CONSUMER_GROUP)) as unknown[][];
+  private async removeDeadConsumers(key: string): Promise<void> {
+    const consumers = (await this.o.scripts.streamInfo(key, 'CONSUMERS', HISTORY_CONSUMER_GROUP)) as unknown[][];
     for (const c of consumers) {
       const f: Record<string, unknown> = {};
       for (let i = 0; i + 1 < c.length; i += 2) f[String(c[i])] = c[i + 1];

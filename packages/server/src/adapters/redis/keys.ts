@@ -7,7 +7,7 @@
  *   <prefix>:{<g>}:meta      hash createdBy, createdAt, kind (room|direct), visibility (public|private),
  *                            title, topic, ownerId ('' for direct), capacity, peers ("a,b" sorted, direct only),
  *                            seq (entries), msgs (messages), last (newest message id), top (newest entry id),
- *                            read:<u> "<message number> <id>" (read markers) (publish-8.lua, change-8.lua)
+ *                            read:<u> "<message number> <id>" (read markers) (publish-7.lua, change-8.lua)
  *   <prefix>:{<g>}:members   sorted set of user ids, all scores 0 (lex order pages)
  *   <prefix>:{<g>}:joined    hash userId -> joinedAt
  *   <prefix>:{<g>}:admins    set of the members who are admins (the owner is in meta ownerId)
@@ -30,10 +30,13 @@
  *   <prefix>:user:{<u>}:conversations  sorted set groupId -> join ms: every group the user is a member of
  *   <prefix>:user:{<u>}:invitations    sorted set groupId -> invitation time (ms): the user's inbox
  *   <prefix>:user:{<u>}:blocks         sorted set of the user ids this user blocks, scores 0
- *   <prefix>:history         stream of messages not yet in MySQL (consumer group "history")
+ *   <prefix>:history         stream of messages not yet in MySQL (consumer group "history"); on a
+ *                            Redis Cluster one per slot instead:
+ *   <prefix>:{<slot tag>}:history  the history stream of the groups in that slot (slot-tags.ts), so the
+ *                            scripts that write a group's stream write its history in the same slot
  *   <prefix>:user:{<u>}:events  pub/sub channel of the user's events (the hubs where they are connected listen)
  *   <prefix>:{wh:<p>}:events  webhook events of partition p (stream; one consumer group per endpoint, named as it):
- *                            k (type) + m (a message's or change's JSON, publish-8.lua, change-8.lua), or e (the
+ *                            k (type) + m (a message's or change's JSON, publish-7.lua, change-8.lua), or e (the
  *                            event's JSON), o (only this endpoint: a replayed dead letter)
  *   <prefix>:{wh:<p>}:lease  instanceId of the hub delivering partition p (PX, webhookLease-1.lua)
  *   <prefix>:webhooks:dead   stream of dead letters: endpoint, event (JSON), attempts, lastError, failedAt, partition
@@ -43,7 +46,11 @@
  * {@link RedisKeys.userInvitationsParts}), so the formats still live here only.
  */
 export class RedisKeys {
-  constructor(readonly prefix: string) {}
+  /** @param sharded on a Redis Cluster: the history stream is one per slot ({@link historyOf}). */
+  constructor(
+    readonly prefix: string,
+    readonly sharded = false,
+  ) {}
 
   stream(groupId: string): string {
     return `${this.prefix}:{${groupId}}:stream`;
@@ -133,8 +140,20 @@ export class RedisKeys {
   deletedGroups(): string {
     return `${this.prefix}:deleted-groups`;
   }
+  /** The one history stream of a single Redis. */
   history(): string {
     return `${this.prefix}:history`;
+  }
+  /** The history stream a group's messages go to: the one stream, or on a cluster its slot's. */
+  historyOf(groupId: string): string {
+    return this.sharded ? this.historyOfSlot(slotOf(this.meta(groupId))) : this.history();
+  }
+  historyOfSlot(slot: number): string {
+    return `${this.prefix}:{${tagOfSlot(slot)}}:history`;
+  }
+  /** Every history stream there can be: the one, or one per slot. */
+  historyStreams(): string[] {
+    return this.sharded ? Array.from({ length: SLOTS }, (_, s) => this.historyOfSlot(s)) : [this.history()];
   }
   /** Pub/sub channel of one user's events (invited, read, conversation.*): only hubs with a connection of the user listen. */
   userEvents(userId: string): string {
@@ -166,6 +185,8 @@ export class RedisKeys {
     return channel.slice(this.prefix.length + 2, channel.length - ':notify'.length - 1);
   }
 }
+
+import { SLOTS, slotOf, tagOfSlot } from './slot-tags.js';
 
 /** A per-user key format split around the user id. */
 function around(key: (userId: string) => string): [string, string] {

@@ -23,13 +23,15 @@
  * as it is now, so later messages are delivered.
  */
 import { once } from 'node:events';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './connection.js';
 import { compareMessageIds, isMessageId, ZERO_ID } from '@next-chat/core';
 import { decodeAnnouncement, decodeClusterEvent, entryEvent, entryNumber, GROUP_EVENT_MARK, groupOf, idTime, type ClusterEvent, type MessageEvent } from '../../events/codec.js';
 import type { Logger } from '../../observability/logger.js';
 import type { Metrics } from '../../observability/metrics.js';
 import { ThrottledLog } from '../../observability/throttled-log.js';
 import { COMMAND_TIMEOUT_MS, connectRedis, sleep, type RedisTarget } from './connection.js';
+import { Channels } from './channels.js';
+import { groupBy, slotOf } from './slot-tags.js';
 import type { RedisKeys } from './keys.js';
 import { ReadSet } from './read-set.js';
 
@@ -43,7 +45,7 @@ const PENDING_MAX_MS = 2000;
 export interface NotifyReaderOptions {
   url: RedisTarget;
   /** The request connection (XREVRANGE of a new group's top). */
-  commands: Redis;
+  commands: RedisClient;
   keys: RedisKeys;
   logger: Logger;
   metrics: Metrics;
@@ -68,8 +70,8 @@ export class NotifyReader {
   private readonly dirty = new Set<string>();
   /** Group events waiting for the message they were announced after. */
   private readonly pending = new Map<string, { after: string; e: Exclude<ClusterEvent, MessageEvent>; at: number }[]>();
-  private readonly sub: Redis;
-  private readonly conn: Redis;
+  private readonly sub: Channels;
+  private readonly conn: RedisClient;
   private readonly abort = new AbortController();
   private readonly count: number;
   private readonly batchGroups: number;
@@ -87,9 +89,10 @@ export class NotifyReader {
     this.count = o.count ?? 500;
     this.batchGroups = o.batchGroups ?? 1000;
     this.warnings = new ThrottledLog(o.logger);
-    this.sub = connectRedis(o.url, 'subscriber', o, { commandTimeout: undefined, maxRetriesPerRequest: null, autoResubscribe: true });
+    this.sub = new Channels(connectRedis(o.url, 'subscriber', o, { commandTimeout: undefined, maxRetriesPerRequest: null, autoResubscribe: true }), o.keys.sharded, (channel, payload) =>
+      this.onAnnouncement(channel, payload),
+    );
     this.conn = connectRedis(o.url, 'reader', o, { maxRetriesPerRequest: 0 });
-    this.sub.on('message', (channel: string, payload: string) => this.onAnnouncement(channel, payload));
     this.conn.on('ready', () => {
       this.connects++;
       this.markAll();
@@ -99,7 +102,7 @@ export class NotifyReader {
     // by itself, but a SUBSCRIBE sent while the connection was still being
     // set up can be lost with it (its ready check fails in subscriber mode
     // and the connection is made again without it).
-    this.sub.on('ready', () => {
+    this.sub.conn.on('ready', () => {
       const channels = [...this.set.entries()].map(([g]) => o.keys.notify(g));
       if (channels.length > 0) this.sub.subscribe(...channels).catch(() => {});
       this.markAll();
@@ -161,7 +164,7 @@ export class NotifyReader {
       timer = setTimeout(() => reject(new Error('subscribe timed out')), COMMAND_TIMEOUT_MS);
     });
     // Subscribing only on a ready connection (see the 'ready' listener).
-    if (this.sub.status !== 'ready') await Promise.race([once(this.sub, 'ready'), timeout]).catch((err: unknown) => (clearTimeout(timer), Promise.reject(err)));
+    if (this.sub.status !== 'ready') await Promise.race([once(this.sub.conn, 'ready'), timeout]).catch((err: unknown) => (clearTimeout(timer), Promise.reject(err)));
     const done = this.sub.subscribe(channel);
     try {
       await Promise.race([done, timeout]);
@@ -288,13 +291,9 @@ export class NotifyReader {
           continue;
         }
       }
-      const args: (string | number)[] = ['COUNT', this.count, 'STREAMS'];
-      for (const g of groups) args.push(this.o.keys.stream(g));
-      for (const g of groups) args.push(this.set.cursor(g) as string);
       let reply: [string, StreamEntry[]][] | null;
       try {
-        this.o.metrics.streamReads.inc();
-        reply = (await this.conn.call('XREAD', ...args)) as [string, StreamEntry[]][] | null;
+        reply = await this.readStreams(groups);
         backoff = 50;
       } catch (err) {
         for (const g of groups) this.dirty.add(g);
@@ -313,6 +312,25 @@ export class NotifyReader {
   }
 
   /**
+   * XREAD of the groups' streams from their cursors: one command, or on a
+   * cluster one per slot (a command's keys must share one), sent together.
+   */
+  private async readStreams(groups: string[]): Promise<[string, StreamEntry[]][] | null> {
+    const batches = this.o.keys.sharded ? [...groupBy(groups, (g) => slotOf(this.o.keys.stream(g))).values()] : [groups];
+    const replies = await Promise.all(
+      batches.map((batch) => {
+        const args: (string | number)[] = ['COUNT', this.count, 'STREAMS'];
+        for (const g of batch) args.push(this.o.keys.stream(g));
+        for (const g of batch) args.push(this.set.cursor(g) as string);
+        this.o.metrics.streamReads.inc();
+        return this.conn.call('XREAD', ...args) as Promise<[string, StreamEntry[]][] | null>;
+      }),
+    );
+    const all = replies.flatMap((r) => r ?? []);
+    return all.length > 0 ? all : null;
+  }
+
+  /**
    * After a (re)connect of the read connection: when it reaches a different
    * Redis process than the cursors were read from (a failover, or a restart),
    * the groups whose log is now behind their cursor are rewound and reported.
@@ -320,6 +338,12 @@ export class NotifyReader {
    */
   private async checkServer(): Promise<void> {
     const connects = this.connects;
+    if (this.o.keys.sharded) {
+      // A cluster has a run_id per node and INFO goes to any one: the check
+      // is by the numbers of delivered entries alone (ReadSet.accept).
+      this.checked = connects;
+      return;
+    }
     let info: string;
     try {
       info = String(await this.conn.info('server'));
@@ -343,18 +367,13 @@ export class NotifyReader {
 
   /** One pipeline of each group's entry count and newest entry; rewinds and reports those behind their cursor. */
   private async rewindBehind(groups: string[]): Promise<void> {
-    const p = this.conn.pipeline();
-    for (const g of groups) {
-      p.hget(this.o.keys.meta(g), 'seq');
-      p.xrevrange(this.o.keys.stream(g), '+', '-', 'COUNT', 1);
-    }
-    const replies = (await p.exec()) ?? [];
+    const replies = await Promise.all(
+      groups.map((g) => Promise.all([this.conn.hget(this.o.keys.meta(g), 'seq'), this.conn.xrevrange(this.o.keys.stream(g), '+', '-', 'COUNT', 1) as Promise<StreamEntry[]>])),
+    );
     groups.forEach((g, i) => {
-      const [seqErr, seqReply] = replies[2 * i] ?? [new Error('no reply'), null];
-      const [topErr, topReply] = replies[2 * i + 1] ?? [new Error('no reply'), null];
-      if (seqErr || topErr) throw seqErr ?? topErr;
+      const [seqReply, topReply] = replies[i] as [string | null, StreamEntry[]];
       const seq = seqReply === null ? null : Number(seqReply);
-      const newest = (topReply as StreamEntry[])[0];
+      const newest = topReply[0];
       if (!this.set.behind(g, seq, newest?.[0])) return;
       this.set.rewind(g, newest ? { id: newest[0], n: seq ?? entryNumber(newest[1]) } : seq !== null ? { id: ZERO_ID, n: seq } : undefined);
       this.o.onGap(g, 'rolled_back');
@@ -379,12 +398,9 @@ export class NotifyReader {
     }
     if (asks.length === 0) return holes;
     try {
-      const p = this.conn.pipeline();
-      for (const a of asks) p.xrange(a.key, '-', '+', 'COUNT', 1);
-      const heads = (await p.exec()) ?? [];
+      const heads = await Promise.all(asks.map((a) => (this.conn.xrange(a.key, '-', '+', 'COUNT', 1) as Promise<StreamEntry[]>).catch(() => undefined)));
       asks.forEach((a, i) => {
-        const [err, head] = heads[i] ?? [new Error('no reply'), null];
-        const oldest = !err ? (head as StreamEntry[])[0]?.[0] : undefined;
+        const oldest = heads[i]?.[0]?.[0];
         if (oldest !== undefined && compareMessageIds(oldest, a.cursor) <= 0) holes.add(a.groupId);
       });
     } catch {

@@ -7,12 +7,12 @@
  * every hub subscribes to on its own connection. Every payload is made and read by events/codec.ts.
  */
 import { DEDUPE_WINDOW_MS } from '@next-chat/core';
-import type { Redis } from 'ioredis';
 import { changeEvent, sendReadParts, decodeClusterEvent, decodeMessage, encodeClusterEvent, groupOf, idOfJson, messageBody, messageEvent, messageJson, messageOfChange, type ClusterEvent, type MessageEvent } from '../../events/codec.js';
 import type { Broker, BrokerHandlers, ChangeInput, ChangeResult, PublishInput, PublishResult } from '../../ports/broker.js';
 import type { Logger } from '../../observability/logger.js';
 import type { Metrics } from '../../observability/metrics.js';
-import { COMMAND_TIMEOUT_MS, connectRedis, guarded, type RedisTarget } from './connection.js';
+import { COMMAND_TIMEOUT_MS, connectRedis, guarded, type RedisClient, type RedisTarget } from './connection.js';
+import { Channels, publish } from './channels.js';
 import { unwrap } from './redis-group-store.js';
 import type { RedisKeys } from './keys.js';
 import { Scripts } from './scripts.js';
@@ -22,7 +22,7 @@ import { ThrottledLog } from '../../observability/throttled-log.js';
 
 export interface RedisBrokerOptions {
   url: RedisTarget;
-  commands: Redis;
+  commands: RedisClient;
   keys: RedisKeys;
   scripts: Scripts;
   logger: Logger;
@@ -35,6 +35,8 @@ export interface RedisBrokerOptions {
   instanceId: string;
   /** @default 1000 — ms between health pings that drive isReady(). */
   healthIntervalMs?: number;
+  /** Told of each message or change written to the history stream (the cluster's history writer reads the slots it is told of). */
+  wroteHistory?: (groupId: string) => void;
   /** Configured webhooks: publish and change record messages and edits for them in the same script. */
   webhooks?: WebhookRecording;
   /**
@@ -57,7 +59,7 @@ const NOOP_HANDLERS: BrokerHandlers = { event: () => {}, gap: () => {} };
 export class RedisBroker implements Broker {
   private handlers: BrokerHandlers = NOOP_HANDLERS;
   private readonly reader: NotifyReader;
-  private readonly subscriber: Redis;
+  private readonly subscriber: Channels;
   /** Users with a connection here: their channels are subscribed. */
   private readonly watched = new Set<string>();
   private readonly health: NodeJS.Timeout;
@@ -66,7 +68,7 @@ export class RedisBroker implements Broker {
   private closed = false;
   /** The scripts that write messages: on the durable connection with WAIT, else the request connection's. */
   private readonly writes: Scripts;
-  private readonly durable: { conn: Redis; wait: ReplicaWait } | undefined;
+  private readonly durable: { conn: RedisClient; wait: ReplicaWait } | undefined;
 
   constructor(private readonly o: RedisBrokerOptions) {
     if (o.durable && o.durable.replicas > 0) {
@@ -106,11 +108,12 @@ export class RedisBroker implements Broker {
         this.handlers.gap(groupId);
       },
     });
-    this.subscriber = connectRedis(o.url, 'subscriber', o, { commandTimeout: undefined, maxRetriesPerRequest: null });
-    this.subscriber.on('message', (channel: string, payload: string) => this.onEvent(channel, payload));
+    this.subscriber = new Channels(connectRedis(o.url, 'subscriber', o, { commandTimeout: undefined, maxRetriesPerRequest: null }), o.keys.sharded, (channel, payload) =>
+      this.onEvent(channel, payload),
+    );
     // Every user channel again after each (re)connect: a SUBSCRIBE sent while
     // the connection was still being set up can be lost with it.
-    this.subscriber.on('ready', () => {
+    this.subscriber.conn.on('ready', () => {
       const channels = [...this.watched].map((u) => o.keys.userEvents(u));
       if (channels.length > 0) this.subscriber.subscribe(...channels).catch(() => {});
     });
@@ -134,6 +137,9 @@ export class RedisBroker implements Broker {
     };
     const body = messageBody(fields);
     const epoch = this.durable?.wait.epoch;
+    // Asked beside the script, not in it: the author's presence is in their slot, not the group's.
+    // Settled here whatever happens to the send: an unobserved rejection would end the process.
+    const elsewhere = input.byOperator ? Promise.resolve(false) : this.connectedElsewhere(input.authorId).catch(() => false);
     const r = await guarded(this.o.metrics, () =>
       this.writes.publish({
         groupId: input.groupId,
@@ -143,12 +149,13 @@ export class RedisBroker implements Broker {
         dedupeSeconds: Math.round(DEDUPE_WINDOW_MS / 1000),
         withHistory: this.o.withHistory,
         retentionMs: this.o.streamRetentionMs,
-        readEvent: { instanceId: this.o.instanceId, parts: sendReadParts(input.groupId, input.authorId, this.o.instanceId) },
         byOperator: input.byOperator,
         webhookEvents: this.webhookEvents('message.created', input.groupId),
       }),
     );
     if (r.status === 'published' || r.status === 'duplicate') await this.confirmed(epoch, r.status === 'duplicate');
+    if (r.status === 'published') this.o.wroteHistory?.(input.groupId);
+    if (r.status === 'published') await this.tellReadElsewhere(input.groupId, input.authorId, r.id, elsewhere);
     switch (r.status) {
       case 'published':
         return { status: 'published', message: messageEvent(input.groupId, r.id, messageJson(r.id, body)) };
@@ -175,6 +182,7 @@ export class RedisBroker implements Broker {
         webhookEvents: this.webhookEvents('message.updated', input.groupId),
       }),
     );
+    if (r.status === 'changed') this.o.wroteHistory?.(input.groupId);
     if (r.status === 'changed' || r.status === 'unchanged') await this.confirmed(epoch, r.status === 'unchanged');
     switch (r.status) {
       case 'changed':
@@ -205,6 +213,30 @@ export class RedisBroker implements Broker {
     }
   }
 
+  /** True when the user is connected on another live hub (their presence entries). */
+  private async connectedElsewhere(userId: string): Promise<boolean> {
+    const instances = await this.o.commands.zrangebyscore(this.o.keys.presence(userId), Date.now(), '+inf');
+    return instances.some((i) => i !== this.o.instanceId);
+  }
+
+  /**
+   * Sending a message moved the author's read marker (in the script); their
+   * connections on other hubs hear it on their channel. Most senders are
+   * connected once, and a PUBLISH nobody needs costs every send, hence the
+   * presence check. The marker is stored: a lost event (this hub dies right
+   * here) only delays the other connections' unread counts until they ask.
+   */
+  private async tellReadElsewhere(groupId: string, authorId: string, id: string, elsewhere: Promise<boolean>): Promise<void> {
+    try {
+      if (!(await elsewhere)) return;
+      const [before, after] = sendReadParts(groupId, authorId, this.o.instanceId);
+      await publish(this.o.commands, this.o.keys.sharded, this.o.keys.userEvents(authorId), before + id + after);
+    } catch (err) {
+      this.o.metrics.backendErrors.inc({ backend: 'redis' });
+      this.o.logger.warn({ err: (err as Error).message, groupId }, "the author's other hubs were not told of their read marker");
+    }
+  }
+
   /** The group's webhook stream when an endpoint wants `type`; undefined (the scripts do nothing more) otherwise. */
   private webhookEvents(type: 'message.created' | 'message.updated', groupId: string): string | undefined {
     const w = this.o.webhooks;
@@ -227,9 +259,7 @@ export class RedisBroker implements Broker {
       this.handlers.event(e);
       const payload = encodeClusterEvent({ ...e, origin: this.o.instanceId });
       await guarded(this.o.metrics, async () => {
-        const p = this.o.commands.pipeline();
-        for (const userId of e.userIds) p.publish(this.o.keys.userEvents(userId), payload);
-        unwrap(await p.exec());
+        await Promise.all(e.userIds.map((userId) => publish(this.o.commands, this.o.keys.sharded, this.o.keys.userEvents(userId), payload)));
       });
       return;
     }

@@ -7,7 +7,7 @@
 import { compareMessageIds, fromSortableId, sortableId, type Ban, type Conversation, type Group, type Invitation, type Role } from '@next-chat/core';
 import { decodeMessage } from '../../events/codec.js';
 import { readReply } from './scripts.js';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './connection.js';
 import {
   NO_CREATE_QUOTA,
   type Access,
@@ -32,6 +32,7 @@ import {
   type UpdateResult,
 } from '../../ports/group-store.js';
 import type { Metrics } from '../../observability/metrics.js';
+import { batch } from './batch.js';
 import { guarded } from './connection.js';
 import { META_FIELDS, groupFromMeta, roleIn } from './group-meta.js';
 import type { RedisKeys } from './keys.js';
@@ -57,7 +58,7 @@ interface StoredInvitation {
 
 export class RedisGroupStore implements GroupStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
     private readonly scripts: Scripts,
     private readonly metrics: Metrics,
@@ -113,17 +114,14 @@ export class RedisGroupStore implements GroupStore {
   async access(groupId: string, userId: string): Promise<Access | null> {
     const k = this.keys;
     const [meta, count, score, admin, invited, ban] = await guarded(this.metrics, async () =>
-      unwrap(
-        await this.redis
-          .pipeline()
+      await batch(this.redis, (p) => p
           .hmget(k.meta(groupId), ...META_FIELDS)
           .zcard(k.members(groupId))
           .zscore(k.members(groupId), userId)
           .sismember(k.admins(groupId), userId)
           .hexists(k.invites(groupId), userId)
           .hget(k.bans(groupId), userId)
-          .exec(),
-      ),
+          ),
     );
     const group = groupFromMeta(groupId, metaRecord(meta as (string | null)[]), Number(count));
     if (!group) return null;
@@ -145,13 +143,10 @@ export class RedisGroupStore implements GroupStore {
     const max = opts.prefix ? `(${opts.prefix}${PREFIX_END}` : '+';
     const n = opts.limit + 1;
     const [open, own] = await guarded(this.metrics, async () =>
-      unwrap(
-        await this.redis
-          .pipeline()
+      await batch(this.redis, (p) => p
           .zrangebylex(this.keys.groups(), min, max, 'LIMIT', 0, n)
           .zrangebylex(this.keys.userRooms(opts.userId), min, max, 'LIMIT', 0, n)
-          .exec(),
-      ),
+          ),
     );
     // Both are sorted the same way (group ids are ASCII: byte order = code unit order).
     const ids = [...new Set([...(open as string[]), ...(own as string[])])].sort().slice(0, n);
@@ -164,9 +159,7 @@ export class RedisGroupStore implements GroupStore {
     const secret = groups.filter((g) => g.visibility === 'private');
     const member = new Set<string>();
     if (secret.length > 0) {
-      const p = this.redis.pipeline();
-      for (const g of secret) p.zscore(this.keys.members(g.id), opts.userId);
-      const scores = await guarded(this.metrics, async () => unwrap(await p.exec()));
+      const scores = await guarded(this.metrics, () => batch(this.redis, (p) => secret.forEach((g) => p.zscore(this.keys.members(g.id), opts.userId))));
       secret.forEach((g, i) => scores[i] !== null && member.add(g.id));
     }
     return { items: groups.filter((g) => g.visibility === 'public' || member.has(g.id)), next: more ? (page[page.length - 1] as string) : null };
@@ -222,7 +215,7 @@ export class RedisGroupStore implements GroupStore {
 
   async membership(groupId: string, userId: string): Promise<Membership> {
     const [exists, score] = await guarded(this.metrics, async () =>
-      unwrap(await this.redis.pipeline().exists(this.keys.meta(groupId)).zscore(this.keys.members(groupId), userId).exec()),
+      await batch(this.redis, (p) => p.exists(this.keys.meta(groupId)).zscore(this.keys.members(groupId), userId)),
     );
     if (Number(exists) === 0) return 'group_not_found';
     return score === null ? 'not_member' : 'member';
@@ -232,13 +225,10 @@ export class RedisGroupStore implements GroupStore {
     const k = this.keys;
     const min = opts.after !== undefined ? `(${opts.after}` : '-';
     const [meta, idsRaw] = await guarded(this.metrics, async () =>
-      unwrap(
-        await this.redis
-          .pipeline()
+      await batch(this.redis, (p) => p
           .hmget(k.meta(groupId), 'createdBy', 'kind', 'ownerId')
           .zrangebylex(k.members(groupId), min, '+', 'LIMIT', 0, opts.limit + 1)
-          .exec(),
-      ),
+          ),
     );
     const [createdBy, kind, ownerId] = meta as (string | null)[];
     if (!createdBy) return null;
@@ -248,14 +238,11 @@ export class RedisGroupStore implements GroupStore {
     const page = more ? ids.slice(0, opts.limit) : ids;
     if (page.length === 0) return { items: [], next: null };
     const [joined, admins, marks] = await guarded(this.metrics, async () =>
-      unwrap(
-        await this.redis
-          .pipeline()
+      await batch(this.redis, (p) => p
           .hmget(k.joined(groupId), ...page)
           .smismember(k.admins(groupId), ...page)
           .hmget(k.meta(groupId), ...page.map((u) => `read:${u}`))
-          .exec(),
-      ),
+          ),
     );
     const items: MemberRecord[] = [];
     page.forEach((userId, i) => {
@@ -263,7 +250,7 @@ export class RedisGroupStore implements GroupStore {
       // Gone between the two reads.
       if (joinedAt === null || joinedAt === undefined) return;
       const role: Role = userId === owner ? 'owner' : kind !== 'direct' && Number((admins as number[])[i]) === 1 ? 'admin' : 'member';
-      // read:<user> is "<n> <id>" (read-3.lua, publish-5.lua).
+      // read:<user> is "<n> <id>" (read-3.lua, publish-7.lua).
       const mark = (marks as (string | null)[])[i];
       items.push({ userId, joinedAt, role, readUpTo: mark ? mark.slice(mark.indexOf(' ') + 1) : null });
     });
@@ -335,13 +322,10 @@ export class RedisGroupStore implements GroupStore {
       // Newest first, and among invitations of the same ms by id descending
       // (ZREVRANGE's order): after the cursor come that ms's smaller ids, then older ms.
       const [same, older] = await guarded(this.metrics, async () =>
-        unwrap(
-          await this.redis
-            .pipeline()
+        await batch(this.redis, (p) => p
             .zrangebyscore(inbox, cursor.atMs, cursor.atMs)
             .zrevrangebyscore(inbox, `(${cursor.atMs}`, '-inf', 'WITHSCORES', 'LIMIT', 0, n)
-            .exec(),
-        ),
+            ),
       );
       const ties = (same as string[])
         .filter((g) => g < cursor.groupId)
@@ -352,9 +336,9 @@ export class RedisGroupStore implements GroupStore {
     const more = entries.length > opts.limit;
     const page = more ? entries.slice(0, opts.limit) : entries;
     if (page.length === 0) return { items: [], next: null };
-    const p = this.redis.pipeline();
-    for (const e of page) p.hmget(this.keys.meta(e.groupId), ...META_FIELDS).zcard(this.keys.members(e.groupId)).hget(this.keys.invites(e.groupId), userId);
-    const replies = await guarded(this.metrics, async () => unwrap(await p.exec()));
+    const replies = await guarded(this.metrics, () =>
+      batch(this.redis, (p) => page.forEach((e) => p.hmget(this.keys.meta(e.groupId), ...META_FIELDS).zcard(this.keys.members(e.groupId)).hget(this.keys.invites(e.groupId), userId))),
+    );
     const items: { invitation: Invitation; group: Group }[] = [];
     page.forEach((e, i) => {
       const group = groupFromMeta(e.groupId, metaRecord(replies[3 * i] as (string | null)[]), Number(replies[3 * i + 1]));
@@ -397,7 +381,7 @@ export class RedisGroupStore implements GroupStore {
 
   async bans(groupId: string, opts: { after?: string; limit: number }): Promise<Page<Ban> | null> {
     const [exists, all] = await guarded(this.metrics, async () =>
-      unwrap(await this.redis.pipeline().exists(this.keys.meta(groupId)).hgetall(this.keys.bans(groupId)).exec()),
+      await batch(this.redis, (p) => p.exists(this.keys.meta(groupId)).hgetall(this.keys.bans(groupId))),
     );
     if (Number(exists) === 0) return null;
     const now = Date.now();
@@ -455,24 +439,17 @@ export class RedisGroupStore implements GroupStore {
     const groups: { groupId: string; joinedAtMs: number }[] = [];
     for (let i = 0; i + 1 < raw.length; i += 2) groups.push({ groupId: raw[i] as string, joinedAtMs: Number(raw[i + 1]) });
     if (groups.length === 0) return [];
-    const lasts = await guarded(this.metrics, async () => {
-      const p = this.redis.pipeline();
-      for (const g of groups) p.hmget(this.keys.meta(g.groupId), 'last');
-      return unwrap(await p.exec()) as (string | null)[][];
-    });
+    const lasts = (await guarded(this.metrics, () => batch(this.redis, (p) => groups.forEach((g) => p.hmget(this.keys.meta(g.groupId), 'last'))))) as (string | null)[][];
     return groups.map((g, i) => ({ ...g, last: lasts[i]?.[0] ?? null }));
   }
 
   async lastAtOrBefore(groupId: string, at: string): Promise<string | null> {
     // Deleted messages count: their place in the log did not go with their text.
     const [entries, deleted] = await guarded(this.metrics, async () =>
-      unwrap(
-        await this.redis
-          .pipeline()
+      await batch(this.redis, (p) => p
           .xrevrange(this.keys.stream(groupId), at, '-', 'COUNT', 64)
           .zrevrangebylex(this.keys.deleted(groupId), `[${sortableId(at)}`, '-', 'LIMIT', 0, 1)
-          .exec(),
-      ),
+          ),
     );
     let best: string | null = null;
     // The newest message entry (field `d`); edits and deletes (`u`) are no message.
@@ -535,9 +512,7 @@ export class RedisGroupStore implements GroupStore {
   /** Groups by id in one round trip; null for ids that do not exist. */
   private async fetch(ids: string[]): Promise<(Group | null)[]> {
     if (ids.length === 0) return [];
-    const p = this.redis.pipeline();
-    for (const id of ids) p.hmget(this.keys.meta(id), ...META_FIELDS).zcard(this.keys.members(id));
-    const replies = await guarded(this.metrics, async () => unwrap(await p.exec()));
+    const replies = await guarded(this.metrics, () => batch(this.redis, (p) => ids.forEach((id) => p.hmget(this.keys.meta(id), ...META_FIELDS).zcard(this.keys.members(id)))));
     return ids.map((id, i) => groupFromMeta(id, metaRecord(replies[2 * i] as (string | null)[]), Number(replies[2 * i + 1])));
   }
 }

@@ -9,7 +9,7 @@
  * whole log. Without MySQL nothing is ever trimmed and the stream alone is.
  */
 import { compareMessageIds, type Message } from '@next-chat/core';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './connection.js';
 import type { HistoryReader, LogRead } from '../../ports/history-store.js';
 import type { Metrics } from '../../observability/metrics.js';
 import type { MysqlHistoryStore } from '../mysql/mysql-history-store.js';
@@ -17,10 +17,11 @@ import { decodeMessage } from '../../events/codec.js';
 import { guarded } from './connection.js';
 import type { RedisKeys } from './keys.js';
 import type { Scripts } from './scripts.js';
+import { idTime } from '../../events/codec.js';
 
 export class RedisHistoryReader implements HistoryReader {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keys: RedisKeys,
     private readonly scripts: Scripts,
     private readonly metrics: Metrics,
@@ -50,11 +51,14 @@ export class RedisHistoryReader implements HistoryReader {
   /** Completes a page from MySQL when the stream ran out and was trimmed. */
   private async older(groupId: string, before: string | undefined, limit: number, recent: Message[], exhausted: boolean): Promise<Message[]> {
     if (recent.length >= limit || !exhausted || !this.mysql) return recent;
-    if (!(await this.trimmed(groupId))) return recent;
+    const { trimmed, createdMs } = await this.trimmed(groupId);
+    if (!trimmed) return recent;
     // Below the oldest message read from the stream; the tombstones of the
     // script's last page may be older still, and MySQL may have their rows.
+    // Rows from before the group's creation are a deleted group's of the same
+    // id, which the history writers have not removed yet.
     const oldest = recent.find((m) => m.deletedAt === undefined);
-    const older = await this.mysql.latest(groupId, oldest ? oldest.id : before, limit);
+    const older = (await this.mysql.latest(groupId, oldest ? oldest.id : before, limit)).filter((m) => idTime(m.id) >= createdMs);
     if (older.length === 0) return recent;
     const now = await guarded(this.metrics, () => this.redis.hmget(this.keys.edits(groupId), ...older.map((m) => m.id)));
     const byId = new Map<string, Message>();
@@ -73,16 +77,24 @@ export class RedisHistoryReader implements HistoryReader {
     await guarded(this.metrics, () => this.redis.hset(this.keys.deletedGroups(), groupId, String(atMs)));
   }
 
-  /** True when entries were trimmed from the stream (or it is gone), so older ones may be in MySQL. */
-  private async trimmed(groupId: string): Promise<boolean> {
-    const [flag, msgs] = await guarded(this.metrics, () => this.redis.hmget(this.keys.meta(groupId), 'trimmed', 'msgs'));
+  /**
+   * Whether entries were trimmed from the stream (or it is gone), so older
+   * ones may be in MySQL; and the ms the group was created (0 when unknown).
+   */
+  private async trimmed(groupId: string): Promise<{ trimmed: boolean; createdMs: number }> {
+    const [flag, msgs, created] = await guarded(this.metrics, () => this.redis.hmget(this.keys.meta(groupId), 'trimmed', 'msgs', 'createdMs'));
+    const createdMs = Number(created ?? 0) || 0;
+    return { trimmed: await this.streamTrimmed(groupId, flag, msgs), createdMs };
+  }
+
+  private async streamTrimmed(groupId: string, flag: string | null, msgs: string | null): Promise<boolean> {
     if (flag === '1') return true;
     // Groups written by this release (they count `msgs`) are marked when trimmed.
     if (msgs !== null) return false;
     const key = this.keys.stream(groupId);
     let info: unknown[];
     try {
-      info = (await guarded(this.metrics, () => this.redis.call('XINFO', 'STREAM', key))) as unknown[];
+      info = (await guarded(this.metrics, () => this.scripts.streamInfo(key, 'STREAM'))) as unknown[];
     } catch (err) {
       // No such key: a group without messages, or a Redis that lost its data; MySQL knows.
       if (/no such key/i.test((err as Error).message)) return true;

@@ -5,16 +5,17 @@
  * refreshed for `ttlMs` no longer counts, so a hub killed with kill -9 leaves
  * no ghost after at most `ttlMs`. The key itself expires too.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './connection.js';
 import type { InstanceInfo, Presence } from '../../ports/presence.js';
 import type { Logger } from '../../observability/logger.js';
 import type { Metrics } from '../../observability/metrics.js';
+import { batch } from './batch.js';
 import { guarded } from './connection.js';
 import type { RedisKeys } from './keys.js';
 import { unwrap } from './redis-group-store.js';
 
 export interface RedisPresenceOptions {
-  redis: Redis;
+  redis: RedisClient;
   keys: RedisKeys;
   instanceId: string;
   logger: Logger;
@@ -62,9 +63,7 @@ export class RedisPresence implements Presence {
   async online(userIds: string[]): Promise<Set<string>> {
     if (userIds.length === 0) return new Set();
     const now = Date.now();
-    const p = this.o.redis.pipeline();
-    for (const u of userIds) p.zcount(this.o.keys.presence(u), now, '+inf');
-    const counts = await guarded(this.o.metrics, async () => unwrap(await p.exec()));
+    const counts = await guarded(this.o.metrics, () => batch(this.o.redis, (p) => userIds.forEach((u) => p.zcount(this.o.keys.presence(u), now, '+inf'))));
     return new Set(userIds.filter((_, i) => Number(counts[i]) > 0));
   }
 
@@ -105,23 +104,21 @@ export class RedisPresence implements Presence {
     const users = [...this.local.keys()];
     this.local.clear();
     for (let i = 0; i < users.length; i += 1000) {
-      const p = this.o.redis.pipeline();
-      for (const u of users.slice(i, i + 1000)) p.zrem(this.o.keys.presence(u), this.o.instanceId);
-      await p.exec().catch(() => {});
+      await batch(this.o.redis, (p) => users.slice(i, i + 1000).forEach((u) => p.zrem(this.o.keys.presence(u), this.o.instanceId))).catch(() => {});
     }
   }
 
   private async mark(userIds: string[]): Promise<void> {
     const expiry = Date.now() + this.ttlMs;
-    const p = this.o.redis.pipeline();
-    for (const u of userIds) {
-      // A user who disconnected meanwhile must not be marked again after its ZREM.
-      if (!this.local.has(u)) continue;
-      const key = this.o.keys.presence(u);
-      p.zadd(key, expiry, this.o.instanceId).pexpire(key, this.ttlMs);
-    }
     try {
-      unwrap(await p.exec());
+      await batch(this.o.redis, (p) => {
+        for (const u of userIds) {
+          // A user who disconnected meanwhile must not be marked again after its ZREM.
+          if (!this.local.has(u)) continue;
+          const key = this.o.keys.presence(u);
+          p.zadd(key, expiry, this.o.instanceId).pexpire(key, this.ttlMs);
+        }
+      });
     } catch (err) {
       // The next heartbeat marks them again.
       this.o.metrics.backendErrors.inc({ backend: 'redis' });

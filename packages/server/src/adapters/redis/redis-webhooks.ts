@@ -7,7 +7,7 @@
  * share the hub's commands connection with chat.
  */
 import type { WebhookEvent } from '@next-chat/core';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './connection.js';
 import type { Config } from '../../config.js';
 import type { Logger } from '../../observability/logger.js';
 import type { Metrics } from '../../observability/metrics.js';
@@ -68,7 +68,7 @@ const isBusyGroup = (err: unknown): boolean => err instanceof Error && err.messa
 const isNoGroup = (err: unknown): boolean => err instanceof Error && (err.message.startsWith('NOGROUP') || err.message.includes('no such key'));
 
 export interface RedisWebhookLogOptions {
-  commands: Redis;
+  commands: RedisClient;
   keys: RedisKeys;
   scripts: Scripts;
   instanceId: string;
@@ -266,7 +266,7 @@ function compareIds(a: string, b: string): number {
 
 export function createRedisWebhooks(
   config: Config,
-  deps: { commands: Redis; keys: RedisKeys; scripts: Scripts; logger: Logger; metrics: Metrics; liveHubs: () => Promise<number> },
+  deps: { commands: RedisClient; keys: RedisKeys; scripts: Scripts; logger: Logger; metrics: Metrics; liveHubs: () => Promise<number> },
 ): WebhookDelivery | undefined {
   if (!config.webhooks || config.webhooks.length === 0 || config.webhookSecret === undefined) return undefined;
   const log = new RedisWebhookLog({

@@ -13,12 +13,12 @@
  * of them, not one each.
  */
 import { errors } from '@next-chat/core';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './connection.js';
 import { toRpcError } from './connection.js';
 
 export interface ReplicaWaitOptions {
   /** The connection the covered writes were made on (WAIT is per connection). */
-  redis: Redis;
+  redis: RedisClient;
   /** Replicas that must acknowledge; > 0. */
   replicas: number;
   /** ms WAIT may take before too few replicas means 4503. */

@@ -10,7 +10,7 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './connection.js';
 import type { Group, Role, Visibility } from '@next-chat/core';
 import type { CreateQuota, ReadResult, RoomPatch } from '../../ports/group-store.js';
 import { groupFromMeta } from './group-meta.js';
@@ -37,7 +37,7 @@ function load(file: string): ScriptDef & { lua: string } {
 }
 
 const FILES = [
-  'publish-8.lua',
+  'publish-7.lua',
   'change-8.lua',
   'history-4.lua',
   'conversation-5.lua',
@@ -58,6 +58,7 @@ const FILES = [
   'read-3.lua',
   'webhookLease-1.lua',
   'replayDeadLetter-2.lua',
+  'streamInfo-1.lua',
   'userJoin-2.lua',
   'userLeave-2.lua',
   'createQuota-2.lua',
@@ -181,8 +182,6 @@ export interface PublishArgs {
   dedupeSeconds: number;
   withHistory: boolean;
   retentionMs: number;
-  /** The author's `read` event for their other instances: its JSON around the id, and this instance. */
-  readEvent?: { instanceId: string; parts: [string, string] };
   /** Posted through the HTTP API: no membership needed, no marker moved. */
   byOperator?: boolean;
   /** The group's webhook partition stream, when an endpoint wants message.created: the message is recorded there too. */
@@ -192,11 +191,14 @@ export interface PublishArgs {
 /** Typed calls of the scripts on one connection. */
 export class Scripts {
   private readonly fns = new Map<string, ScriptFn>();
+  /** Announcements in a script: on a cluster SPUBLISH, which keeps them within the group's shard. */
+  private readonly publishCommand: 'PUBLISH' | 'SPUBLISH';
 
   constructor(
-    redis: Redis,
+    redis: RedisClient,
     private readonly keys: RedisKeys,
   ) {
+    this.publishCommand = keys.sharded ? 'SPUBLISH' : 'PUBLISH';
     for (const [file, def] of definitions()) {
       redis.defineCommand(def.command, { numberOfKeys: def.numberOfKeys, lua: def.lua });
       const fn = (redis as unknown as Record<string, ScriptFn>)[def.command];
@@ -213,14 +215,13 @@ export class Scripts {
     const cmid = a.clientMessageId ?? '';
     const r = readReply(
       await this.call(
-        'publish-8.lua',
+        'publish-7.lua',
         k.meta(a.groupId),
         k.members(a.groupId),
         k.stream(a.groupId),
-        k.history(),
+        k.historyOf(a.groupId),
         k.dedupe(a.groupId, a.authorId, cmid),
         k.edits(a.groupId),
-        k.presence(a.authorId),
         a.webhookEvents ?? k.stream(a.groupId),
         a.authorId,
         a.body,
@@ -229,12 +230,9 @@ export class Scripts {
         a.withHistory ? '1' : '0',
         a.retentionMs,
         k.notify(a.groupId),
-        a.readEvent ? k.userEvents(a.authorId) : '',
-        a.readEvent?.instanceId ?? '',
-        a.readEvent?.parts[0] ?? '',
-        a.readEvent?.parts[1] ?? '',
         a.byOperator ? '1' : '0',
         a.webhookEvents !== undefined ? '1' : '0',
+        this.publishCommand,
       ),
       ['published', 'duplicate', 'group_not_found', 'not_member'] as const,
     );
@@ -305,7 +303,7 @@ export class Scripts {
 
   /** PUBLISHes a group event with the group's newest message id in front (announce-1.lua). */
   async announce(groupId: string, json: string): Promise<string> {
-    const r = readReply(await this.call('announce-1.lua', this.keys.meta(groupId), this.keys.notify(groupId), json), ['announced'] as const);
+    const r = readReply(await this.call('announce-1.lua', this.keys.meta(groupId), this.keys.notify(groupId), json, this.publishCommand), ['announced'] as const);
     return r.fields.after as string;
   }
 
@@ -487,7 +485,7 @@ export class Scripts {
         k.meta(a.groupId),
         k.members(a.groupId),
         k.stream(a.groupId),
-        k.history(),
+        k.historyOf(a.groupId),
         k.edits(a.groupId),
         k.deleted(a.groupId),
         k.updates(a.groupId),
@@ -503,6 +501,7 @@ export class Scripts {
         k.dedupeBefore(a.groupId),
         a.fallback ?? '',
         a.webhookEvents !== undefined ? '1' : '0',
+        this.publishCommand,
       ),
       ['changed', 'unchanged', 'not_found', 'not_author', 'deleted', 'not_member', 'group_not_found'] as const,
     );
@@ -541,11 +540,18 @@ export class Scripts {
     };
   }
 
-  /** XACK + XDEL of history entries; ids in chunks (Lua's unpack has a stack limit). */
-  async ackHistory(consumerGroup: string, ids: readonly string[]): Promise<number> {
+  /** XINFO STREAM / GROUPS / CONSUMERS of one stream (streamInfo-1.lua: routed by the key on a cluster). */
+  streamInfo(stream: string, sub: 'STREAM' | 'GROUPS', group?: undefined): Promise<unknown[]>;
+  streamInfo(stream: string, sub: 'CONSUMERS', group: string): Promise<unknown[]>;
+  async streamInfo(stream: string, sub: 'STREAM' | 'GROUPS' | 'CONSUMERS', group?: string): Promise<unknown[]> {
+    return (await this.call('streamInfo-1.lua', stream, sub, group ?? '')) as unknown[];
+  }
+
+  /** XACK + XDEL of entries of one history stream; ids in chunks (Lua's unpack has a stack limit). */
+  async ackHistory(stream: string, consumerGroup: string, ids: readonly string[]): Promise<number> {
     let deleted = 0;
     for (let i = 0; i < ids.length; i += 1000) {
-      const r = readReply(await this.call('ackHistory-1.lua', this.keys.history(), consumerGroup, ...ids.slice(i, i + 1000)), ['acked'] as const);
+      const r = readReply(await this.call('ackHistory-1.lua', stream, consumerGroup, ...ids.slice(i, i + 1000)), ['acked'] as const);
       deleted += Number(r.fields.deleted);
     }
     return deleted;
