@@ -13,6 +13,8 @@ const integration = {
 // tests also drive a real Chromium (tests/integration/web/browser.ts).
 // `protocol-redis` runs the protocol and fuzz tests again with every hub on
 // Redis + MariaDB, so each promise of docs/protocol.md is checked on both engines.
+// `protocol-cluster` runs them once more on a Redis Cluster (3 primaries + 3
+// replicas, started by the global setup for that project only) + MariaDB.
 export default defineConfig({
   test: {
     projects: [
@@ -23,6 +25,14 @@ export default defineConfig({
           name: 'protocol-redis',
           include: ['tests/integration/protocol/**/*.test.ts', 'tests/integration/fuzz/**/*.test.ts'],
           provide: { engine: 'redis' },
+          ...integration,
+        },
+      },
+      {
+        test: {
+          name: 'protocol-cluster',
+          include: ['tests/integration/protocol/**/*.test.ts', 'tests/integration/fuzz/**/*.test.ts'],
+          provide: { engine: 'redis-cluster' },
           ...integration,
         },
       },

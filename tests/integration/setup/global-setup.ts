@@ -5,8 +5,13 @@
  * `inject('redisUrl')` / `inject('mysqlUrl')`. Test files isolate themselves
  * with a random Redis key prefix and their own database (see ./env.ts);
  * fault tests start their own servers so they never disturb the others.
+ * A project that provides `engine: 'redis-cluster'` (protocol-cluster) also
+ * gets one Redis Cluster of 3 primaries + 3 replicas for its run (unless
+ * NEXT_CHAT_TEST_REDIS_CLUSTER_NODES names an existing one), handed out as
+ * `inject('redisClusterNodes')`; other projects never start it.
  */
 import type { TestProject } from 'vitest/node';
+import { startRedisCluster, type RedisClusterHandle } from './redis-cluster.js';
 import { startMariaDb, startRedis, type ServiceHandle } from './services.js';
 
 declare module 'vitest' {
@@ -15,12 +20,15 @@ declare module 'vitest' {
     redisUrl: string;
     /** `mysql://root@127.0.0.1:P` of the shared test MySQL/MariaDB, without a database. */
     mysqlUrl: string;
+    /** `127.0.0.1:P,...` of the Redis Cluster's primaries (NEXT_CHAT_REDIS_CLUSTER_NODES); only in projects with `engine: 'redis-cluster'`. */
+    redisClusterNodes?: string;
   }
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const started: ServiceHandle[] = [];
-  const [redisUrl, mysqlUrl] = await Promise.all([
+  const started: (ServiceHandle | RedisClusterHandle)[] = [];
+  const engine = project.getProvidedContext().engine ?? project.config.provide?.engine;
+  const [redisUrl, mysqlUrl, clusterNodes] = await Promise.all([
     process.env.NEXT_CHAT_TEST_REDIS_URL ??
       startRedis().then((h) => {
         started.push(h);
@@ -31,9 +39,17 @@ export default async function setup(project: TestProject): Promise<() => Promise
         started.push(h);
         return h.url;
       }),
+    engine !== 'redis-cluster'
+      ? undefined
+      : (process.env.NEXT_CHAT_TEST_REDIS_CLUSTER_NODES ??
+        startRedisCluster().then((h) => {
+          started.push(h);
+          return h.seeds;
+        })),
   ]);
   project.provide('redisUrl', redisUrl);
   project.provide('mysqlUrl', mysqlUrl);
+  if (clusterNodes !== undefined) project.provide('redisClusterNodes', clusterNodes);
   return async () => {
     await Promise.all(started.map((h) => h.dispose()));
   };

@@ -9,8 +9,11 @@ import { createTestDatabase, randomPrefix } from './engine-env.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
-    /** 'redis': hubs started without an engine of their own use Redis + MySQL (the protocol-redis project). */
-    engine?: 'memory' | 'redis';
+    /**
+     * 'redis': hubs started without an engine of their own use Redis + MySQL (the protocol-redis project);
+     * 'redis-cluster': Redis Cluster (`redisClusterNodes`) + MySQL (the protocol-cluster project).
+     */
+    engine?: 'memory' | 'redis' | 'redis-cluster';
   }
 }
 
@@ -40,22 +43,26 @@ process.once('exit', () => {
 let productionEnv: Promise<Record<string, string>> | undefined;
 
 /**
- * In the protocol-redis project, the same protocol tests run against the
- * production engine: one Redis key prefix and one database per test file
- * (each file has its own module instance).
+ * In the protocol-redis and protocol-cluster projects, the same protocol tests
+ * run against the production engine: one Redis key prefix and one database per
+ * test file (each file has its own module instance).
  */
 function engineEnv(): Promise<Record<string, string>> {
-  if (inject('engine') !== 'redis') return Promise.resolve({});
-  productionEnv ??= createTestDatabase(inject('mysqlUrl')).then((mysqlUrl) => ({
-    NEXT_CHAT_REDIS_URL: inject('redisUrl'),
-    NEXT_CHAT_REDIS_PREFIX: randomPrefix(),
-    NEXT_CHAT_MYSQL_URL: mysqlUrl,
-  }));
+  const engine = inject('engine');
+  if (engine !== 'redis' && engine !== 'redis-cluster') return Promise.resolve({});
+  productionEnv ??= createTestDatabase(inject('mysqlUrl')).then((mysqlUrl): Record<string, string> => {
+    if (engine === 'redis') return { NEXT_CHAT_REDIS_URL: inject('redisUrl'), NEXT_CHAT_REDIS_PREFIX: randomPrefix(), NEXT_CHAT_MYSQL_URL: mysqlUrl };
+    const nodes = inject('redisClusterNodes');
+    if (!nodes) throw new Error("engine 'redis-cluster' without redisClusterNodes: the global setup did not start a cluster");
+    return { NEXT_CHAT_REDIS_CLUSTER_NODES: nodes, NEXT_CHAT_REDIS_PREFIX: randomPrefix(), NEXT_CHAT_MYSQL_URL: mysqlUrl };
+  });
   return productionEnv;
 }
 
 export async function startHub(env: Record<string, string> = {}, timeoutMs = 20_000): Promise<HubProcess> {
-  const engine = env.NEXT_CHAT_REDIS_URL === undefined ? await engineEnv() : {};
+  // A hub given a Redis of its own (URL, sentinels or cluster) keeps it.
+  const ownRedis = ['NEXT_CHAT_REDIS_URL', 'NEXT_CHAT_REDIS_SENTINELS', 'NEXT_CHAT_REDIS_CLUSTER_NODES'].some((k) => env[k] !== undefined);
+  const engine = ownRedis ? {} : await engineEnv();
   const proc = spawn(process.execPath, [BIN], {
     env: {
       PATH: process.env.PATH ?? '',
