@@ -57,8 +57,9 @@ const NOT_EXTRA = [
   'apiPort', 'apiKeys', 'apiSystemUser',
   'webhooks', 'webhookSecret', 'webhookRetrySeconds', 'webhookTimeoutMs', 'webhookPartitions',
   'moderationUrl', 'moderationTimeoutMs', 'moderationFailure',
-  // Redis through Sentinel from externalRedis.sentinel.* (passwords in Secrets), WAIT from hub.config.
+  // Redis through Sentinel from externalRedis.sentinel.*, a Redis Cluster from externalRedis.cluster.* (passwords in Secrets), WAIT from hub.config.
   'redisSentinels', 'redisSentinelName', 'redisUsername', 'redisPassword', 'redisSentinelPassword', 'redisTls',
+  'redisClusterNodes',
   'redisWaitReplicas', 'redisWaitTimeoutMs',
 ];
 for (const k of NOT_EXTRA) hubOption(k);
@@ -105,10 +106,11 @@ const secretKey = { pattern: '^[-._a-zA-Z0-9]+$' };
 /** The same, or empty for "not used". */
 const optionalSecretKey = { pattern: '^[-._a-zA-Z0-9]*$' };
 /**
- * A sentinel of NEXT_CHAT_REDIS_SENTINELS: host:port (IPv6 in brackets), port 1-65535, as the hub's
- * hostPortsProblem accepts it (tests/unit/chart/sentinel.test.ts checks both agree).
+ * A sentinel of NEXT_CHAT_REDIS_SENTINELS or a seed node of NEXT_CHAT_REDIS_CLUSTER_NODES: host:port
+ * (IPv6 in brackets), port 1-65535, as the hub's hostPortsProblem accepts it (tests/unit/chart/sentinel.test.ts
+ * and cluster.test.ts check both agree; templates/_helpers.tpl checks cluster nodes with the same pattern).
  */
-const SENTINEL_NODE_PATTERN =
+const HOST_PORT_PATTERN =
   '^(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?(?:\\.[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)*\\.?):([1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])$';
 /** NEXT_CHAT_REDIS_SENTINEL_NAME as the hub accepts it. */
 const SENTINEL_NAME_PATTERN = '^[A-Za-z0-9._:-]{1,128}$';
@@ -163,10 +165,12 @@ const CONSTRAINTS = {
   'ingress.pathType': { enum: ['Prefix', 'Exact', 'ImplementationSpecific'] },
   'ingress.timeoutSeconds': { minimum: 60 },
   'redis.appendfsync': { enum: ['always', 'everysec', 'no'] },
-  'externalRedis.sentinel.nodes': { items: { type: 'string', pattern: SENTINEL_NODE_PATTERN }, uniqueItems: true },
+  'externalRedis.sentinel.nodes': { items: { type: 'string', pattern: HOST_PORT_PATTERN }, uniqueItems: true },
   'externalRedis.sentinel.masterName': { pattern: SENTINEL_NAME_PATTERN },
   'externalRedis.sentinel.existingSecretPasswordKey': optionalSecretKey,
   'externalRedis.sentinel.existingSecretSentinelPasswordKey': optionalSecretKey,
+  'externalRedis.cluster.nodes': { items: { type: 'string', pattern: HOST_PORT_PATTERN }, uniqueItems: true },
+  'externalRedis.cluster.existingSecretPasswordKey': optionalSecretKey,
   'configurator.backoffLimit': { minimum: 0 },
   'configurator.waitTimeoutSeconds': { minimum: 1 },
   'configurator.activeDeadlineSeconds': { minimum: 1 },

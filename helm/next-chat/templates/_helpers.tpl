@@ -192,9 +192,30 @@ Call with (dict "ctx" $ "secret" "<name>" "key" "<key>" "given" <value> "length"
 {{- if $s.existingSecret -}}{{ $s.existingSecretSentinelPasswordKey }}{{- else if $s.sentinelPassword -}}redis-sentinel-password{{- end -}}
 {{- end -}}
 
-{{/* env entries for the hub's Redis: NEXT_CHAT_REDIS_URL, or (Sentinel) the passwords; the rest of Sentinel is in the ConfigMap. Secrets only by secretKeyRef. */}}
+{{/* Redis Cluster: the Secret holding the password of its nodes, and its key there (empty when there is none). */}}
+{{- define "next-chat.redis.clusterSecretName" -}}
+{{- .Values.externalRedis.cluster.existingSecret | default (include "next-chat.external.secretName" .) -}}
+{{- end -}}
+{{- define "next-chat.redis.clusterPasswordKey" -}}
+{{- $c := .Values.externalRedis.cluster -}}
+{{- if $c.existingSecret -}}{{ $c.existingSecretPasswordKey }}{{- else if $c.password -}}redis-password{{- end -}}
+{{- end -}}
+{{/* A seed node of NEXT_CHAT_REDIS_CLUSTER_NODES as the hub accepts it: the pattern of values.schema.json (tests/unit/chart/cluster.test.ts checks both are the same). */}}
+{{- define "next-chat.redis.hostPortPattern" -}}
+{{- `^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?(?:\.[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)*\.?):([1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])$` -}}
+{{- end -}}
+
+{{/* env entries for the hub's Redis: NEXT_CHAT_REDIS_URL, or (Sentinel, Cluster) the passwords; the rest of Sentinel and Cluster is in the ConfigMap. Secrets only by secretKeyRef. */}}
 {{- define "next-chat.env.redis" -}}
-{{- if and (not .Values.redis.enabled) .Values.externalRedis.sentinel.enabled -}}
+{{- if and (not .Values.redis.enabled) .Values.externalRedis.cluster.enabled (not .Values.externalRedis.sentinel.enabled) -}}
+{{- with (include "next-chat.redis.clusterPasswordKey" .) }}
+- name: NEXT_CHAT_REDIS_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "next-chat.redis.clusterSecretName" $ }}
+      key: {{ . }}
+{{- end }}
+{{- else if and (not .Values.redis.enabled) .Values.externalRedis.sentinel.enabled -}}
 {{- $secret := include "next-chat.redis.sentinelSecretName" . -}}
 {{- with (include "next-chat.redis.sentinelPasswordKey" .) }}
 - name: NEXT_CHAT_REDIS_PASSWORD
@@ -266,8 +287,9 @@ Call with (dict "ctx" $ "secret" "<name>" "key" "<key>" "given" <value> "length"
 {{- define "next-chat.validateValues" -}}
 {{- $errors := list -}}
 {{- $sentinel := .Values.externalRedis.sentinel -}}
-{{- if and (not .Values.redis.enabled) (not .Values.externalRedis.url) (not .Values.externalRedis.existingSecret) (not $sentinel.enabled) -}}
-{{- $errors = append $errors "redis.enabled=false needs externalRedis.url, externalRedis.existingSecret or externalRedis.sentinel.enabled=true" -}}
+{{- $cluster := .Values.externalRedis.cluster -}}
+{{- if and (not .Values.redis.enabled) (not .Values.externalRedis.url) (not .Values.externalRedis.existingSecret) (not $sentinel.enabled) (not $cluster.enabled) -}}
+{{- $errors = append $errors "redis.enabled=false needs externalRedis.url, externalRedis.existingSecret, externalRedis.sentinel.enabled=true or externalRedis.cluster.enabled=true" -}}
 {{- end -}}
 {{- if and $sentinel.enabled .Values.redis.enabled -}}
 {{- $errors = append $errors "externalRedis.sentinel.enabled=true needs redis.enabled=false: the bundled Redis is a single node without sentinels" -}}
@@ -277,6 +299,36 @@ Call with (dict "ctx" $ "secret" "<name>" "key" "<key>" "given" <value> "length"
 {{- end -}}
 {{- if and $sentinel.enabled (not $sentinel.nodes) -}}
 {{- $errors = append $errors "externalRedis.sentinel.enabled=true needs externalRedis.sentinel.nodes (host:port of each sentinel)" -}}
+{{- end -}}
+{{- if and $cluster.enabled .Values.redis.enabled -}}
+{{- $errors = append $errors "externalRedis.cluster.enabled=true needs redis.enabled=false: the bundled Redis is a single node, not a Redis Cluster" -}}
+{{- end -}}
+{{- if and $cluster.enabled (or .Values.externalRedis.url .Values.externalRedis.existingSecret) -}}
+{{- $errors = append $errors "set only one of externalRedis.url / externalRedis.existingSecret and externalRedis.cluster.enabled=true: the hub takes a URL or cluster nodes, not both" -}}
+{{- end -}}
+{{- if and $cluster.enabled $sentinel.enabled -}}
+{{- $errors = append $errors "set only one of externalRedis.sentinel.enabled=true and externalRedis.cluster.enabled=true: the hub takes sentinels or cluster nodes, not both" -}}
+{{- end -}}
+{{- if and $cluster.enabled (not $cluster.nodes) -}}
+{{- $errors = append $errors "externalRedis.cluster.enabled=true needs externalRedis.cluster.nodes (host:port of one or more cluster nodes to start from)" -}}
+{{- end -}}
+{{- /* What the hub does not run on a cluster yet (packages/server/src/config.ts; tests/unit/chart/cluster.test.ts checks both agree). */ -}}
+{{- if and $cluster.enabled (gt (int .Values.hub.config.redisWaitReplicas) 0) -}}
+{{- $errors = append $errors (printf "hub.config.redisWaitReplicas=%d is not supported with externalRedis.cluster.enabled=true yet: the hub refuses NEXT_CHAT_REDIS_WAIT_REPLICAS on NEXT_CHAT_REDIS_CLUSTER_NODES (use externalRedis.sentinel for confirmed writes)" (int .Values.hub.config.redisWaitReplicas)) -}}
+{{- end -}}
+{{- if and $cluster.enabled (include "next-chat.webhooks.enabled" .) -}}
+{{- $errors = append $errors "webhooks.endpoints is not supported with externalRedis.cluster.enabled=true yet: the hub refuses NEXT_CHAT_WEBHOOKS on NEXT_CHAT_REDIS_CLUSTER_NODES (use externalRedis.url or externalRedis.sentinel)" -}}
+{{- end -}}
+{{- if $cluster.enabled -}}
+{{- $seenNode := dict -}}
+{{- range $cluster.nodes -}}
+{{- if not (regexMatch (include "next-chat.redis.hostPortPattern" $) (toString .)) -}}
+{{- $errors = append $errors (printf "externalRedis.cluster.nodes: %q is not host:port (a host name or [IPv6] address, a port 1-65535)" (toString .)) -}}
+{{- else if hasKey $seenNode (toString .) -}}
+{{- $errors = append $errors (printf "externalRedis.cluster.nodes: %q is listed twice" (toString .)) -}}
+{{- end -}}
+{{- $_ := set $seenNode (toString .) true -}}
+{{- end -}}
 {{- end -}}
 {{- if and .Values.redis.enabled (gt (int .Values.hub.config.redisWaitReplicas) 0) -}}
 {{- $errors = append $errors (printf "hub.config.redisWaitReplicas=%d needs an external Redis with replicas: the bundled Redis (redis.enabled=true) has none, so every message would wait redisWaitTimeoutMs and be refused with 4503" (int .Values.hub.config.redisWaitReplicas)) -}}

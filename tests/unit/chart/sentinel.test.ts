@@ -121,7 +121,7 @@ describe('Redis through Sentinel', () => {
     expect(() => render([...MINIMAL, '--set', 'externalRedis.url=redis://r:6379'])).toThrow(/set only one of externalRedis.url \/ externalRedis.existingSecret and externalRedis.sentinel.enabled=true/);
     expect(() => render([...MINIMAL, '--set', 'externalRedis.existingSecret=chat-redis-url'])).toThrow(/set only one of externalRedis.url/);
     expect(() => render(['--set', 'redis.enabled=false', '--set', 'externalRedis.sentinel.enabled=true'])).toThrow(/externalRedis.sentinel.enabled=true needs externalRedis.sentinel.nodes/);
-    expect(() => render(['--set', 'redis.enabled=false'])).toThrow(/redis.enabled=false needs externalRedis.url, externalRedis.existingSecret or externalRedis.sentinel.enabled=true/);
+    expect(() => render(['--set', 'redis.enabled=false'])).toThrow(/redis.enabled=false needs externalRedis.url, externalRedis.existingSecret, externalRedis.sentinel.enabled=true or externalRedis.cluster.enabled=true/);
     // Secrets never go through the ConfigMap that hub.config.extra fills, nor do the values the chart sets.
     for (const k of ['redisPassword', 'redisSentinelPassword', 'redisSentinels', 'redisSentinelName', 'redisUsername', 'redisTls', 'redisWaitReplicas']) {
       expect(() => render([...MINIMAL, '--set', `hub.config.extra.${k}=x`]), k).toThrow(new RegExp(k));

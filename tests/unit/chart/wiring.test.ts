@@ -59,7 +59,8 @@ describe.each(VALUE_SETS.map((s) => [s.name, s.args] as const))('wiring with %s'
     // Production: shared engine and durable history, never the in-process ones.
     const redis = redisTargetOf(config);
     if (typeof redis === 'string') expect(redis).toMatch(/^rediss?:\/\//);
-    else expect(redis?.sentinels.length, 'NEXT_CHAT_REDIS_URL or NEXT_CHAT_REDIS_SENTINELS').toBeGreaterThan(0);
+    else if (redis && 'cluster' in redis) expect(redis.cluster.length, 'NEXT_CHAT_REDIS_CLUSTER_NODES').toBeGreaterThan(0);
+    else expect(redis?.sentinels.length, 'NEXT_CHAT_REDIS_URL, NEXT_CHAT_REDIS_SENTINELS or NEXT_CHAT_REDIS_CLUSTER_NODES').toBeGreaterThan(0);
     expect(config.mysqlUrl).toMatch(/^mysql:\/\//);
     expect(config.port).toBe(5000);
     // /metrics on its own listener, the hub pods' `metrics` container port, never the hub port.
@@ -126,6 +127,8 @@ describe('hub.config', () => {
     chartSet.push('moderationUrl', 'moderationTimeoutMs', 'moderationFailure');
     // From externalRedis.sentinel.* (tests/unit/chart/sentinel.test.ts): the passwords in Secrets, not the ConfigMap.
     chartSet.push('redisSentinels', 'redisSentinelName', 'redisUsername', 'redisPassword', 'redisSentinelPassword', 'redisTls');
+    // From externalRedis.cluster.* (tests/unit/chart/cluster.test.ts): the seed nodes; user, password and TLS as above.
+    chartSet.push('redisClusterNodes');
     const notSupported = ['jwtPublicKey', 'jwksUrl']; // the chart's jwt mode is the HS256 shared secret
     expect(
       [...allowed, ...chartSet, ...notSupported].sort(),
