@@ -374,7 +374,8 @@ export class RedisHistoryWriter implements HistoryWriter {
       this.o.metrics.historyBacklog.set(backlog);
       if (now - this.lastJanitor > 60_000) {
         this.lastJanitor = now;
-        for (const key of this.streams()) await this.removeDeadConsumers(key);
+        // A slot's stream without its group yet (made by a script before any writer read it) has no consumers to remove.
+        for (const key of this.streams()) await this.removeDeadConsumers(key).catch((err: Error) => (/NOGROUP/.test(err.message) ? undefined : Promise.reject(err)));
       }
     } catch (err) {
       this.o.metrics.backendErrors.inc({ backend: 'redis' });

@@ -1,8 +1,8 @@
 /**
  * Several commands in one round trip whatever keys they name. On one Redis
  * a pipeline; on a cluster, where a pipeline must stay within the slots of
- * one node, each command goes on its own and the cluster client's
- * auto-pipelining sends those of one tick to each node together. Replies in
+ * one node, each command goes on its own (written at once, not
+ * waiting for the one before), so each follows its own slot's redirections. Replies in
  * order; the first failed command rejects, as `unwrap` does for a pipeline.
  */
 import type { ChainableCommander } from 'ioredis';

@@ -48,11 +48,18 @@ function targetOptions(t: SentinelTarget): RedisOptions {
   };
 }
 
+/** @default 2000 — ms between refreshes of a cluster client's slot map. */
+export const SLOTS_REFRESH_MS = 2000;
+
 /**
  * A Redis Cluster client. Sharded subscribers (one connection per primary,
  * SSUBSCRIBE) for the subscriber role, so announcements travel only within
- * their shard; auto-pipelining groups the commands of one tick per node, as
- * a pipeline over keys of several nodes is refused in a cluster.
+ * their shard. The slot map is refreshed every {@link SLOTS_REFRESH_MS}:
+ * a subscriber client sends no command that a MOVED would correct, and when
+ * a slot moves Redis drops its channels' subscriptions; ioredis subscribes
+ * them again on the new owner when its map changes. No auto-pipelining: a
+ * pipeline that meets MOVED for some of its commands (a slot moved, a
+ * failover) hands the MOVED to the callers instead of following it.
  */
 function connectCluster(t: ClusterTarget, role: ConnectionRole, node: RedisOptions): Cluster {
   const options: ClusterOptions = {
@@ -65,8 +72,8 @@ function connectCluster(t: ClusterTarget, role: ConnectionRole, node: RedisOptio
     // Managed clusters over TLS announce names the certificate covers: keep them, do not resolve to addresses.
     ...(t.tls ? { dnsLookup: (address: string, callback: (err: Error | null, address: string) => void) => callback(null, address) } : {}),
     enableOfflineQueue: true,
-    enableAutoPipelining: role !== 'subscriber' && role !== 'history' && role !== 'durable',
     shardedSubscribers: role === 'subscriber',
+    slotsRefreshInterval: SLOTS_REFRESH_MS,
     scaleReads: 'master',
     maxRedirections: 16,
     retryDelayOnFailover: 200,
@@ -104,7 +111,8 @@ export function connectRedis(target: RedisTarget, role: ConnectionRole, deps: { 
   return redis;
 }
 
-const UNAVAILABLE_REPLIES = /^(LOADING|BUSY|MASTERDOWN|READONLY|TRYAGAIN|CLUSTERDOWN|OOM|NOSCRIPT)/;
+// MOVED and ASK reach a caller only when a cluster's slot is between owners for longer than ioredis follows redirections.
+const UNAVAILABLE_REPLIES = /^(LOADING|BUSY|MASTERDOWN|READONLY|TRYAGAIN|CLUSTERDOWN|OOM|NOSCRIPT|MOVED|ASK)/;
 
 /**
  * Turns a Redis failure into RpcError 4503 (unreachable, timed out, loading)
